@@ -1,0 +1,175 @@
+//! Configuration from the environment, checked before anything starts: each
+//! problem is one line that names the variable.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use escale_domain::DatabaseConnection;
+use escale_domain::db::{self, DbConfig};
+use escale_worker::{MailConfig, QueueConfig, SmsConfig, WorkerConfig};
+
+/// A configuration problem an operator can fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(variable: &'static str, message: impl Into<String>) -> Self {
+        Self { variable, message: message.into() }
+    }
+}
+
+pub fn required(variable: &'static str) -> Result<String, ConfigError> {
+    match std::env::var(variable) {
+        Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+        _ => Err(ConfigError::new(variable, "is required for this command and is not set")),
+    }
+}
+
+fn optional(variable: &'static str) -> Option<String> {
+    std::env::var(variable).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn number<T: std::str::FromStr>(variable: &'static str, default: T) -> Result<T, ConfigError> {
+    match optional(variable) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| ConfigError::new(variable, format!("{v:?} is not a number"))),
+    }
+}
+
+pub fn database_config(url: String) -> Result<DbConfig, ConfigError> {
+    let parsed = url::Url::parse(&url).map_err(|e| ConfigError::new("DATABASE_URL", format!("is not a URL ({e})")))?;
+    if !matches!(parsed.scheme(), "postgres" | "postgresql" | "sqlite") {
+        return Err(ConfigError::new(
+            "DATABASE_URL",
+            format!("scheme {:?} is not supported (use postgres:// or sqlite://)", parsed.scheme()),
+        ));
+    }
+    let mut config = DbConfig::new(url);
+    config.max_connections = number("DATABASE_MAX_CONNECTIONS", 10u32)?;
+    Ok(config)
+}
+
+fn check_url(variable: &'static str, url: &str, schemes: &[&str]) -> Result<(), ConfigError> {
+    let parsed = url::Url::parse(url).map_err(|e| ConfigError::new(variable, format!("is not a URL ({e})")))?;
+    if !schemes.contains(&parsed.scheme()) {
+        return Err(ConfigError::new(
+            variable,
+            format!("scheme {:?} is not supported (use {})", parsed.scheme(), schemes.join(" or ")),
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(ConfigError::new(variable, "has no host"));
+    }
+    Ok(())
+}
+
+pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, ConfigError> {
+    db::connect(config).await.map_err(|e| ConfigError::new("DATABASE_URL", e.to_string()))
+}
+
+fn tune(worker: &mut WorkerConfig) -> Result<(), ConfigError> {
+    if let Some(from) = optional("MAIL_FROM") {
+        worker.default_from = from;
+    }
+    worker.poll_interval = Duration::from_millis(number("ESCALE_DISPATCH_INTERVAL_MS", 500u64)?);
+    worker.batch_size = number("ESCALE_DISPATCH_BATCH", 500u32)?.max(1);
+    worker.email_concurrency = number("ESCALE_EMAIL_CONCURRENCY", 16usize)?.max(1);
+    worker.sms_concurrency = number("ESCALE_SMS_CONCURRENCY", 32usize)?.max(1);
+    worker.drain_timeout = Duration::from_secs(number("ESCALE_DRAIN_TIMEOUT_SECS", 20u64)?);
+    Ok(())
+}
+
+fn queue_prefix() -> String {
+    optional("ESCALE_QUEUE_PREFIX").unwrap_or_else(|| "escale".to_owned())
+}
+
+/// `escale serve`: embedded adapters under the data directory, each replaced by
+/// its production counterpart when its variable is set.
+pub struct Embedded {
+    pub database: DbConfig,
+    pub worker: WorkerConfig,
+    /// What to tell the person who started it.
+    pub describe: Vec<String>,
+}
+
+impl Embedded {
+    pub fn resolve(data_dir: &Path) -> Result<Embedded, ConfigError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| ConfigError::new("ESCALE_DATA_DIR", format!("cannot create {}: {e}", data_dir.display())))?;
+        let data_dir = data_dir
+            .canonicalize()
+            .map_err(|e| ConfigError::new("ESCALE_DATA_DIR", format!("cannot use {}: {e}", data_dir.display())))?;
+        let mut describe = Vec::new();
+        let database = match optional("DATABASE_URL") {
+            Some(url) => {
+                describe.push(format!("Database:  {}", db::redact_url(&url)));
+                database_config(url)?
+            }
+            None => {
+                let path = data_dir.join("escale.db");
+                describe.push(format!("Database:  {} (SQLite)", path.display()));
+                let mut config = DbConfig::new(format!("sqlite://{}?mode=rwc", path.display()));
+                config.max_connections = 8;
+                config
+            }
+        };
+        let queue = match optional("REDIS_URL") {
+            Some(url) => {
+                check_url("REDIS_URL", &url, &["redis", "rediss"])?;
+                describe.push(format!("Queue:     {} (Redis)", db::redact_url(&url)));
+                QueueConfig::Redis { url, prefix: queue_prefix() }
+            }
+            None => {
+                let path = data_dir.join("queue.db");
+                describe.push(format!("Queue:     {} (embedded)", path.display()));
+                QueueConfig::Sqlite { path }
+            }
+        };
+        let mail = match optional("SMTP_URL") {
+            Some(url) => {
+                check_url("SMTP_URL", &url, &["smtp", "smtps"])?;
+                describe.push(format!("Email:     {} (SMTP)", db::redact_url(&url)));
+                MailConfig::Smtp { url }
+            }
+            None => {
+                let dir = data_dir.join("outbox").join("mail");
+                describe.push(format!("Email:     {}/*.eml", dir.display()));
+                MailConfig::Files { dir }
+            }
+        };
+        let sms_dir: PathBuf = data_dir.join("outbox").join("sms");
+        describe.push(format!("SMS:       {}/outbox.jsonl", sms_dir.display()));
+        let mut worker = WorkerConfig::new(queue, mail, SmsConfig::Outbox { dir: sms_dir });
+        tune(&mut worker)?;
+        Ok(Embedded { database, worker, describe })
+    }
+}
+
+/// `escale worker`: production adapters only; every missing variable is an error.
+pub struct Production {
+    pub database: DbConfig,
+    pub worker: WorkerConfig,
+}
+
+impl Production {
+    pub fn resolve() -> Result<Production, ConfigError> {
+        let database = database_config(required("DATABASE_URL")?)?;
+        let redis = required("REDIS_URL")?;
+        check_url("REDIS_URL", &redis, &["redis", "rediss"])?;
+        let smtp = required("SMTP_URL")?;
+        check_url("SMTP_URL", &smtp, &["smtp", "smtps"])?;
+        let sms_dir =
+            PathBuf::from(optional("ESCALE_SMS_OUTBOX_DIR").unwrap_or_else(|| "./escale-data/outbox/sms".to_owned()));
+        let mut worker = WorkerConfig::new(
+            QueueConfig::Redis { url: redis, prefix: queue_prefix() },
+            MailConfig::Smtp { url: smtp },
+            SmsConfig::Outbox { dir: sms_dir },
+        );
+        tune(&mut worker)?;
+        Ok(Production { database, worker })
+    }
+}

@@ -1,0 +1,266 @@
+//! The `escale` command: one binary, several roles (as crates.io does).
+//!
+//! - `serve`: everything in one process — gateway, dispatcher, senders — on the
+//!   embedded default (SQLite database, SQLite job queue, `.eml` files, SMS
+//!   outbox file) unless `DATABASE_URL`, `REDIS_URL` or `SMTP_URL` say otherwise;
+//!   migrates and loads the demo on first start.
+//! - `gateway`, `worker`, `migrate`: the production roles, configured by the
+//!   environment, strict about it (no silent fallback to local files).
+//! - `demo`: (re)loads the demo tenant.
+//!
+//! It composes the crates and owns configuration, logging and signals; it holds
+//! no business rules.
+
+mod config;
+mod telemetry;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use escale_domain::DatabaseConnection;
+use escale_gateway::AppState;
+use escale_migrations::{Migrator, MigratorTrait};
+use escale_worker::WakeHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use config::ConfigError;
+
+/// Escale: roadshow events — organizers, participants, partners — on one platform.
+#[derive(Debug, Parser)]
+#[command(name = "escale", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run everything in one process. With no configuration: SQLite database and
+    /// job queue, emails as .eml files and SMS as JSON lines under the data
+    /// directory, the demo roadshow loaded on first start.
+    Serve(ServeArgs),
+    /// Run the GraphQL gateway (production role). Needs DATABASE_URL.
+    Gateway(ListenArgs),
+    /// Run the outbox dispatcher and the email/SMS senders (production role).
+    /// Needs DATABASE_URL, REDIS_URL and SMTP_URL.
+    Worker,
+    /// Apply pending database migrations (a release step). Needs DATABASE_URL.
+    Migrate,
+    /// (Re)load the demo tenant `attitudes-conseil`, replacing it if present.
+    Demo(DataArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Where the embedded default keeps its files (database, queue, outboxes).
+    #[arg(long, env = "ESCALE_DATA_DIR", default_value = "./escale-data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Address and port to listen on (port 0 picks a free port).
+    #[arg(long, env = "ESCALE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub listen: ListenArgs,
+    /// Do not load the demo roadshow on first start.
+    #[arg(long)]
+    pub no_demo: bool,
+}
+
+/// Parses the command line, runs, and maps failures to one line on stderr.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line an operator can act on; no backtrace wall.
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<ConfigError>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Gateway(args) => gateway(args).await,
+        Command::Worker => worker().await,
+        Command::Migrate => migrate().await,
+        Command::Demo(args) => demo(args).await,
+    }
+}
+
+/// Cancelled on SIGINT or SIGTERM.
+fn shutdown_token() -> CancellationToken {
+    let token = CancellationToken::new();
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            () = term => {}
+        }
+        tracing::info!("shutdown requested");
+        trigger.cancel();
+    });
+    token
+}
+
+async fn migrate_and_check(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
+}
+
+/// Refuses to run a role against a schema older than this build expects.
+async fn require_current_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let pending = Migrator::get_pending_migrations_read_only(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the migration status: {e}"))?;
+    if let Some(first) = pending.first() {
+        return Err(ConfigError::new(
+            "DATABASE_URL",
+            format!(
+                "the database schema is behind this build ({} pending, first {}): run `escale migrate`",
+                pending.len(),
+                first.name()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty))?;
+    let settings = config::Embedded::resolve(&args.data.data_dir)?;
+    let db = config::connect(&settings.database).await?;
+    migrate_and_check(&db).await?;
+    if !args.no_demo && !escale_domain::demo::is_loaded(&db).await? {
+        let summary = escale_domain::demo::load(&db, chrono::Utc::now()).await?;
+        tracing::info!(tenant = %summary.tenant_slug, stops = summary.stops, sessions = summary.sessions, "demo roadshow loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen.listen)
+        .await
+        .map_err(|e| ConfigError::new("ESCALE_LISTEN", format!("cannot listen on {}: {e}", args.listen.listen)))?;
+    let addr = listener.local_addr()?;
+    let shutdown = shutdown_token();
+    let wake = WakeHandle::default();
+    let worker_wake = wake.clone();
+    let worker_db = db.clone();
+    let worker_shutdown = shutdown.clone();
+    let worker_config = settings.worker;
+    let worker =
+        tokio::spawn(async move { escale_worker::run(worker_db, worker_config, worker_wake, worker_shutdown).await });
+    let signal: escale_gateway::OutboxSignal = std::sync::Arc::new(move || wake.wake());
+    let state = AppState { db, outbox_signal: Some(signal) };
+    announce(addr, &settings.describe);
+    let served = escale_gateway::serve(listener, state, shutdown.clone()).await;
+    shutdown.cancel();
+    let worked = worker.await;
+    served?;
+    worked??;
+    Ok(())
+}
+
+/// What a newcomer needs to see on the terminal (stdout, so scripts and tests
+/// can read the address even when logs go elsewhere).
+#[expect(clippy::print_stdout, reason = "the startup banner is the command's output")]
+fn announce(addr: SocketAddr, describe: &[String]) {
+    println!("Escale is running.");
+    println!("  GraphiQL:  http://{addr}/graphql");
+    for line in describe {
+        println!("  {line}");
+    }
+    println!(
+        "  Try:       {{ agenda(tenant: \"attitudes-conseil\") {{ city localStartsAt seatsLeft registrationOpen }} }}"
+    );
+    println!("Press Ctrl-C to stop.");
+}
+
+async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Json))?;
+    let database = config::required("DATABASE_URL")?;
+    let db = config::connect(&config::database_config(database)?).await?;
+    require_current_schema(&db).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| ConfigError::new("ESCALE_LISTEN", format!("cannot listen on {}: {e}", args.listen)))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "gateway listening");
+    announce(addr, &[]);
+    escale_gateway::serve(listener, AppState { db, outbox_signal: None }, shutdown_token()).await?;
+    tracing::info!("gateway stopped");
+    Ok(())
+}
+
+async fn worker() -> anyhow::Result<()> {
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Json))?;
+    let settings = config::Production::resolve()?;
+    let db = config::connect(&settings.database).await?;
+    require_current_schema(&db).await?;
+    tracing::info!(queue = ?settings.worker.queue, mail = ?settings.worker.mail, "worker starting");
+    escale_worker::run(db, settings.worker, WakeHandle::default(), shutdown_token()).await
+}
+
+async fn migrate() -> anyhow::Result<()> {
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Json))?;
+    let database = config::required("DATABASE_URL")?;
+    let db = config::connect(&config::database_config(database)?).await?;
+    let pending = Migrator::get_pending_migrations(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the migration status: {e}"))?;
+    let names: Vec<String> = pending.iter().map(|m| m.name().to_owned()).collect();
+    migrate_and_check(&db).await?;
+    if names.is_empty() {
+        tracing::info!("database schema already current");
+    } else {
+        tracing::info!(applied = ?names, "migrations applied");
+    }
+    Ok(())
+}
+
+async fn demo(args: DataArgs) -> anyhow::Result<()> {
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty))?;
+    let database = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => config::database_config(url)?,
+        _ => config::Embedded::resolve(&args.data_dir)?.database,
+    };
+    let db = config::connect(&database).await?;
+    migrate_and_check(&db).await?;
+    let summary = escale_domain::demo::load(&db, chrono::Utc::now()).await?;
+    tracing::info!(
+        tenant = %summary.tenant_slug,
+        stops = summary.stops,
+        sessions = summary.sessions,
+        replaced = summary.replaced,
+        "demo roadshow loaded"
+    );
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! The Escale domain: tenants, the roadshow catalog, participants and their
+//! registrations, and the outbox of messages — with the rules that hold them
+//! together (tenant isolation, no overbooking, the outbox as the truth, correct
+//! time).
+//!
+//! It owns the persistence of all of this (sea-orm entities over the schema of
+//! `escale-migrations`) and pure logic such as message rendering and SMS
+//! segment counting.
+//!
+//! **Architecture invariant:** this crate knows nothing of HTTP, GraphQL,
+//! apalis, lettre or SMS providers. The gateway and the worker adapt it to
+//! those; it is tested on SQLite and PostgreSQL directly.
+//!
+//! **Architecture invariant:** every function that touches tenant-owned rows
+//! takes a [`tenancy::TenantScope`] and filters by it. The only cross-tenant
+//! operations are the outbox's dispatcher claims and sweeps, which handle ids.
+
+pub mod catalog;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod ids;
+pub mod messages;
+pub mod outbox;
+pub mod registration;
+pub mod sms;
+pub mod tenancy;
+pub mod values;
+
+pub use error::{ConflictCode, DomainError, DomainResult};
+pub use sea_orm::DatabaseConnection;

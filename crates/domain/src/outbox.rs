@@ -1,0 +1,579 @@
+//! The outbox: every message Escale sends is a `notification` row, written in
+//! the transaction of the change that causes it, and moved through its states
+//! here. The queue only carries ids; the row is the truth.
+//!
+//! ```text
+//! pending ──claim_due──▶ queued ──start_sending──▶ sending ──finish_sent──▶ sent ──receipt──▶ delivered
+//!    ▲                     │                          │
+//!    └──── release/sweep ──┘◀──────── sweep ──────────┤──finish_retry──▶ pending (later)
+//!                                                     └──finish_failed─▶ failed
+//! (suppressed / cancelled: decided at send time or by the change that made the message pointless)
+//! ```
+//!
+//! **At most one effective send per idempotency key:** the key is unique in the
+//! table, so a message planned twice is one row; a row moves to `sending` through
+//! one conditional UPDATE, so two jobs for one row produce one send.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, Statement,
+};
+use uuid::Uuid;
+
+use crate::entities::{
+    edition, notification, opt_out, participant, registration, series, session, session_seat, stop, tenant,
+};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{NotificationId, TenantId};
+use crate::messages::{
+    self, Channel, EditionVars, EmailContent, MessageContext, ParticipantVars, RegistrationVars, SeriesVars,
+    SessionVars, SmsContent, StopVars, TemplateKey, TenantVars,
+};
+use crate::tenancy::TenantScope;
+use crate::values::{EmailAddress, Locale, PhoneNumber, TicketCode, TimeZone};
+
+pub use notification::Status;
+
+/// A message to plan.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    pub participant_id: Uuid,
+    pub registration_id: Option<Uuid>,
+    pub template: TemplateKey,
+    pub channel: Channel,
+    pub locale: Locale,
+    pub scheduled_at: DateTime<Utc>,
+    /// What the message is, e.g. `confirmation:<registration>:email`. A second plan
+    /// with the same key is ignored.
+    pub idempotency_key: String,
+    pub payload: Option<serde_json::Value>,
+}
+
+/// Plans a message; returns false when one with the same idempotency key
+/// already exists (then nothing is written).
+pub async fn plan(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    new: NewNotification,
+    now: DateTime<Utc>,
+) -> DomainResult<bool> {
+    let row = notification::ActiveModel {
+        id: Set(NotificationId::new().0),
+        tenant_id: Set(scope.uuid()),
+        participant_id: Set(new.participant_id),
+        registration_id: Set(new.registration_id),
+        template_key: Set(new.template.as_str().to_owned()),
+        channel: Set(new.channel.as_str().to_owned()),
+        locale: Set(new.locale.as_str().to_owned()),
+        scheduled_at: Set(new.scheduled_at),
+        status: Set(Status::Pending),
+        attempts: Set(0),
+        last_error: Set(None),
+        provider_message_id: Set(None),
+        sms_segments: Set(None),
+        idempotency_key: Set(new.idempotency_key),
+        payload: Set(new.payload),
+        recipient: Set(None),
+        queued_at: Set(None),
+        sent_at: Set(None),
+        delivered_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let inserted = notification::Entity::insert(row)
+        .on_conflict(OnConflict::column(notification::Column::IdempotencyKey).do_nothing().to_owned())
+        .exec_without_returning(txn)
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// A notification claimed for sending: what the queue carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: NotificationId,
+    pub tenant_id: TenantId,
+    pub channel: Channel,
+}
+
+/// Claims up to `limit` due notifications (oldest first) and marks them queued,
+/// in one statement. On PostgreSQL concurrent dispatchers skip each other's
+/// rows (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time.
+///
+/// This is the one cross-tenant operation in the domain: it reads ids and
+/// channels only, and each claimed row is then handled in its tenant's scope.
+pub async fn claim_due(db: &DatabaseConnection, now: DateTime<Utc>, limit: u32) -> DomainResult<Vec<Claimed>> {
+    let backend = db.get_database_backend();
+    let lock = if backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE notification SET status = 'queued', queued_at = $1, updated_at = $1 \
+         WHERE id IN (SELECT id FROM notification WHERE status = 'pending' AND scheduled_at <= $1 \
+         ORDER BY scheduled_at LIMIT $2{lock}) \
+         RETURNING id, tenant_id, channel"
+    );
+    let rows = crate::db::write(db, |txn| {
+        let sql = sql.clone();
+        Box::pin(async move {
+            Ok(txn
+                .query_all_raw(Statement::from_sql_and_values(backend, sql, [now.into(), i64::from(limit).into()]))
+                .await?)
+        })
+    })
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let id: Uuid = row.try_get("", "id")?;
+            let tenant: Uuid = row.try_get("", "tenant_id")?;
+            let channel: String = row.try_get("", "channel")?;
+            let channel = channel.parse().map_err(DomainError::internal)?;
+            Ok(Claimed { id: NotificationId(id), tenant_id: TenantId(tenant), channel })
+        })
+        .collect()
+}
+
+/// Puts claimed rows back to pending, e.g. when the queue refused them.
+pub async fn release(db: &DatabaseConnection, ids: &[NotificationId], now: DateTime<Utc>) -> DomainResult<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::val(Status::Pending.to_value()))
+        .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+        .filter(notification::Column::Id.is_in(ids.iter().map(|i| i.0)))
+        .filter(notification::Column::Status.eq(Status::Queued))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Returns rows stuck in `queued` (their job was lost: Redis flushed, worker
+/// killed) or `sending` (the sender died mid-call) to `pending`. Only the second
+/// case can duplicate a message — if the provider had accepted it — which is
+/// the narrow window DESIGN.md accepts.
+pub async fn sweep(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    queued_timeout: Duration,
+    sending_timeout: Duration,
+) -> DomainResult<u64> {
+    let mut total = 0;
+    for (status, timeout) in [(Status::Queued, queued_timeout), (Status::Sending, sending_timeout)] {
+        total += notification::Entity::update_many()
+            .col_expr(notification::Column::Status, Expr::val(Status::Pending.to_value()))
+            .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+            .filter(notification::Column::Status.eq(status))
+            .filter(notification::Column::UpdatedAt.lt(now - timeout))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(total)
+}
+
+/// An email ready for a transport.
+#[derive(Debug, Clone)]
+pub struct OutgoingEmail {
+    pub to: EmailAddress,
+    /// The tenant's sender, if it set one; the worker's default otherwise.
+    pub from_address: Option<String>,
+    pub from_name: String,
+    pub content: EmailContent,
+    pub locale: Locale,
+}
+
+/// An SMS ready for a provider.
+#[derive(Debug, Clone)]
+pub struct OutgoingSms {
+    pub to: PhoneNumber,
+    pub sender_id: Option<String>,
+    pub content: SmsContent,
+}
+
+#[derive(Debug, Clone)]
+pub enum OutgoingMessage {
+    Email(OutgoingEmail),
+    Sms(OutgoingSms),
+}
+
+/// One message to send now, with what identifies it.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: NotificationId,
+    pub tenant_id: TenantId,
+    pub idempotency_key: String,
+    pub attempt: i32,
+    pub message: OutgoingMessage,
+}
+
+/// What the sender should do with a claimed notification.
+#[derive(Debug)]
+pub enum SendDecision {
+    Send(Box<Outgoing>),
+    /// Someone else has it, or it is already done: nothing to do.
+    AlreadyHandled,
+    /// Not to be sent (consent withdrawn, opted out, registration cancelled…);
+    /// the row has been marked with the reason.
+    Skipped {
+        status: Status,
+        reason: String,
+    },
+}
+
+/// Moves a claimed notification to `sending` — only one caller can win this —
+/// then checks at send time that it may still be sent (consent and opt-out are
+/// honoured now, not only when planned) and renders it from the current state.
+pub async fn start_sending(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    id: NotificationId,
+    now: DateTime<Utc>,
+) -> DomainResult<SendDecision> {
+    let won = notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::val(Status::Sending.to_value()))
+        .col_expr(notification::Column::Attempts, Expr::col(notification::Column::Attempts).add(1))
+        .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+        .filter(notification::Column::Id.eq(id.0))
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .filter(
+            notification::Column::Status
+                .eq(Status::Queued)
+                .or(notification::Column::Status.eq(Status::Pending).and(notification::Column::ScheduledAt.lte(now))),
+        )
+        .exec(db)
+        .await?
+        .rows_affected;
+    if won == 0 {
+        return Ok(SendDecision::AlreadyHandled);
+    }
+    let row = notification::Entity::find_by_id(id.0)
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("notification"))?;
+    match prepare(db, scope, &row).await {
+        Ok(Prepared::Ready(message)) => Ok(SendDecision::Send(Box::new(Outgoing {
+            id,
+            tenant_id: scope.id(),
+            idempotency_key: row.idempotency_key,
+            attempt: row.attempts,
+            message,
+        }))),
+        Ok(Prepared::Skip(status, reason)) => {
+            finish(db, scope, id, status, Some(reason.clone()), now).await?;
+            Ok(SendDecision::Skipped { status, reason })
+        }
+        Err(DomainError::Internal(reason)) if reason.starts_with(RENDER_FAILURE) => {
+            // A template that cannot render will not render on retry either.
+            finish(db, scope, id, Status::Failed, Some(reason.clone()), now).await?;
+            Ok(SendDecision::Skipped { status: Status::Failed, reason })
+        }
+        Err(other) => Err(other),
+    }
+}
+
+const RENDER_FAILURE: &str = "cannot render: ";
+
+enum Prepared {
+    Ready(OutgoingMessage),
+    Skip(Status, String),
+}
+
+async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification::Model) -> DomainResult<Prepared> {
+    let channel: Channel = row.channel.parse().map_err(DomainError::internal)?;
+    let template: TemplateKey = row.template_key.parse().map_err(DomainError::internal)?;
+    let locale: Locale = row.locale.parse().unwrap_or_default();
+    let person = participant::Entity::find_by_id(row.participant_id)
+        .filter(participant::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("participant"))?;
+    let tenant = tenant::Entity::find_by_id(scope.uuid()).one(db).await?.ok_or(DomainError::not_found("tenant"))?;
+
+    let Some(registration_id) = row.registration_id else {
+        return Ok(Prepared::Skip(Status::Failed, "no registration to describe".to_owned()));
+    };
+    let registration = registration::Entity::find_by_id(registration_id)
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("registration"))?;
+    if registration.status == registration::Status::Cancelled {
+        return Ok(Prepared::Skip(Status::Cancelled, "registration cancelled".to_owned()));
+    }
+
+    // Who to write to, decided now: the address may have changed, consent may
+    // have been withdrawn, the person may have opted out since planning.
+    let address = match channel {
+        Channel::Email => person.email.clone(),
+        Channel::Sms => person.phone.clone(),
+    };
+    let Some(address) = address else {
+        return Ok(Prepared::Skip(Status::Suppressed, format!("participant has no {channel} address")));
+    };
+    if channel == Channel::Sms && person.consent_sms_at.is_none() {
+        return Ok(Prepared::Skip(Status::Suppressed, "SMS consent withdrawn".to_owned()));
+    }
+    let opted_out = opt_out::Entity::find()
+        .filter(opt_out::Column::TenantId.eq(scope.uuid()))
+        .filter(opt_out::Column::Channel.eq(channel.as_str()))
+        .filter(opt_out::Column::Address.eq(address.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    if opted_out {
+        return Ok(Prepared::Skip(Status::Suppressed, format!("{channel} address opted out")));
+    }
+
+    let ctx = message_context(db, scope, &tenant, &person, &registration, locale).await?;
+    let render_err = |e: messages::TemplateError| DomainError::internal(format!("{RENDER_FAILURE}{e}"));
+    let message = match channel {
+        Channel::Email => {
+            let to = EmailAddress::parse(&address)
+                .map_err(|e| DomainError::internal(format!("stored email address invalid: {e}")))?;
+            let content = messages::render_email(template, locale, None, &ctx).map_err(render_err)?;
+            OutgoingMessage::Email(OutgoingEmail {
+                to,
+                from_address: tenant.email_sender.clone(),
+                from_name: tenant.email_sender_name.clone().unwrap_or_else(|| tenant.name.clone()),
+                content,
+                locale,
+            })
+        }
+        Channel::Sms => {
+            let to = PhoneNumber::from_e164(&address)
+                .map_err(|e| DomainError::internal(format!("stored phone number invalid: {e}")))?;
+            if !to.can_receive_sms() {
+                return Ok(Prepared::Skip(Status::Suppressed, "number cannot receive SMS".to_owned()));
+            }
+            let content = messages::render_sms(template, locale, None, &ctx).map_err(render_err)?;
+            if content.length.segments > messages::MAX_SMS_SEGMENTS {
+                return Ok(Prepared::Skip(
+                    Status::Failed,
+                    format!("SMS too long: {} segments", content.length.segments),
+                ));
+            }
+            OutgoingMessage::Sms(OutgoingSms { to, sender_id: tenant.sms_sender_id.clone(), content })
+        }
+    };
+    Ok(Prepared::Ready(message))
+}
+
+/// Localised date formats: chrono carries the month and day names (glibc's
+/// locale data), including Moroccan Arabic month names for `ar`.
+fn chrono_locale(locale: Locale) -> chrono::Locale {
+    match locale {
+        Locale::Fr => chrono::Locale::fr_FR,
+        Locale::Ar => chrono::Locale::ar_MA,
+        Locale::En => chrono::Locale::en_GB,
+    }
+}
+
+/// The template variables for a registration's message, from current data.
+async fn message_context(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    tenant: &tenant::Model,
+    person: &participant::Model,
+    registration: &registration::Model,
+    locale: Locale,
+) -> DomainResult<MessageContext> {
+    let stop = stop::Entity::find_by_id(registration.stop_id)
+        .filter(stop::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("stop"))?;
+    let edition = edition::Entity::find_by_id(stop.edition_id)
+        .filter(edition::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("edition"))?;
+    let series = series::Entity::find_by_id(edition.series_id)
+        .filter(series::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("series"))?;
+    let seats = session_seat::Entity::find()
+        .filter(session_seat::Column::TenantId.eq(scope.uuid()))
+        .filter(session_seat::Column::RegistrationId.eq(registration.id))
+        .filter(session_seat::Column::Status.ne(registration::Status::Cancelled))
+        .all(db)
+        .await?;
+    let sessions = if seats.is_empty() {
+        Vec::new()
+    } else {
+        session::Entity::find()
+            .filter(session::Column::TenantId.eq(scope.uuid()))
+            .filter(session::Column::Id.is_in(seats.iter().map(|s| s.session_id)))
+            .order_by_asc(session::Column::StartsAt)
+            .all(db)
+            .await?
+    };
+    let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
+    let cl = chrono_locale(locale);
+    let local_start = stop.starts_at.with_timezone(&zone.tz());
+    let ticket = TicketCode::parse(&registration.ticket_code)
+        .map(|c| c.display())
+        .unwrap_or_else(|_| registration.ticket_code.clone());
+    Ok(MessageContext {
+        tenant: TenantVars { name: tenant.name.clone() },
+        series: SeriesVars { name: series.name },
+        edition: EditionVars { title: edition.title, number: edition.number, year: edition.year },
+        stop: StopVars {
+            name: stop.name.clone(),
+            city: stop.city.clone(),
+            region: stop.region.clone(),
+            venue: stop.venue.clone(),
+            address: stop.address.clone(),
+            date: local_start.format_localized("%A %-d %B %Y", cl).to_string(),
+            short_date: local_start.format("%d/%m/%Y").to_string(),
+            time: local_start.format("%H:%M").to_string(),
+            time_zone: zone.name().to_owned(),
+        },
+        participant: ParticipantVars { name: person.full_name.clone() },
+        registration: RegistrationVars {
+            status: registration.status.to_value(),
+            ticket_code: ticket,
+            waitlist_position: registration.waitlist_position.map(i64::from),
+        },
+        sessions: sessions
+            .into_iter()
+            .map(|s| {
+                let status = seats
+                    .iter()
+                    .find(|seat| seat.session_id == s.id)
+                    .map(|seat| seat.status.to_value())
+                    .unwrap_or_default();
+                SessionVars {
+                    title: s.title,
+                    time: s.starts_at.with_timezone(&zone.tz()).format("%H:%M").to_string(),
+                    status,
+                }
+            })
+            .collect(),
+    })
+}
+
+async fn finish(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    id: NotificationId,
+    status: Status,
+    error: Option<String>,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::val(status.to_value()))
+        .col_expr(notification::Column::LastError, Expr::val(error))
+        .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+        .filter(notification::Column::Id.eq(id.0))
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .filter(notification::Column::Status.eq(Status::Sending))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What the provider said when it accepted a message.
+#[derive(Debug, Clone, Default)]
+pub struct Accepted {
+    pub provider_message_id: Option<String>,
+    pub recipient: String,
+    pub sms_segments: Option<u32>,
+}
+
+pub async fn finish_sent(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    id: NotificationId,
+    accepted: Accepted,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::val(Status::Sent.to_value()))
+        .col_expr(notification::Column::ProviderMessageId, Expr::val(accepted.provider_message_id))
+        .col_expr(notification::Column::Recipient, Expr::val(accepted.recipient))
+        .col_expr(
+            notification::Column::SmsSegments,
+            Expr::val(accepted.sms_segments.map(|s| i32::try_from(s).unwrap_or(i32::MAX))),
+        )
+        .col_expr(notification::Column::LastError, Expr::val(Option::<String>::None))
+        .col_expr(notification::Column::SentAt, Expr::val(now))
+        .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+        .filter(notification::Column::Id.eq(id.0))
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .filter(notification::Column::Status.eq(Status::Sending))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Attempts after which a transient failure becomes final.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// Exponential backoff with jitter for the n-th failed attempt: about 30 s, 1 min,
+/// 2 min… capped at one hour, ±20 % so a burst of failures does not retry in a burst.
+pub fn retry_delay(attempt: i32) -> Duration {
+    let base = 30i64 << attempt.clamp(0, 7);
+    let capped = Ord::min(base, 3600);
+    let jitter = rand::random_range(-(capped / 5)..=(capped / 5));
+    Duration::seconds(capped + jitter)
+}
+
+/// A transient failure (SMTP 4xx, timeout, provider 5xx/429): back to pending
+/// for a later attempt, or failed when attempts are exhausted.
+pub async fn finish_retry(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    id: NotificationId,
+    attempt: i32,
+    error: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Status> {
+    if attempt >= MAX_ATTEMPTS {
+        finish(db, scope, id, Status::Failed, Some(format!("gave up after {attempt} attempts: {error}")), now).await?;
+        return Ok(Status::Failed);
+    }
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::val(Status::Pending.to_value()))
+        .col_expr(notification::Column::LastError, Expr::val(error.to_owned()))
+        .col_expr(notification::Column::ScheduledAt, Expr::val(now + retry_delay(attempt)))
+        .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+        .filter(notification::Column::Id.eq(id.0))
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .filter(notification::Column::Status.eq(Status::Sending))
+        .exec(db)
+        .await?;
+    Ok(Status::Pending)
+}
+
+/// A permanent failure (SMTP 5xx, invalid number): failed, with the reason.
+pub async fn finish_failed(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    id: NotificationId,
+    error: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    finish(db, scope, id, Status::Failed, Some(error.to_owned()), now).await
+}
+
+/// Counts by status, for tests, health and metrics (all tenants).
+pub async fn count_by_status(db: &DatabaseConnection) -> DomainResult<Vec<(Status, i64)>> {
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT status, COUNT(*) AS n FROM notification GROUP BY status".to_owned(),
+        ))
+        .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let status: String = row.try_get("", "status")?;
+        let n: i64 = row.try_get("", "n")?;
+        let status =
+            <Status as ActiveEnum>::try_from_value(&status).map_err(|e| DomainError::internal(e.to_string()))?;
+        out.push((status, n));
+    }
+    Ok(out)
+}

@@ -1,0 +1,135 @@
+//! SMS length and cost per GSM 03.38.
+//!
+//! A message that fits the GSM 7-bit alphabet holds 160 septets in one SMS and 153
+//! per part once concatenated (the user-data header takes 7). One character
+//! outside that alphabet — all of Arabic, and French letters such as ç, ê, â, î,
+//! ô, û — switches the whole message to UCS-2: 70 UTF-16 units, 67 per part.
+//! Each part is billed, so the count is recorded on every notification.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SmsEncoding {
+    Gsm7,
+    Ucs2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SmsLength {
+    pub encoding: SmsEncoding,
+    /// Septets for GSM-7, UTF-16 code units for UCS-2.
+    pub units: usize,
+    pub segments: u32,
+}
+
+/// The basic GSM 03.38 table (one septet each). `\u{1b}` (escape) is excluded: it
+/// only introduces the extension table.
+const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+/// The extension table: each costs two septets (escape + character).
+const GSM7_EXTENDED: &str = "\u{c}^{}\\[~]|€";
+
+fn gsm7_cost(c: char) -> Option<usize> {
+    if GSM7_BASIC.contains(c) {
+        Some(1)
+    } else if GSM7_EXTENDED.contains(c) {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// Splits `units` (each item a character's cost) into parts of at most `per_part`
+/// without cutting a character in two, as handsets and providers do.
+fn parts(costs: impl Iterator<Item = usize>, per_part: usize) -> u32 {
+    let mut parts = 1u32;
+    let mut used = 0usize;
+    for cost in costs {
+        if used + cost > per_part {
+            parts += 1;
+            used = 0;
+        }
+        used += cost;
+    }
+    parts
+}
+
+pub fn measure(text: &str) -> SmsLength {
+    let gsm: Option<Vec<usize>> = text.chars().map(gsm7_cost).collect();
+    match gsm {
+        Some(costs) => {
+            let units: usize = costs.iter().sum();
+            let segments = if units <= 160 { 1 } else { parts(costs.into_iter(), 153) };
+            SmsLength { encoding: SmsEncoding::Gsm7, units, segments }
+        }
+        None => {
+            let units: usize = text.chars().map(char::len_utf16).sum();
+            let segments = if units <= 70 { 1 } else { parts(text.chars().map(char::len_utf16), 67) };
+            SmsLength { encoding: SmsEncoding::Ucs2, units, segments }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gsm7_boundaries() {
+        assert_eq!(measure("").segments, 1);
+        assert_eq!(measure(&"a".repeat(160)), SmsLength { encoding: SmsEncoding::Gsm7, units: 160, segments: 1 });
+        assert_eq!(measure(&"a".repeat(161)).segments, 2);
+        assert_eq!(measure(&"a".repeat(306)).segments, 2);
+        assert_eq!(measure(&"a".repeat(307)).segments, 3);
+    }
+
+    #[test]
+    fn extension_characters_cost_two_septets_and_are_not_split() {
+        let m = measure(&"€".repeat(80));
+        assert_eq!((m.encoding, m.units, m.segments), (SmsEncoding::Gsm7, 160, 1));
+        assert_eq!(measure(&"€".repeat(81)).segments, 2);
+        // 152 septets then a two-septet character: it moves whole to part two.
+        let text = format!("{}€{}", "a".repeat(152), "a".repeat(10));
+        assert_eq!(measure(&text).units, 164);
+        assert_eq!(measure(&text).segments, 2);
+    }
+
+    #[test]
+    fn french_accents_in_the_gsm_table_stay_gsm7() {
+        let m = measure("Rendez-vous à Casablanca le 23/11, séance de 9h. Merci !");
+        assert_eq!(m.encoding, SmsEncoding::Gsm7);
+    }
+
+    #[test]
+    fn lower_case_c_cedilla_and_circumflexes_force_ucs2() {
+        for text in ["Reçu", "Fête", "âge", "île", "hôtel", "sûr"] {
+            assert_eq!(measure(text).encoding, SmsEncoding::Ucs2, "{text}");
+        }
+        // Capital Ç is in the GSM table; lower-case ç is not.
+        assert_eq!(measure("Ç").encoding, SmsEncoding::Gsm7);
+        let accented = format!("Votre inscription est reçue. {}", "x".repeat(41));
+        assert_eq!(measure(&accented).units, 70);
+        assert_eq!(measure(&accented).segments, 1);
+        assert_eq!(measure(&format!("{accented}x")).segments, 2);
+    }
+
+    #[test]
+    fn arabic_is_ucs2_seventy_then_sixty_seven_per_part() {
+        let one = "م".repeat(70);
+        assert_eq!(measure(&one), SmsLength { encoding: SmsEncoding::Ucs2, units: 70, segments: 1 });
+        assert_eq!(measure(&"م".repeat(71)).segments, 2);
+        assert_eq!(measure(&"م".repeat(134)).segments, 2);
+        assert_eq!(measure(&"م".repeat(135)).segments, 3);
+        let real = "تم تأكيد تسجيلكم في منتدى المقاولات الصغيرة جدا بالدار البيضاء يوم 23 نونبر";
+        assert_eq!(measure(real).encoding, SmsEncoding::Ucs2);
+    }
+
+    #[test]
+    fn emoji_take_two_utf16_units_and_are_not_split() {
+        let m = measure(&"😀".repeat(35));
+        assert_eq!((m.units, m.segments), (70, 1));
+        let text = format!("{}😀", "a".repeat(66));
+        assert_eq!(measure(&text).units, 68);
+        assert_eq!(measure(&format!("{}😀", "a".repeat(69))).segments, 2);
+    }
+}

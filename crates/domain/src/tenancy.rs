@@ -1,0 +1,79 @@
+//! Tenant scoping: the one way domain code reaches tenant-owned rows.
+//!
+//! **Invariant:** every query on a tenant-owned table filters by the scope's
+//! tenant id. A `TenantScope` is a filter, not a permission: holding one for
+//! tenant A can only ever reveal A's rows. Authorization (who may act for A) is
+//! the caller's business and is checked before a scope is used for writes.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::entities::tenant;
+use crate::error::{DomainError, DomainResult};
+use crate::ids::TenantId;
+use crate::values::{Locale, TimeZone};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TenantScope {
+    id: TenantId,
+}
+
+impl TenantScope {
+    /// A scope for a tenant id the caller obtained from a trusted place (a
+    /// session, an API key, or an opaque id it issued). A wrong id finds nothing.
+    pub fn new(id: TenantId) -> Self {
+        Self { id }
+    }
+
+    pub fn id(self) -> TenantId {
+        self.id
+    }
+
+    pub fn uuid(self) -> uuid::Uuid {
+        self.id.0
+    }
+}
+
+/// A tenant as the rest of the domain sees it.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub scope: TenantScope,
+    pub slug: String,
+    pub name: String,
+    pub default_locale: Locale,
+    pub default_time_zone: TimeZone,
+    pub email_sender: Option<String>,
+    pub email_sender_name: Option<String>,
+    pub sms_sender_id: Option<String>,
+}
+
+impl TryFrom<tenant::Model> for Tenant {
+    type Error = DomainError;
+
+    fn try_from(m: tenant::Model) -> Result<Self, Self::Error> {
+        Ok(Tenant {
+            scope: TenantScope::new(TenantId(m.id)),
+            default_locale: m.default_locale.parse().unwrap_or_default(),
+            default_time_zone: TimeZone::parse(&m.default_time_zone)
+                .map_err(|e| DomainError::internal(format!("tenant {} time zone: {e}", m.id)))?,
+            slug: m.slug,
+            name: m.name,
+            email_sender: m.email_sender,
+            email_sender_name: m.email_sender_name,
+            sms_sender_id: m.sms_sender_id,
+        })
+    }
+}
+
+/// Finds a tenant by its public slug (`attitudes-conseil`).
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> DomainResult<Tenant> {
+    tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(slug.trim()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("tenant"))?
+        .try_into()
+}
+
+pub async fn get(db: &impl ConnectionTrait, scope: TenantScope) -> DomainResult<Tenant> {
+    tenant::Entity::find_by_id(scope.uuid()).one(db).await?.ok_or(DomainError::not_found("tenant"))?.try_into()
+}

@@ -1,0 +1,7 @@
+//! Domain tests against real databases: every test runs on SQLite, and on
+//! PostgreSQL when it is available (required in CI).
+
+mod outbox;
+mod registration;
+mod schema;
+mod support;

@@ -1,0 +1,173 @@
+use chrono::Duration;
+use escale_domain::entities::{notification, participant};
+use escale_domain::ids::{NotificationId, StopId};
+use escale_domain::messages::Channel;
+use escale_domain::outbox::{self, Accepted, OutgoingMessage, SendDecision, Status};
+use escale_domain::registration::{Consents, RegisterInput, register};
+use escale_testkit::TestDb;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+
+use crate::support::*;
+
+async fn one_registration(db: &escale_domain::DatabaseConnection) -> (escale_domain::tenancy::TenantScope, uuid::Uuid) {
+    let (scope, agenda) = demo(db).await;
+    let input = RegisterInput {
+        phone: Some("0612345678".into()),
+        consents: Consents { sms_reminders: true, email_reminders: true, ..Consents::default() },
+        ..person(StopId(open_stop(&agenda).stop.id), 1)
+    };
+    let out = register(db, scope, &input, now()).await.expect("registers");
+    (scope, out.registration.id)
+}
+
+#[tokio::test]
+async fn claiming_takes_due_rows_once() {
+    for t in TestDb::each("claiming_takes_due_rows_once").await {
+        let db = &t.db;
+        one_registration(db).await;
+        assert!(outbox::claim_due(db, now() - Duration::hours(1), 100).await.expect("claim").is_empty(), "not due yet");
+        let claimed = outbox::claim_due(db, now(), 100).await.expect("claim");
+        let mut channels: Vec<Channel> = claimed.iter().map(|c| c.channel).collect();
+        channels.sort_by_key(|c| c.as_str());
+        assert_eq!(channels, vec![Channel::Email, Channel::Sms], "{}", t.backend_name());
+        assert!(
+            outbox::claim_due(db, now(), 100).await.expect("claim").is_empty(),
+            "claimed rows are not claimed again"
+        );
+        assert!(notifications(db).await.iter().all(|n| n.status == Status::Queued));
+    }
+}
+
+#[tokio::test]
+async fn two_senders_for_one_row_send_once() {
+    for t in TestDb::each("two_senders_for_one_row_send_once").await {
+        let db = &t.db;
+        let (scope, _) = one_registration(db).await;
+        let claimed = outbox::claim_due(db, now(), 100).await.expect("claim");
+        let email = claimed.iter().find(|c| c.channel == Channel::Email).expect("email claimed");
+        let first = outbox::start_sending(db, scope, email.id, now()).await.expect("first");
+        let second = outbox::start_sending(db, scope, email.id, now()).await.expect("second");
+        let SendDecision::Send(out) = first else { panic!("first sender must send: {first:?}") };
+        assert!(matches!(second, SendDecision::AlreadyHandled), "{second:?}");
+        let OutgoingMessage::Email(mail) = &out.message else { panic!("an email") };
+        assert_eq!(mail.to.as_str(), "participant1@example.ma");
+        assert!(mail.content.subject.contains("Inscription confirmée"), "{}", mail.content.subject);
+        assert!(mail.content.text.contains(&format_ticket(db, out.id).await));
+        outbox::finish_sent(
+            db,
+            scope,
+            out.id,
+            Accepted { recipient: mail.to.to_string(), ..Accepted::default() },
+            now(),
+        )
+        .await
+        .expect("sent");
+        let row = notification::Entity::find_by_id(out.id.0).one(db).await.expect("query").expect("row");
+        assert_eq!((row.status, row.attempts), (Status::Sent, 1));
+        // A late duplicate job finds it done.
+        assert!(matches!(
+            outbox::start_sending(db, scope, out.id, now()).await.expect("third"),
+            SendDecision::AlreadyHandled
+        ));
+    }
+}
+
+async fn format_ticket(db: &escale_domain::DatabaseConnection, id: NotificationId) -> String {
+    let n = notification::Entity::find_by_id(id.0).one(db).await.expect("query").expect("row");
+    let reg = escale_domain::entities::registration::Entity::find_by_id(n.registration_id.expect("registration"))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("registration");
+    format!("{}-{}", &reg.ticket_code[..5], &reg.ticket_code[5..])
+}
+
+#[tokio::test]
+async fn consent_withdrawn_after_planning_suppresses_the_sms_at_send_time() {
+    for t in TestDb::each("consent_withdrawn_after_planning_suppresses_the_sms_at_send_time").await {
+        let db = &t.db;
+        let (scope, _) = one_registration(db).await;
+        let person = participant::Entity::find().one(db).await.expect("query").expect("participant");
+        let mut active = person.into_active_model();
+        active.consent_sms_at = Set(None);
+        active.update(db).await.expect("withdraw");
+        let claimed = outbox::claim_due(db, now(), 100).await.expect("claim");
+        let sms = claimed.iter().find(|c| c.channel == Channel::Sms).expect("sms claimed");
+        let decision = outbox::start_sending(db, scope, sms.id, now()).await.expect("decide");
+        assert!(matches!(decision, SendDecision::Skipped { status: Status::Suppressed, .. }), "{decision:?}");
+        let row = notification::Entity::find_by_id(sms.id.0).one(db).await.expect("query").expect("row");
+        assert_eq!(row.status, Status::Suppressed);
+    }
+}
+
+#[tokio::test]
+async fn lost_jobs_are_swept_back_and_transient_failures_retry_then_fail() {
+    for t in TestDb::each("lost_jobs_are_swept_back_and_transient_failures_retry_then_fail").await {
+        let db = &t.db;
+        let (scope, _) = one_registration(db).await;
+        let claimed = outbox::claim_due(db, now(), 100).await.expect("claim");
+        // The queue lost the jobs: nothing happens until the sweeper's deadline passes.
+        assert_eq!(outbox::sweep(db, now(), Duration::minutes(10), Duration::minutes(10)).await.expect("sweep"), 0);
+        let later = now() + Duration::minutes(11);
+        assert_eq!(outbox::sweep(db, later, Duration::minutes(10), Duration::minutes(10)).await.expect("sweep"), 2);
+        assert!(notifications(db).await.iter().all(|n| n.status == Status::Pending));
+
+        let again = outbox::claim_due(db, later, 100).await.expect("claim again");
+        assert_eq!(again.len(), claimed.len());
+        let id = again[0].id;
+        let SendDecision::Send(out) = outbox::start_sending(db, scope, id, later).await.expect("start") else {
+            panic!("send")
+        };
+        let status = outbox::finish_retry(db, scope, id, out.attempt, "451 try later", later).await.expect("retry");
+        assert_eq!(status, Status::Pending);
+        let row = notification::Entity::find_by_id(id.0).one(db).await.expect("query").expect("row");
+        assert!(row.scheduled_at > later, "backed off");
+        assert_eq!(row.last_error.as_deref(), Some("451 try later"));
+        // The last allowed attempt fails too: the row becomes failed, with the reason.
+        let mut active = row.into_active_model();
+        active.attempts = Set(outbox::MAX_ATTEMPTS - 1);
+        active.update(db).await.expect("fast-forward attempts");
+        let much_later = later + Duration::days(1);
+        let again = outbox::claim_due(db, much_later, 100).await.expect("claim");
+        assert!(again.iter().any(|c| c.id == id));
+        let SendDecision::Send(out) = outbox::start_sending(db, scope, id, much_later).await.expect("start") else {
+            panic!("send")
+        };
+        assert_eq!(out.attempt, outbox::MAX_ATTEMPTS);
+        let status =
+            outbox::finish_retry(db, scope, id, out.attempt, "451 still later", much_later).await.expect("retry");
+        assert_eq!(status, Status::Failed);
+        let row = notification::Entity::find_by_id(id.0).one(db).await.expect("query").expect("row");
+        assert_eq!(row.status, Status::Failed);
+        assert!(
+            row.last_error.as_deref().is_some_and(|e| e.contains("gave up after 8 attempts")),
+            "{:?}",
+            row.last_error
+        );
+    }
+}
+
+#[tokio::test]
+async fn planning_the_same_message_twice_writes_one_row() {
+    for t in TestDb::each("planning_the_same_message_twice_writes_one_row").await {
+        let db = &t.db;
+        let (scope, registration) = one_registration(db).await;
+        let before = notifications(db).await.len();
+        let row = notifications(db).await.remove(0);
+        let again = outbox::NewNotification {
+            participant_id: row.participant_id,
+            registration_id: Some(registration),
+            template: row.template_key.parse().expect("key"),
+            channel: row.channel.parse().expect("channel"),
+            locale: escale_domain::values::Locale::Fr,
+            scheduled_at: now(),
+            idempotency_key: row.idempotency_key.clone(),
+            payload: None,
+        };
+        let txn = escale_domain::db::begin_write(db).await.expect("txn");
+        assert!(!outbox::plan(&txn, scope, again, now()).await.expect("plan"));
+        sea_orm::TransactionTrait::begin(&txn).await.expect("nested").commit().await.expect("commit nested");
+        txn.commit().await.expect("commit");
+        assert_eq!(notifications(db).await.len(), before);
+    }
+}

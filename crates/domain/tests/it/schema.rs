@@ -1,0 +1,121 @@
+//! The schema holds invariants by itself, whatever the application does.
+
+use escale_domain::entities::*;
+use escale_domain::ids::new_uuid;
+use escale_testkit::TestDb;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+
+use crate::support::{demo, open_stop};
+
+/// Every entity reads back from the migrated schema: a column renamed in one and
+/// not the other fails here, not in production.
+#[tokio::test]
+async fn entities_match_the_migrated_schema() {
+    for t in TestDb::each("entities_match_the_migrated_schema").await {
+        let db = &t.db;
+        demo(db).await;
+        macro_rules! check {
+            ($($m:ident),*) => {$(
+                $m::Entity::find().one(db).await.unwrap_or_else(|e| panic!("{} on {}: {e}", stringify!($m), t.backend_name()));
+            )*};
+        }
+        check!(
+            tenant,
+            app_user,
+            membership,
+            api_key,
+            series,
+            edition,
+            stop,
+            session,
+            speaker,
+            session_speaker,
+            partner,
+            partnership,
+            participant,
+            consent_event,
+            registration,
+            session_seat,
+            question,
+            template,
+            reminder_policy,
+            notification,
+            opt_out
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_more_confirmed_seats_than_capacity() {
+    for t in TestDb::each("the_database_refuses_more_confirmed_seats_than_capacity").await {
+        let (_, agenda) = demo(&t.db).await;
+        let stop = open_stop(&agenda).stop.clone();
+        let mut active = stop.clone().into_active_model();
+        active.confirmed_count = Set(stop.capacity + 1);
+        assert!(active.update(&t.db).await.is_err(), "{}: CHECK must refuse overbooking", t.backend_name());
+    }
+}
+
+/// A registration cannot point at another tenant's stop, even if application
+/// code forgot a filter: the composite foreign key (tenant_id, stop_id) refuses it.
+#[tokio::test]
+async fn rows_cannot_reference_another_tenants_rows() {
+    for t in TestDb::each("rows_cannot_reference_another_tenants_rows").await {
+        let (scope, agenda) = demo(&t.db).await;
+        let stop = open_stop(&agenda).stop.clone();
+        let now = chrono::Utc::now();
+        let other = tenant::ActiveModel {
+            id: Set(new_uuid()),
+            slug: Set("other-organizer".into()),
+            name: Set("Other".into()),
+            default_locale: Set("fr".into()),
+            default_time_zone: Set("Africa/Casablanca".into()),
+            email_sender: Set(None),
+            email_sender_name: Set(None),
+            sms_sender_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&t.db)
+        .await
+        .expect("second tenant");
+        let outsider = participant::ActiveModel {
+            id: Set(new_uuid()),
+            tenant_id: Set(other.id),
+            full_name: Set("Outsider".into()),
+            email: Set(Some("outsider@example.ma".into())),
+            phone: Set(None),
+            locale: Set("fr".into()),
+            segment: Set(None),
+            sector: Set(None),
+            company: Set(None),
+            region: Set(None),
+            consent_email_at: Set(None),
+            consent_sms_at: Set(None),
+            consent_partners_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&t.db)
+        .await
+        .expect("participant of the other tenant");
+        let cross = registration::ActiveModel {
+            id: Set(new_uuid()),
+            tenant_id: Set(other.id),
+            stop_id: Set(stop.id),
+            participant_id: Set(outsider.id),
+            status: Set(registration::Status::Confirmed),
+            waitlist_position: Set(None),
+            ticket_code: Set("ABCDE12345".into()),
+            source: Set("public".into()),
+            checked_in_at: Set(None),
+            cancelled_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&t.db)
+        .await;
+        assert!(cross.is_err(), "{}: a registration of tenant B for tenant A's stop must be refused", t.backend_name());
+        assert_ne!(scope.uuid(), other.id);
+    }
+}

@@ -1,0 +1,172 @@
+//! HTTP: routes, hardening layers, the GraphQL endpoint, health, and serving
+//! with graceful shutdown.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, BatchResponse, ErrorExtensionValues, Value};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::AppState;
+use crate::schema::{EscaleSchema, build_schema};
+
+/// The largest request body accepted. A registration is well under 2 KiB; a
+/// partner's largest query a few KiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Operations accepted in one batched request.
+pub const MAX_BATCH: usize = 10;
+
+#[derive(Clone)]
+struct Shared {
+    schema: EscaleSchema,
+    state: AppState,
+}
+
+pub fn router(state: AppState) -> Router {
+    let schema = build_schema(state.clone());
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(Shared { schema, state })
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("http", request.id = %id, method = %req.method(), path = %req.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                // A panic in a handler becomes a 500 for that request, not a dead process.
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, Duration::from_secs(30))),
+        )
+}
+
+/// Serves until `shutdown` is cancelled, then stops accepting and lets
+/// in-flight requests finish.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: CancellationToken) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").title("Escale GraphQL").finish())
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(shared): State<Shared>) -> Response {
+    match shared.state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// A GraphQL-shaped error response for requests that never reach the executor.
+fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// 413, and the connection is closed: the unread rest of the body would
+/// otherwise be taken for the next request on a kept-alive connection.
+fn too_large() -> Response {
+    let mut response = request_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+        &format!("request body larger than {MAX_BODY_BYTES} bytes"),
+    );
+    response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+    response
+}
+
+async fn graphql(State(shared): State<Shared>, headers: HeaderMap, request: Request) -> Response {
+    let declared_too_big = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > MAX_BODY_BYTES);
+    if declared_too_big {
+        return too_large();
+    }
+    let body = match axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => return too_large(),
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(e) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("the body is not a GraphQL request (JSON with a \"query\" string): {e}"),
+            );
+        }
+    };
+    if let BatchRequest::Batch(items) = &batch
+        && (items.is_empty() || items.len() > MAX_BATCH)
+    {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            &format!("a batch holds 1 to {MAX_BATCH} operations"),
+        );
+    }
+    let mut response = shared.schema.execute_batch(batch).await;
+    classify_errors(&mut response);
+    let body = match serde_json::to_string(&response) {
+        Ok(body) => body,
+        Err(e) => {
+            return request_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                &format!("cannot encode the response: {e}"),
+            );
+        }
+    };
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from(body)).into_response()
+}
+
+/// Gives every error a code: ours already have one; errors raised by
+/// async-graphql itself (syntax, unknown fields, depth and complexity limits)
+/// are the query's fault.
+fn classify_errors(response: &mut BatchResponse) {
+    let responses: Vec<&mut async_graphql::Response> = match response {
+        BatchResponse::Single(r) => vec![r],
+        BatchResponse::Batch(rs) => rs.iter_mut().collect(),
+    };
+    for r in responses {
+        for error in &mut r.errors {
+            let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+            if extensions.get("code").is_none() {
+                let code = if error.message.contains("Parse error") || error.message.starts_with(" --> ") {
+                    "GRAPHQL_PARSE_FAILED"
+                } else {
+                    "GRAPHQL_VALIDATION_FAILED"
+                };
+                extensions.set("code", Value::from(code));
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Escale's gateway: the GraphQL API at `/graphql` (GraphiQL on GET), health
+//! endpoints, and the HTTP hardening around them (body limit, timeouts, request
+//! ids, GraphQL depth and complexity limits).
+//!
+//! It translates between GraphQL and the domain: opaque global ids in and out,
+//! domain errors to `extensions.code`, domain models to GraphQL objects. Rules
+//! live in the domain; resolvers only call it.
+//!
+//! **Architecture invariant:** the gateway knows nothing of SMTP, SMS providers
+//! or the job queue. It writes to the outbox through the domain and may nudge
+//! an in-process dispatcher (see [`OutboxSignal`]); that is all.
+
+mod error;
+mod http;
+pub mod ids;
+mod schema;
+
+use std::sync::Arc;
+
+use escale_domain::DatabaseConnection;
+
+pub use http::{router, serve};
+pub use schema::{EscaleSchema, build_schema, sdl};
+
+/// Tells an in-process dispatcher that new messages are due now. In production
+/// the gateway has none and the worker's poll picks them up.
+pub type OutboxSignal = Arc<dyn Fn() + Send + Sync>;
+
+/// What request handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub outbox_signal: Option<OutboxSignal>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("outbox_signal", &self.outbox_signal.is_some()).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,3 @@
+//! Gateway tests: the API contract.
+
+mod contract;

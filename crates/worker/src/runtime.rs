@@ -1,0 +1,121 @@
+//! Starting and stopping the worker: queues, apalis workers per channel, the
+//! dispatcher loop, graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::{BackendExt, Monitor, WorkerBuilder, WorkerBuilderExt};
+use escale_domain::DatabaseConnection;
+use lettre::message::Mailbox;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{SmsConfig, WorkerConfig};
+use crate::dispatcher;
+use crate::mail::Mailer;
+use crate::queue::{Queues, Storage};
+use crate::sender::{Sender, send_job};
+use crate::sms::{OutboxSms, SmsProvider};
+
+/// How often workers look at the embedded queue.
+const EMBEDDED_POLL: Duration = Duration::from_millis(200);
+
+/// Lets another part of the process (the gateway, in `escale serve`) start a
+/// dispatcher round right away instead of at the next poll.
+#[derive(Debug, Clone, Default)]
+pub struct WakeHandle(pub Arc<Notify>);
+
+impl WakeHandle {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// A name no other live worker has: apalis refuses to register a name that
+/// heartbeated recently (apalis-redis#76), so a restarted process or a
+/// restarted worker inside it must not reuse its predecessor's.
+fn worker_name(channel: &str, restarts: usize) -> String {
+    static STARTED: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    let started = STARTED.get_or_init(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default()
+    });
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
+    format!("escale-{channel}-{host}-{}-{started}-{restarts}", std::process::id())
+}
+
+/// Runs the worker until `shutdown` is cancelled, then drains: the dispatcher
+/// stops claiming, in-flight sends get `drain_timeout` to finish.
+pub async fn run(
+    db: DatabaseConnection,
+    config: WorkerConfig,
+    wake: WakeHandle,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let queues = Queues::connect(&config.queue).await?;
+    let pool = u32::try_from(config.email_concurrency).unwrap_or(16).max(1);
+    let mailer = Mailer::from_config(&config.mail, pool)?;
+    let sms: Arc<dyn SmsProvider> = match &config.sms {
+        SmsConfig::Outbox { dir } => Arc::new(
+            OutboxSms::new(dir.clone())
+                .map_err(|e| anyhow::anyhow!("cannot create the SMS outbox {}: {e}", dir.display()))?,
+        ),
+    };
+    let default_from: Mailbox = config
+        .default_from
+        .parse()
+        .map_err(|e| anyhow::anyhow!("MAIL_FROM is not a mailbox such as 'Escale <noreply@example.org>': {e}"))?;
+    let sender = Arc::new(Sender { db: db.clone(), mailer, sms, default_from });
+
+    let dispatcher =
+        tokio::spawn(dispatcher::run(db, queues.clone(), config.clone(), wake.0.clone(), shutdown.clone()));
+
+    let mut monitor = Monitor::new();
+    for (channel, storage, concurrency) in
+        [("email", queues.email.clone(), config.email_concurrency), ("sms", queues.sms.clone(), config.sms_concurrency)]
+    {
+        let sender = sender.clone();
+        monitor = match storage {
+            Storage::Redis(s) => monitor.register(move |restarts| {
+                WorkerBuilder::new(worker_name(channel, restarts))
+                    .backend(s.clone())
+                    .data(sender.clone())
+                    .concurrency(concurrency)
+                    .build(send_job)
+            }),
+            Storage::Sqlite(s) => monitor.register(move |restarts| {
+                WorkerBuilder::new(worker_name(channel, restarts))
+                    // The embedded queue is a local file: polling it often costs
+                    // nothing and keeps the delay to the first email short.
+                    .backend(s.clone().poll_with_interval(EMBEDDED_POLL))
+                    .data(sender.clone())
+                    .concurrency(concurrency)
+                    .build(send_job)
+            }),
+        };
+    }
+    let monitor = monitor.should_restart(|ctx, err| {
+        // A backend error (Redis restarting, say) ends a worker; a fresh one with a
+        // new name takes over once the connection is back.
+        tracing::warn!(worker = %ctx.name(), error = %err, "queue worker stopped; restarting it");
+        true
+    });
+    let signal = shutdown.clone();
+    let result = monitor
+        .shutdown_timeout(config.drain_timeout)
+        .run_with_signal(async move {
+            signal.cancelled().await;
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "queue workers ended with an error");
+    }
+    shutdown.cancel();
+    match tokio::time::timeout(Duration::from_secs(5), dispatcher).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "dispatcher task failed"),
+        Err(_) => tracing::warn!("dispatcher did not stop within 5 s"),
+    }
+    tracing::info!("worker stopped");
+    Ok(())
+}
