@@ -82,9 +82,27 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, ConnectErr
                 .create_if_missing(true)
         });
     }
-    Database::connect(opt)
-        .await
-        .map_err(|e| ConnectError::Unreachable { url: redact_url(url), reason: short_reason(&e) })
+    match Database::connect(opt).await {
+        Ok(db) => Ok(db),
+        Err(e) => {
+            // The pool only says it timed out; one direct attempt says why
+            // ("Connection refused", "password authentication failed"…).
+            let reason = if is_sqlite { None } else { diagnose_postgres(url, config.connect_timeout).await };
+            Err(ConnectError::Unreachable { url: redact_url(url), reason: reason.unwrap_or_else(|| short_reason(&e)) })
+        }
+    }
+}
+
+async fn diagnose_postgres(url: &str, timeout: Duration) -> Option<String> {
+    use sea_orm::sqlx::Connection as _;
+    match tokio::time::timeout(timeout, sea_orm::sqlx::PgConnection::connect(url)).await {
+        Ok(Err(e)) => Some(e.to_string()),
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            None
+        }
+        Err(_) => Some(format!("no answer within {} s", timeout.as_secs())),
+    }
 }
 
 fn short_reason(err: &DbErr) -> String {
