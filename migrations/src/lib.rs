@@ -22,6 +22,7 @@ mod m20261129_000001_tenancy;
 mod m20261129_000002_catalog;
 mod m20261129_000003_participants;
 mod m20261129_000004_notifications;
+mod m20261129_000005_sessions_and_audit;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_catalog::Migration),
             Box::new(m20261129_000003_participants::Migration),
             Box::new(m20261129_000004_notifications::Migration),
+            Box::new(m20261129_000005_sessions_and_audit::Migration),
         ]
     }
 }

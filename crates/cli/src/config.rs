@@ -40,6 +40,16 @@ fn number<T: std::str::FromStr>(variable: &'static str, default: T) -> Result<T,
     }
 }
 
+/// `ESCALE_TRUST_PROXY=1`: the gateway sits behind a proxy that sets
+/// `X-Forwarded-For` (an ingress); per-address limits then use that address.
+pub fn trust_proxy() -> Result<bool, ConfigError> {
+    match optional("ESCALE_TRUST_PROXY").as_deref() {
+        None | Some("0" | "false") => Ok(false),
+        Some("1" | "true") => Ok(true),
+        Some(other) => Err(ConfigError::new("ESCALE_TRUST_PROXY", format!("{other:?} is not 1/true or 0/false"))),
+    }
+}
+
 pub fn database_config(url: String) -> Result<DbConfig, ConfigError> {
     let parsed = url::Url::parse(&url).map_err(|e| ConfigError::new("DATABASE_URL", format!("is not a URL ({e})")))?;
     if !matches!(parsed.scheme(), "postgres" | "postgresql" | "sqlite") {

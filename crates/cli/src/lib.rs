@@ -48,8 +48,50 @@ pub enum Command {
     Worker,
     /// Apply pending database migrations (a release step). Needs DATABASE_URL.
     Migrate,
-    /// (Re)load the demo tenant `attitudes-conseil`, replacing it if present.
+    /// (Re)load the demo tenant `attitudes-conseil`, replacing it if present,
+    /// and print its owner's login.
     Demo(DataArgs),
+    /// Manage organizers (tenants).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage people's accounts and their roles.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create an organizer: `escale tenant create attitudes-conseil "Attitudes Conseil"`.
+    Create {
+        /// URL-safe identifier (lower-case letters, digits, hyphens).
+        slug: String,
+        /// Display name.
+        name: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Give a person a role in an organizer, creating their account if needed.
+    /// The password of a new account is read from ESCALE_USER_PASSWORD, or
+    /// from standard input (never from the command line, where `ps` shows it).
+    Create {
+        /// The organizer's slug.
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// owner, admin, staff or checkin.
+        #[arg(long)]
+        role: String,
+        /// Display name (defaults to the email's local part).
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -92,7 +134,11 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // One line an operator can act on; no backtrace wall.
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<ConfigError>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+            if e.downcast_ref::<ConfigError>().is_some() || e.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -104,6 +150,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => worker().await,
         Command::Migrate => migrate().await,
         Command::Demo(args) => demo(args).await,
+        Command::Tenant(TenantCommand::Create { slug, name, data }) => tenant_create(&slug, &name, data).await,
+        Command::User(UserCommand::Create { tenant, email, role, name, data }) => {
+            user_create(&tenant, &email, &role, name, data).await
+        }
     }
 }
 
@@ -162,9 +212,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = config::Embedded::resolve(&args.data.data_dir)?;
     let db = config::connect(&settings.database).await?;
     migrate_and_check(&db).await?;
+    let mut describe = settings.describe.clone();
     if !args.no_demo && !escale_domain::demo::is_loaded(&db).await? {
         let summary = escale_domain::demo::load(&db, chrono::Utc::now()).await?;
         tracing::info!(tenant = %summary.tenant_slug, stops = summary.stops, sessions = summary.sessions, "demo roadshow loaded");
+        let file = args.data.data_dir.join("demo-owner.txt");
+        write_private(&file, &format!("email: {}\npassword: {}\n", summary.owner_email, summary.owner_password))?;
+        describe.push(format!(
+            "Demo login: {} / {} (also in {})",
+            summary.owner_email,
+            summary.owner_password,
+            file.display()
+        ));
+    } else if !args.no_demo {
+        let file = args.data.data_dir.join("demo-owner.txt");
+        describe
+            .push(format!("Demo login: see {} (`escale demo` reloads the demo with a new password)", file.display()));
     }
     let listener = tokio::net::TcpListener::bind(args.listen.listen)
         .await
@@ -179,8 +242,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let worker =
         tokio::spawn(async move { escale_worker::run(worker_db, worker_config, worker_wake, worker_shutdown).await });
     let signal: escale_gateway::OutboxSignal = std::sync::Arc::new(move || wake.wake());
-    let state = AppState { db, outbox_signal: Some(signal) };
-    announce(addr, &settings.describe);
+    let state = AppState::new(db, Some(signal)).trust_proxy(config::trust_proxy()?);
+    announce(addr, &describe);
     let served = escale_gateway::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
     let worked = worker.await;
@@ -215,7 +278,8 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "gateway listening");
     announce(addr, &[]);
-    escale_gateway::serve(listener, AppState { db, outbox_signal: None }, shutdown_token()).await?;
+    let state = AppState::new(db, None).trust_proxy(config::trust_proxy()?);
+    escale_gateway::serve(listener, state, shutdown_token()).await?;
     tracing::info!("gateway stopped");
     Ok(())
 }
@@ -262,5 +326,107 @@ async fn demo(args: DataArgs) -> anyhow::Result<()> {
         replaced = summary.replaced,
         "demo roadshow loaded"
     );
+    if std::env::var("DATABASE_URL").is_err() {
+        let file = args.data_dir.join("demo-owner.txt");
+        write_private(&file, &format!("email: {}\npassword: {}\n", summary.owner_email, summary.owner_password))?;
+    }
+    say(&[
+        format!(
+            "Demo organizer `{}` loaded: {} stops, {} sessions.",
+            summary.tenant_slug, summary.stops, summary.sessions
+        ),
+        format!("Owner login: {}", summary.owner_email),
+        format!("Password:    {}", summary.owner_password),
+    ]);
     Ok(())
+}
+
+/// Writes a file only its owner can read (it holds a password).
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// Output meant for the person at the terminal (stdout, not the log).
+#[expect(clippy::print_stdout, reason = "command output")]
+fn say(lines: &[String]) {
+    for line in lines {
+        println!("{line}");
+    }
+}
+
+/// The database for ops commands: DATABASE_URL, else the embedded file.
+async fn ops_database(data: &DataArgs) -> anyhow::Result<DatabaseConnection> {
+    let database = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => config::database_config(url)?,
+        _ => config::Embedded::resolve(&data.data_dir)?.database,
+    };
+    let db = config::connect(&database).await?;
+    require_current_schema(&db).await?;
+    Ok(db)
+}
+
+async fn tenant_create(slug: &str, name: &str, data: DataArgs) -> anyhow::Result<()> {
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty))?;
+    let db = ops_database(&data).await?;
+    let tenant =
+        escale_domain::accounts::create_tenant(&db, slug, name, chrono::Utc::now()).await.map_err(user_error)?;
+    say(&[format!("Organizer `{}` created ({}).", tenant.slug, tenant.name)]);
+    Ok(())
+}
+
+/// The password for a new account: ESCALE_USER_PASSWORD, else standard input
+/// (without echo on a terminal).
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("ESCALE_USER_PASSWORD") {
+        return Ok(p);
+    }
+    let password = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        rpassword::prompt_password("Password for the new account: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    Ok(password)
+}
+
+async fn user_create(
+    tenant: &str,
+    email: &str,
+    role: &str,
+    name: Option<String>,
+    data: DataArgs,
+) -> anyhow::Result<()> {
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty))?;
+    let role = escale_domain::authz::parse_role(role).map_err(user_error)?;
+    let db = ops_database(&data).await?;
+    let tenant = escale_domain::accounts::tenant_by_slug(&db, tenant).await.map_err(user_error)?;
+    let exists = escale_domain::accounts::account_exists(&db, email).await.map_err(user_error)?;
+    let password = if exists { None } else { Some(read_password()?) };
+    let role_name = escale_domain::authz::role_name(&role);
+    let member = escale_domain::accounts::NewMember { email: email.to_owned(), display_name: name, password, role };
+    let added =
+        escale_domain::accounts::add_member(&db, tenant.scope, member, chrono::Utc::now()).await.map_err(user_error)?;
+    say(&[if added.new_account {
+        format!("Account {email} created; {role_name} of `{}`.", tenant.slug)
+    } else {
+        format!("{email} already had an account (password unchanged); now {role_name} of `{}`.", tenant.slug)
+    }]);
+    Ok(())
+}
+
+/// A refusal of what was typed on the command line (exit code 2, like a
+/// configuration error).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(String);
+
+fn user_error(e: escale_domain::DomainError) -> anyhow::Error {
+    UsageError(e.to_string()).into()
 }

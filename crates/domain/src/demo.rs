@@ -21,6 +21,8 @@ use crate::tenancy::TenantScope;
 use crate::values::TimeZone;
 
 pub const TENANT_SLUG: &str = "attitudes-conseil";
+/// The demo organizer's owner account.
+pub const OWNER_EMAIL: &str = "owner@attitudes-conseil.example";
 
 /// What was loaded, for the command line to print.
 #[derive(Debug, Clone)]
@@ -30,6 +32,9 @@ pub struct DemoSummary {
     pub stops: usize,
     pub sessions: usize,
     pub replaced: bool,
+    pub owner_email: String,
+    /// Generated at each load: the demo never ships a known password.
+    pub owner_password: String,
 }
 
 /// True when the demo tenant exists.
@@ -37,9 +42,24 @@ pub async fn is_loaded(db: &DatabaseConnection) -> DomainResult<bool> {
     Ok(tenant::Entity::find().filter(tenant::Column::Slug.eq(TENANT_SLUG)).one(db).await?.is_some())
 }
 
-/// Loads the demo, replacing an existing demo tenant and everything it owns.
+/// Loads the demo, replacing an existing demo tenant and everything it owns,
+/// and gives its owner account a fresh password.
 pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> DomainResult<DemoSummary> {
-    crate::db::write(db, |txn| Box::pin(load_in(txn, now))).await
+    let mut summary = crate::db::write(db, |txn| Box::pin(load_in(txn, now))).await?;
+    let password = crate::accounts::generate_password();
+    let member = crate::accounts::NewMember {
+        email: OWNER_EMAIL.to_owned(),
+        display_name: Some("Demo Owner".to_owned()),
+        password: Some(password.clone()),
+        role: crate::authz::Role::Owner,
+    };
+    let added = crate::accounts::add_member(db, summary.scope, member, now).await?;
+    if !added.new_account {
+        crate::accounts::set_password(db, added.user_id, &password, now).await?;
+    }
+    summary.owner_email = OWNER_EMAIL.to_owned();
+    summary.owner_password = password;
+    Ok(summary)
 }
 
 struct StopPlan {
@@ -358,7 +378,15 @@ async fn load_in(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> DomainResult
             }
         }
     }
-    Ok(DemoSummary { tenant_slug: TENANT_SLUG.to_owned(), scope, stops, sessions, replaced })
+    Ok(DemoSummary {
+        tenant_slug: TENANT_SLUG.to_owned(),
+        scope,
+        stops,
+        sessions,
+        replaced,
+        owner_email: String::new(),
+        owner_password: String::new(),
+    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,15 @@ pub enum DomainError {
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
 
+    /// No valid credentials: missing, unknown, expired or revoked token or key,
+    /// or a wrong password. The message never says which.
+    #[error("{0}")]
+    Unauthenticated(String),
+
+    /// Authenticated, but the role does not allow the action.
+    #[error("{0}")]
+    Forbidden(String),
+
     /// The object does not exist *for this tenant*. Another tenant's object is
     /// reported exactly like a missing one, so existence never leaks.
     #[error("{entity} not found")]

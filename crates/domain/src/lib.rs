@@ -15,14 +15,19 @@
 //! takes a [`tenancy::TenantScope`] and filters by it. The only cross-tenant
 //! operations are the outbox's dispatcher claims and sweeps, which handle ids.
 
+pub mod accounts;
+pub mod audit;
+pub mod authz;
 pub mod catalog;
 pub mod db;
 pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod ids;
+pub mod manage;
 pub mod messages;
 pub mod outbox;
+pub mod paging;
 pub mod registration;
 pub mod sms;
 pub mod tenancy;

@@ -1,6 +1,10 @@
 //! The gateway's error policy, in one place.
 //!
 //! Every error a client sees carries `extensions.code`:
+//! - `UNAUTHENTICATED`: no valid token (missing, unknown, expired, revoked), or
+//!   wrong credentials;
+//! - `FORBIDDEN`: authenticated, but the role does not allow the action;
+//! - `RATE_LIMITED` (+ `retryAfter`, seconds): too many attempts;
 //! - `VALIDATION` (+ `field`): the input is malformed or breaks a rule;
 //! - `NOT_FOUND`: no such object *for this tenant* (also for other tenants' ids);
 //! - `CONFLICT` (+ `reason`, e.g. `REGISTRATION_CLOSED`): valid, but not now;
@@ -22,6 +26,10 @@ pub fn domain(err: DomainError) -> Error {
             e.set("code", "VALIDATION");
             e.set("field", field);
         }),
+        DomainError::Unauthenticated(message) => {
+            Error::new(message).extend_with(|_, e| e.set("code", "UNAUTHENTICATED"))
+        }
+        DomainError::Forbidden(message) => Error::new(message).extend_with(|_, e| e.set("code", "FORBIDDEN")),
         DomainError::NotFound { entity } => {
             Error::new(format!("{entity} not found")).extend_with(|_, e| e.set("code", "NOT_FOUND"))
         }
@@ -50,4 +58,15 @@ pub fn bad_id(field: &str, entity: &'static str, err: &IdError) -> Error {
         IdError::Malformed => domain(DomainError::validation(field, "is not a valid id")),
         IdError::WrongKind => domain(DomainError::not_found(entity)),
     }
+}
+
+pub fn unauthenticated() -> Error {
+    domain(DomainError::Unauthenticated("log in first: send Authorization: Bearer <token>".to_owned()))
+}
+
+pub fn rate_limited(retry_after_secs: u64) -> Error {
+    Error::new(format!("too many attempts; try again in {retry_after_secs} s")).extend_with(|_, e| {
+        e.set("code", "RATE_LIMITED");
+        e.set("retryAfter", retry_after_secs);
+    })
 }

@@ -1,14 +1,14 @@
 //! HTTP: routes, hardening layers, the GraphQL endpoint, health, and serving
 //! with graceful shutdown.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, ErrorExtensionValues, Value};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -21,6 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
+use crate::schema::auth::RequestAuth;
 use crate::schema::{EscaleSchema, build_schema};
 
 /// The largest request body accepted. A registration is well under 2 KiB; a
@@ -101,7 +102,36 @@ fn too_large() -> Response {
     response
 }
 
-async fn graphql(State(shared): State<Shared>, headers: HeaderMap, request: Request) -> Response {
+/// The client's address, for per-address limits: the peer, or — behind a
+/// trusted proxy (`ESCALE_TRUST_PROXY=1`) — the first `X-Forwarded-For` entry.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> IpAddr {
+    if trust_proxy
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|first| first.trim().parse().ok())
+    {
+        return ip;
+    }
+    peer.ip()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+async fn graphql(
+    State(shared): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
     let declared_too_big = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -133,6 +163,11 @@ async fn graphql(State(shared): State<Shared>, headers: HeaderMap, request: Requ
             &format!("a batch holds 1 to {MAX_BATCH} operations"),
         );
     }
+    let batch = batch.data(std::sync::Arc::new(RequestAuth::new(bearer(&headers)))).data(ClientIp(client_ip(
+        &headers,
+        peer,
+        shared.state.trust_proxy,
+    )));
     let mut response = shared.schema.execute_batch(batch).await;
     classify_errors(&mut response);
     let body = match serde_json::to_string(&response) {

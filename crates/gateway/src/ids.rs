@@ -19,7 +19,8 @@ pub struct GlobalId {
 }
 
 /// The object types that have global ids.
-pub const KINDS: &[&str] = &["Stop", "Session", "Edition", "Series", "Speaker", "Partner", "Registration"];
+pub const KINDS: &[&str] =
+    &["Stop", "Session", "Edition", "Series", "Speaker", "Partner", "Partnership", "Registration", "AuditEntry"];
 
 pub fn encode(kind: &'static str, tenant: TenantId, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{}:{}", tenant.0.simple(), id.simple()))

@@ -11,8 +11,9 @@
 //! an in-process dispatcher (see [`OutboxSignal`]); that is all.
 
 mod error;
-mod http;
+pub mod http;
 pub mod ids;
+pub mod limits;
 mod schema;
 
 use std::sync::Arc;
@@ -31,6 +32,20 @@ pub type OutboxSignal = Arc<dyn Fn() + Send + Sync>;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub outbox_signal: Option<OutboxSignal>,
+    pub login_limits: Arc<limits::LoginLimits>,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
+    pub trust_proxy: bool,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, outbox_signal: Option<OutboxSignal>) -> Self {
+        Self { db, outbox_signal, login_limits: Arc::new(limits::LoginLimits::default()), trust_proxy: false }
+    }
+
+    pub fn trust_proxy(mut self, trust: bool) -> Self {
+        self.trust_proxy = trust;
+        self
+    }
 }
 
 impl std::fmt::Debug for AppState {

@@ -7,6 +7,7 @@
 
 pub mod api_key;
 pub mod app_user;
+pub mod audit_log;
 pub mod consent_event;
 pub mod edition;
 pub mod membership;
@@ -26,6 +27,7 @@ pub mod speaker;
 pub mod stop;
 pub mod template;
 pub mod tenant;
+pub mod user_session;
 
 /// Implements `ActiveModelBehavior` and an empty `Relation` for entities whose
 /// joins are written explicitly in queries (keeps the tenant filter visible).

@@ -1,15 +1,25 @@
-//! The GraphQL schema: public agenda and registration.
+//! The GraphQL schema: the public agenda and registration, organizer accounts,
+//! and the organizer catalog API.
 
-mod mutation;
+mod account;
+pub mod auth;
+mod limits;
+mod loaders;
+mod objects;
+mod organizer;
+mod paging;
+mod public;
 mod query;
-mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::AppState;
 
-pub use mutation::Mutation;
 pub use query::Query;
+
+#[derive(MergedObject, Debug, Default)]
+pub struct Mutation(public::PublicMutation, organizer::OrganizerMutation);
 
 pub type EscaleSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -21,16 +31,19 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_COMPLEXITY: usize = 2_000;
 
 pub fn build_schema(state: AppState) -> EscaleSchema {
-    Schema::build(Query, Mutation, EmptySubscription)
+    let loader = DataLoader::new(loaders::CatalogLoader { db: state.db.clone() }, tokio::spawn);
+    Schema::build(Query, Mutation::default(), EmptySubscription)
         .data(state)
+        .data(loader)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .limit_directives(8)
+        .extension(limits::OperationLimits)
         .finish()
 }
 
 /// The schema in SDL: the API contract, committed as `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, EmptySubscription).finish().sdl()
+    Schema::build(Query, Mutation::default(), EmptySubscription).finish().sdl()
 }

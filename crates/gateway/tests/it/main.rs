@@ -1,3 +1,10 @@
-//! Gateway tests: the API contract.
+//! Gateway tests: the real HTTP server in-process over a real database.
 
+mod auth;
+mod clone;
 mod contract;
+mod hardening;
+mod isolation;
+mod roles;
+mod statements;
+mod support;

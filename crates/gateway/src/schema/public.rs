@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::Utc;
 use escale_domain::catalog;
@@ -9,11 +7,91 @@ use escale_domain::registration::{Consents, Profile, RegisterInput as DomainInpu
 use escale_domain::tenancy::TenantScope;
 use escale_domain::values::TicketCode;
 
-use super::types::{Registration, Stop};
+use async_graphql::{ComplexObject, Enum};
+use escale_domain::accounts;
+use escale_domain::entities::session_seat;
+
+use super::auth::RequestAuth;
+use super::objects::Stop;
 use crate::{AppState, error, ids};
 
-#[derive(Debug)]
-pub struct Mutation;
+/// Mutations anyone may call: registering, logging in and out.
+#[derive(Debug, Default)]
+pub struct PublicMutation;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum RegistrationStatus {
+    Confirmed,
+    Waitlisted,
+    Cancelled,
+}
+
+impl From<registration::Status> for RegistrationStatus {
+    fn from(s: registration::Status) -> Self {
+        match s {
+            registration::Status::Confirmed => RegistrationStatus::Confirmed,
+            registration::Status::Waitlisted => RegistrationStatus::Waitlisted,
+            registration::Status::Cancelled => RegistrationStatus::Cancelled,
+        }
+    }
+}
+
+/// A participant's place at a stop.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Registration {
+    pub id: ID,
+    pub status: RegistrationStatus,
+    /// Position on the waiting list (1 = next in), when waitlisted.
+    pub waitlist_position: Option<i32>,
+    /// The entry code, shown as `XXXXX-XXXXX`. Only returned to the request that
+    /// created the registration; a repeat registration gets null (the code was
+    /// sent to the participant's own email or phone).
+    pub ticket_code: Option<String>,
+    #[graphql(skip)]
+    pub seats: Vec<session_seat::Model>,
+    #[graphql(skip)]
+    pub tenant: TenantId,
+}
+
+#[ComplexObject]
+impl Registration {
+    /// The participant's workshops at this stop.
+    async fn sessions(&self) -> Vec<SessionSeat> {
+        self.seats
+            .iter()
+            .map(|s| SessionSeat {
+                session_id: ID(ids::encode("Session", self.tenant, s.session_id)),
+                status: s.status.into(),
+                waitlist_position: s.waitlist_position,
+            })
+            .collect()
+    }
+}
+
+/// A seat in one session.
+#[derive(SimpleObject)]
+pub struct SessionSeat {
+    pub session_id: ID,
+    pub status: RegistrationStatus,
+    pub waitlist_position: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+    /// The organizer to act for (its slug); may be omitted by people who belong
+    /// to only one.
+    pub tenant: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Send it as `Authorization: Bearer <token>`. Shown once.
+    pub token: String,
+    pub expires_at: chrono::DateTime<Utc>,
+}
 
 /// A registration for a stop, as a participant fills it in.
 #[derive(InputObject)]
@@ -64,7 +142,7 @@ pub struct RegisterPayload {
 }
 
 #[Object]
-impl Mutation {
+impl PublicMutation {
     /// Registers a participant for a stop (no account needed). The confirmation
     /// — or the waiting-list notice — goes out by email, and by SMS when a
     /// mobile number and SMS consent are given.
@@ -118,7 +196,7 @@ impl Mutation {
                 .map_err(error::domain)?
                 .into_iter()
                 .filter(|s| wanted.contains(&s.stop.id))
-                .map(|s| Stop { data: Arc::new(s), now })
+                .map(|s| Stop::preloaded(s, now))
                 .collect()
         };
         let r = &outcome.registration;
@@ -136,5 +214,27 @@ impl Mutation {
             already_registered: outcome.already_registered,
             alternatives,
         })
+    }
+
+    /// Logs an organizer's team member in; the token acts for one organizer.
+    /// Wrong credentials, an unknown email and a non-member get the same
+    /// UNAUTHENTICATED answer; repeated attempts are RATE_LIMITED.
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
+        let state = ctx.data::<AppState>()?;
+        let ip = ctx.data_opt::<crate::http::ClientIp>().map(|c| c.0);
+        state.login_limits.check(&input.email, ip).map_err(error::rate_limited)?;
+        let login = accounts::login(&state.db, &input.email, &input.password, input.tenant.as_deref(), Utc::now())
+            .await
+            .map_err(error::domain)?;
+        Ok(LoginPayload { token: login.token, expires_at: login.expires_at })
+    }
+
+    /// Revokes the token of this request. True when a live session ended.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        let state = ctx.data::<AppState>()?;
+        let Some(token) = ctx.data::<std::sync::Arc<RequestAuth>>()?.token.as_deref() else {
+            return Err(error::unauthenticated());
+        };
+        accounts::logout(&state.db, token, Utc::now()).await.map_err(error::domain)
     }
 }

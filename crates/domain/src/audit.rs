@@ -1,0 +1,57 @@
+//! The audit log: one row per organizer mutation — who, what, when, which
+//! object — written in the mutation's own transaction. Details name fields,
+//! never personal data.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::authz::Actor;
+use crate::entities::audit_log;
+use crate::error::DomainResult;
+use crate::ids::new_uuid;
+use crate::paging::{Page, PageRequest};
+use crate::tenancy::TenantScope;
+
+pub async fn record(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_id: Option<Uuid>,
+    details: Option<serde_json::Value>,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    audit_log::ActiveModel {
+        id: Set(new_uuid()),
+        tenant_id: Set(actor.scope.uuid()),
+        actor_user_id: Set(Some(actor.user_id.0)),
+        actor_api_key_id: Set(None),
+        action: Set(action.to_owned()),
+        object_type: Set(object_type.to_owned()),
+        object_id: Set(object_id),
+        details: Set(details),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    page: &PageRequest,
+) -> DomainResult<Page<audit_log::Model>> {
+    let base = audit_log::Entity::find().filter(audit_log::Column::TenantId.eq(scope.uuid()));
+    let total = base.clone().count(db).await?;
+    let mut query = base.order_by_desc(audit_log::Column::Id).limit(page.limit() + 1);
+    if let Some(after) = page.after_id() {
+        query = query.filter(audit_log::Column::Id.lt(after));
+    }
+    Ok(Page::from_overfetch(query.all(db).await?, page, total))
+}

@@ -1,0 +1,94 @@
+//! The viewer (who am I, in which organizers, with which role) and the audit log.
+
+use async_graphql::{Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use escale_domain::authz::Role;
+use escale_domain::entities::audit_log;
+use escale_domain::ids::TenantId;
+
+use crate::ids;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum MemberRole {
+    Owner,
+    Admin,
+    Staff,
+    Checkin,
+}
+
+impl From<&Role> for MemberRole {
+    fn from(r: &Role) -> Self {
+        match r {
+            Role::Owner => MemberRole::Owner,
+            Role::Admin => MemberRole::Admin,
+            Role::Staff => MemberRole::Staff,
+            Role::Checkin => MemberRole::Checkin,
+        }
+    }
+}
+
+/// An organizer the viewer belongs to.
+#[derive(SimpleObject, Debug)]
+pub struct Membership {
+    pub tenant_slug: String,
+    pub tenant_name: String,
+    pub role: MemberRole,
+    /// True for the organizer the current token acts for.
+    pub current: bool,
+}
+
+/// The person behind the token.
+#[derive(SimpleObject, Debug)]
+pub struct Viewer {
+    pub email: String,
+    pub name: String,
+    /// The organizer this token acts for.
+    pub tenant_slug: String,
+    pub role: MemberRole,
+    /// Every organizer this person belongs to.
+    pub memberships: Vec<Membership>,
+}
+
+/// One organizer action, as recorded.
+pub struct AuditEntry {
+    pub m: audit_log::Model,
+}
+
+#[Object]
+impl AuditEntry {
+    async fn id(&self) -> ID {
+        ID(ids::encode("AuditEntry", TenantId(self.m.tenant_id), self.m.id))
+    }
+    /// e.g. `stop.reschedule`, `edition.clone`.
+    async fn action(&self) -> &str {
+        &self.m.action
+    }
+    async fn object_type(&self) -> &str {
+        &self.m.object_type
+    }
+    /// The global id of the object acted on, when it has one.
+    async fn object_id(&self) -> Option<ID> {
+        let kind = match self.m.object_type.as_str() {
+            "series" => "Series",
+            "edition" => "Edition",
+            "stop" => "Stop",
+            "session" => "Session",
+            "speaker" => "Speaker",
+            "partner" => "Partner",
+            "partnership" => "Partnership",
+            _ => return None,
+        };
+        self.m.object_id.map(|id| ID(ids::encode(kind, TenantId(self.m.tenant_id), id)))
+    }
+    /// The member who acted (their user id); null for integrations.
+    async fn actor_user_id(&self) -> Option<String> {
+        self.m.actor_user_id.map(|u| u.to_string())
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.m.created_at
+    }
+    /// What changed (field names, old and new dates…), as JSON.
+    async fn details(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        self.m.details.clone().map(async_graphql::Json)
+    }
+}

@@ -1,0 +1,71 @@
+//! Who is calling: the bearer token of the request, authenticated once per
+//! request on first use, and the single authorization check every organizer
+//! resolver goes through.
+
+use async_graphql::{Context, Result};
+use chrono::Utc;
+use escale_domain::accounts;
+use escale_domain::authz::{Action, Actor};
+use escale_domain::tenancy::TenantScope;
+use tokio::sync::OnceCell;
+
+use crate::{AppState, error};
+
+/// Put in each request's data by the HTTP handler.
+#[derive(Debug, Default)]
+pub struct RequestAuth {
+    pub token: Option<String>,
+    actor: OnceCell<Option<Actor>>,
+}
+
+impl RequestAuth {
+    pub fn new(token: Option<String>) -> Self {
+        Self { token, actor: OnceCell::new() }
+    }
+}
+
+/// The caller, or UNAUTHENTICATED.
+pub async fn actor<'a>(ctx: &'a Context<'_>) -> Result<&'a Actor> {
+    let state = ctx.data::<AppState>()?;
+    let auth = ctx.data::<std::sync::Arc<RequestAuth>>()?;
+    let Some(token) = auth.token.as_deref() else { return Err(error::unauthenticated()) };
+    let actor = auth
+        .actor
+        .get_or_try_init(|| async {
+            match accounts::authenticate(&state.db, token, Utc::now()).await {
+                Ok(actor) => Ok(Some(actor)),
+                Err(escale_domain::DomainError::Unauthenticated(_)) => Ok(None),
+                Err(other) => Err(other),
+            }
+        })
+        .await
+        .map_err(error::domain)?;
+    actor
+        .as_ref()
+        .ok_or_else(|| error::domain(escale_domain::DomainError::Unauthenticated("invalid or expired token".into())))
+}
+
+/// The caller if allowed to do `action`: UNAUTHENTICATED without a valid token,
+/// FORBIDDEN when the role does not allow it. Returns the tenant scope to use.
+pub async fn require<'a>(ctx: &'a Context<'_>, action: Action) -> Result<(&'a Actor, TenantScope)> {
+    let actor = actor(ctx).await?;
+    let scope = actor.require(action).map_err(error::domain)?;
+    Ok((actor, scope))
+}
+
+/// Reads an id argument that must name an object of the caller's organizer.
+/// Another organizer's id is NOT_FOUND — exactly like an id that never
+/// existed — and is checked before any role check, so nothing leaks.
+pub fn own_id(
+    raw: &async_graphql::ID,
+    kind: &'static str,
+    field: &str,
+    entity: &'static str,
+    scope: TenantScope,
+) -> Result<uuid::Uuid> {
+    let g = crate::ids::decode(raw, kind).map_err(|e| error::bad_id(field, entity, &e))?;
+    if g.tenant != scope.id() {
+        return Err(error::domain(escale_domain::DomainError::not_found(entity)));
+    }
+    Ok(g.id)
+}

@@ -1,0 +1,192 @@
+//! DataLoaders: nested fields ask for rows one by one; the loaders gather the
+//! keys asked for in the same tick and fetch them with one query per table,
+//! so a stop with 30 sessions costs the same number of SQL statements as a
+//! stop with 3. Keys carry their tenant, and every batch is scoped by it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use escale_domain::catalog::{self, AgendaSession};
+use escale_domain::entities::{edition, partner, partnership, series, stop};
+use escale_domain::ids::TenantId;
+use escale_domain::tenancy::TenantScope;
+use escale_domain::{DatabaseConnection, DomainError};
+use uuid::Uuid;
+
+/// Loads catalog rows in batches. One value per key kind below.
+#[derive(Clone)]
+pub struct CatalogLoader {
+    pub db: DatabaseConnection,
+}
+
+/// Errors are shared between every field that waited on the batch.
+pub type LoadError = Arc<String>;
+
+fn err(e: DomainError) -> LoadError {
+    Arc::new(e.to_string())
+}
+
+/// Groups keys by tenant, so that each query is scoped to one tenant.
+fn by_tenant<K: Copy>(keys: &[K], split: impl Fn(K) -> (TenantId, Uuid)) -> HashMap<TenantId, Vec<Uuid>> {
+    let mut groups: HashMap<TenantId, Vec<Uuid>> = HashMap::new();
+    for key in keys {
+        let (t, id) = split(*key);
+        groups.entry(t).or_default().push(id);
+    }
+    groups
+}
+
+macro_rules! row_loader {
+    ($key:ident, $model:ty, $fetch:path) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub TenantId, pub Uuid);
+
+        impl Loader<$key> for CatalogLoader {
+            type Value = $model;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let mut out = HashMap::with_capacity(keys.len());
+                for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
+                    for row in $fetch(&self.db, TenantScope::new(tenant), &ids).await.map_err(err)? {
+                        out.insert($key(tenant, row.id), row);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+row_loader!(SeriesKey, series::Model, catalog::series_by_ids);
+row_loader!(EditionKey, edition::Model, catalog::editions_by_ids);
+row_loader!(StopKey, stop::Model, catalog::stops_by_ids);
+row_loader!(PartnerKey, partner::Model, catalog::partners_by_ids);
+
+/// The sessions of a stop, each with its speakers, in time order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionsOfStop(pub TenantId, pub Uuid);
+
+impl Loader<SessionsOfStop> for CatalogLoader {
+    type Value = Arc<Vec<AgendaSession>>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[SessionsOfStop]) -> Result<HashMap<SessionsOfStop, Self::Value>, Self::Error> {
+        let mut out = HashMap::with_capacity(keys.len());
+        for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
+            let mut grouped =
+                catalog::sessions_with_speakers(&self.db, TenantScope::new(tenant), ids.clone()).await.map_err(err)?;
+            for id in ids {
+                out.insert(SessionsOfStop(tenant, id), Arc::new(grouped.remove(&id).unwrap_or_default()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The stops of an edition, in time order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StopsOfEdition(pub TenantId, pub Uuid);
+
+impl Loader<StopsOfEdition> for CatalogLoader {
+    type Value = Arc<Vec<stop::Model>>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[StopsOfEdition]) -> Result<HashMap<StopsOfEdition, Self::Value>, Self::Error> {
+        let mut out = HashMap::with_capacity(keys.len());
+        for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
+            let all = catalog::stops_of_editions(&self.db, TenantScope::new(tenant), &ids).await.map_err(err)?;
+            for id in ids {
+                let stops: Vec<stop::Model> = all.iter().filter(|s| s.edition_id == id).cloned().collect();
+                out.insert(StopsOfEdition(tenant, id), Arc::new(stops));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The partnerships that back a stop, directly or through its edition, with
+/// their partners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartnersOfStop(pub TenantId, pub Uuid);
+
+pub type PartnershipRows = Arc<Vec<(partnership::Model, partner::Model)>>;
+
+impl Loader<PartnersOfStop> for CatalogLoader {
+    type Value = PartnershipRows;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PartnersOfStop]) -> Result<HashMap<PartnersOfStop, Self::Value>, Self::Error> {
+        let mut out = HashMap::with_capacity(keys.len());
+        for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
+            let scope = TenantScope::new(tenant);
+            let stops = catalog::stops_by_ids(&self.db, scope, &ids).await.map_err(err)?;
+            let links = catalog::partnerships_of_stops(&self.db, scope, &stops).await.map_err(err)?;
+            let partner_ids: Vec<Uuid> = links.iter().map(|(_, p)| p.partner_id).collect();
+            let partners = catalog::partners_by_ids(&self.db, scope, &partner_ids).await.map_err(err)?;
+            for id in ids {
+                let rows = links
+                    .iter()
+                    .filter(|(stop, _)| *stop == id)
+                    .filter_map(|(_, link)| {
+                        partners.iter().find(|p| p.id == link.partner_id).map(|p| (link.clone(), p.clone()))
+                    })
+                    .collect();
+                out.insert(PartnersOfStop(tenant, id), Arc::new(rows));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The partnerships of an edition itself, with their partners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartnersOfEdition(pub TenantId, pub Uuid);
+
+impl Loader<PartnersOfEdition> for CatalogLoader {
+    type Value = PartnershipRows;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PartnersOfEdition]) -> Result<HashMap<PartnersOfEdition, Self::Value>, Self::Error> {
+        let mut out = HashMap::with_capacity(keys.len());
+        for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
+            let scope = TenantScope::new(tenant);
+            let links = catalog::partnerships_of_editions(&self.db, scope, &ids).await.map_err(err)?;
+            let partner_ids: Vec<Uuid> = links.iter().map(|p| p.partner_id).collect();
+            let partners = catalog::partners_by_ids(&self.db, scope, &partner_ids).await.map_err(err)?;
+            for id in ids {
+                let rows = links
+                    .iter()
+                    .filter(|link| link.edition_id == Some(id))
+                    .filter_map(|link| {
+                        partners.iter().find(|p| p.id == link.partner_id).map(|p| (link.clone(), p.clone()))
+                    })
+                    .collect();
+                out.insert(PartnersOfEdition(tenant, id), Arc::new(rows));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The speakers of a session, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SpeakersOfSession(pub TenantId, pub Uuid);
+
+impl Loader<SpeakersOfSession> for CatalogLoader {
+    type Value = Arc<Vec<escale_domain::entities::speaker::Model>>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[SpeakersOfSession]) -> Result<HashMap<SpeakersOfSession, Self::Value>, Self::Error> {
+        let mut out = HashMap::with_capacity(keys.len());
+        for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
+            let mut grouped =
+                catalog::speakers_of_sessions(&self.db, TenantScope::new(tenant), &ids).await.map_err(err)?;
+            for id in ids {
+                out.insert(SpeakersOfSession(tenant, id), Arc::new(grouped.remove(&id).unwrap_or_default()));
+            }
+        }
+        Ok(out)
+    }
+}

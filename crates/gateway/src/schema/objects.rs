@@ -1,0 +1,640 @@
+//! GraphQL object types of the catalog.
+//!
+//! Objects remember how they were reached ([`Vis`]): through the public agenda,
+//! nested lists only show what is published and no contact details; through an
+//! organizer's authenticated query, everything of their tenant.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, ID, Interface, Object, Result};
+use chrono::{DateTime, FixedOffset, Utc};
+use escale_domain::catalog::{self, AgendaSession, AgendaStop};
+use escale_domain::entities::{edition, partner, partnership, series, session, speaker, stop};
+use escale_domain::ids::TenantId;
+use escale_domain::values::TimeZone;
+
+use super::loaders::*;
+use crate::ids;
+
+/// How an object was reached: decides what nested fields reveal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vis {
+    Public,
+    Organizer,
+}
+
+fn local(zone: &str, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    TimeZone::parse(zone).unwrap_or_default().local(at)
+}
+
+fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a DataLoader<CatalogLoader>> {
+    ctx.data::<DataLoader<CatalogLoader>>()
+}
+
+fn load_failed(e: LoadError) -> async_graphql::Error {
+    crate::error::internal(&e)
+}
+
+/// Any object with a global id (Relay).
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Series(Series),
+    Edition(Edition),
+    Stop(Stop),
+    Session(Session),
+    Speaker(Speaker),
+    Partner(Partner),
+}
+
+// ------------------------------------------------------------------ series
+
+/// A recurring event, run edition after edition.
+pub struct Series {
+    pub m: series::Model,
+    pub vis: Vis,
+}
+
+#[Object]
+impl Series {
+    async fn id(&self) -> ID {
+        ID(ids::encode("Series", TenantId(self.m.tenant_id), self.m.id))
+    }
+    async fn slug(&self) -> &str {
+        &self.m.slug
+    }
+    async fn name(&self) -> &str {
+        &self.m.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.m.description.as_deref()
+    }
+    /// Its editions, oldest first (the public sees published and archived ones).
+    async fn editions(&self, ctx: &Context<'_>) -> Result<Vec<Edition>> {
+        let db = &ctx.data::<crate::AppState>()?.db;
+        let filter = catalog::EditionFilter { series_id: Some(self.m.id), status: None };
+        let page = escale_domain::paging::PageRequest { first: Some(escale_domain::paging::MAX_PAGE), after: None };
+        let scope = escale_domain::tenancy::TenantScope::new(TenantId(self.m.tenant_id));
+        let rows = catalog::list_editions(db, scope, &filter, &page).await.map_err(crate::error::domain)?;
+        Ok(rows
+            .items
+            .into_iter()
+            .filter(|e| self.vis == Vis::Organizer || e.status != edition::Status::Draft)
+            .map(|m| Edition { m, vis: self.vis })
+            .collect())
+    }
+}
+
+// ------------------------------------------------------------------ editions
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum EditionStatus {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl From<edition::Status> for EditionStatus {
+    fn from(s: edition::Status) -> Self {
+        match s {
+            edition::Status::Draft => EditionStatus::Draft,
+            edition::Status::Published => EditionStatus::Published,
+            edition::Status::Archived => EditionStatus::Archived,
+        }
+    }
+}
+
+impl From<EditionStatus> for edition::Status {
+    fn from(s: EditionStatus) -> Self {
+        match s {
+            EditionStatus::Draft => edition::Status::Draft,
+            EditionStatus::Published => edition::Status::Published,
+            EditionStatus::Archived => edition::Status::Archived,
+        }
+    }
+}
+
+/// One year's tour of a series.
+pub struct Edition {
+    pub m: edition::Model,
+    pub vis: Vis,
+}
+
+#[Object]
+impl Edition {
+    async fn id(&self) -> ID {
+        ID(ids::encode("Edition", TenantId(self.m.tenant_id), self.m.id))
+    }
+    async fn number(&self) -> i32 {
+        self.m.number
+    }
+    async fn year(&self) -> i32 {
+        self.m.year
+    }
+    async fn title(&self) -> &str {
+        &self.m.title
+    }
+    async fn status(&self) -> EditionStatus {
+        self.m.status.into()
+    }
+    async fn series(&self, ctx: &Context<'_>) -> Result<Option<Series>> {
+        let row = loader(ctx)?
+            .load_one(SeriesKey(TenantId(self.m.tenant_id), self.m.series_id))
+            .await
+            .map_err(load_failed)?;
+        Ok(row.map(|m| Series { m, vis: self.vis }))
+    }
+    /// Its stops in time order (the public sees published ones).
+    async fn stops(&self, ctx: &Context<'_>) -> Result<Vec<Stop>> {
+        let rows =
+            loader(ctx)?.load_one(StopsOfEdition(TenantId(self.m.tenant_id), self.m.id)).await.map_err(load_failed)?;
+        let now = Utc::now();
+        Ok(rows
+            .map(|r| r.iter().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| self.vis == Vis::Organizer || s.status == stop::Status::Published)
+            .map(|m| Stop::new(m, self.vis, now))
+            .collect())
+    }
+    /// Partners backing the whole edition.
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Partnership>> {
+        let rows = loader(ctx)?
+            .load_one(PartnersOfEdition(TenantId(self.m.tenant_id), self.m.id))
+            .await
+            .map_err(load_failed)?;
+        Ok(rows.map(|r| r.iter().cloned().map(Partnership::from).collect()).unwrap_or_default())
+    }
+}
+
+// ------------------------------------------------------------------ stops
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum StopStatus {
+    Draft,
+    Published,
+    Cancelled,
+}
+
+impl From<stop::Status> for StopStatus {
+    fn from(s: stop::Status) -> Self {
+        match s {
+            stop::Status::Draft => StopStatus::Draft,
+            stop::Status::Published => StopStatus::Published,
+            stop::Status::Cancelled => StopStatus::Cancelled,
+        }
+    }
+}
+
+impl From<StopStatus> for stop::Status {
+    fn from(s: StopStatus) -> Self {
+        match s {
+            StopStatus::Draft => stop::Status::Draft,
+            StopStatus::Published => stop::Status::Published,
+            StopStatus::Cancelled => stop::Status::Cancelled,
+        }
+    }
+}
+
+/// A stop of a roadshow: one city, one day, its sessions.
+pub struct Stop {
+    pub m: Arc<stop::Model>,
+    /// Loaded with its edition, series and sessions (the agenda): nested
+    /// fields need no further query.
+    pub preload: Option<Arc<AgendaStop>>,
+    pub vis: Vis,
+    pub now: DateTime<Utc>,
+}
+
+impl Stop {
+    pub fn new(m: stop::Model, vis: Vis, now: DateTime<Utc>) -> Self {
+        Stop { m: Arc::new(m), preload: None, vis, now }
+    }
+
+    pub fn preloaded(data: AgendaStop, now: DateTime<Utc>) -> Self {
+        let data = Arc::new(data);
+        Stop { m: Arc::new(data.stop.clone()), preload: Some(data), vis: Vis::Public, now }
+    }
+
+    fn tenant(&self) -> TenantId {
+        TenantId(self.m.tenant_id)
+    }
+
+    async fn edition_model(&self, ctx: &Context<'_>) -> Result<Option<edition::Model>> {
+        if let Some(p) = &self.preload {
+            return Ok(Some(p.edition.clone()));
+        }
+        loader(ctx)?.load_one(EditionKey(self.tenant(), self.m.edition_id)).await.map_err(load_failed)
+    }
+}
+
+#[Object]
+impl Stop {
+    async fn id(&self) -> ID {
+        ID(ids::encode("Stop", self.tenant(), self.m.id))
+    }
+    async fn name(&self) -> &str {
+        &self.m.name
+    }
+    async fn city(&self) -> &str {
+        &self.m.city
+    }
+    async fn region(&self) -> &str {
+        &self.m.region
+    }
+    async fn venue(&self) -> &str {
+        &self.m.venue
+    }
+    async fn address(&self) -> Option<&str> {
+        self.m.address.as_deref()
+    }
+    /// IANA time zone of the stop, e.g. `Africa/Casablanca`.
+    async fn time_zone(&self) -> &str {
+        &self.m.time_zone
+    }
+    /// Start instant, RFC 3339 in UTC.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.m.starts_at
+    }
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.m.ends_at
+    }
+    /// Start as local wall-clock time, RFC 3339 with the offset in force that day.
+    async fn local_starts_at(&self) -> DateTime<FixedOffset> {
+        local(&self.m.time_zone, self.m.starts_at)
+    }
+    async fn local_ends_at(&self) -> DateTime<FixedOffset> {
+        local(&self.m.time_zone, self.m.ends_at)
+    }
+    async fn capacity(&self) -> i32 {
+        self.m.capacity
+    }
+    /// Seats taken by confirmed registrations.
+    async fn confirmed_count(&self) -> i32 {
+        self.m.confirmed_count
+    }
+    async fn seats_left(&self) -> i32 {
+        (self.m.capacity - self.m.confirmed_count).max(0)
+    }
+    /// True when the stop takes registrations right now.
+    async fn registration_open(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self
+            .edition_model(ctx)
+            .await?
+            .is_some_and(|e| catalog::RegistrationWindow::of(&self.m, &e, self.now).is_open()))
+    }
+    async fn registration_opens_at(&self) -> Option<DateTime<Utc>> {
+        self.m.registration_opens_at
+    }
+    async fn registration_closes_at(&self) -> DateTime<Utc> {
+        self.m.registration_closes_at.map_or(self.m.starts_at, |c| c.min(self.m.starts_at))
+    }
+    async fn status(&self) -> StopStatus {
+        self.m.status.into()
+    }
+    async fn edition(&self, ctx: &Context<'_>) -> Result<Option<Edition>> {
+        Ok(self.edition_model(ctx).await?.map(|m| Edition { m, vis: self.vis }))
+    }
+    /// Its sessions in time order.
+    async fn sessions(&self, ctx: &Context<'_>) -> Result<Vec<Session>> {
+        let sessions: Arc<Vec<AgendaSession>> = match &self.preload {
+            Some(p) => Arc::new(p.sessions.clone()),
+            None => loader(ctx)?
+                .load_one(SessionsOfStop(self.tenant(), self.m.id))
+                .await
+                .map_err(load_failed)?
+                .unwrap_or_default(),
+        };
+        Ok(sessions.iter().map(|s| Session::with_speakers(s.clone(), self.m.time_zone.clone(), self.vis)).collect())
+    }
+    /// Partners backing this stop, directly or through its edition.
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Partnership>> {
+        let rows = loader(ctx)?.load_one(PartnersOfStop(self.tenant(), self.m.id)).await.map_err(load_failed)?;
+        Ok(rows.map(|r| r.iter().cloned().map(Partnership::from).collect()).unwrap_or_default())
+    }
+}
+
+// ------------------------------------------------------------------ sessions
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum SessionKind {
+    Workshop,
+    Talk,
+    Panel,
+    Meeting,
+}
+
+impl From<session::Kind> for SessionKind {
+    fn from(k: session::Kind) -> Self {
+        match k {
+            session::Kind::Workshop => SessionKind::Workshop,
+            session::Kind::Talk => SessionKind::Talk,
+            session::Kind::Panel => SessionKind::Panel,
+            session::Kind::Meeting => SessionKind::Meeting,
+        }
+    }
+}
+
+impl From<SessionKind> for session::Kind {
+    fn from(k: SessionKind) -> Self {
+        match k {
+            SessionKind::Workshop => session::Kind::Workshop,
+            SessionKind::Talk => session::Kind::Talk,
+            SessionKind::Panel => session::Kind::Panel,
+            SessionKind::Meeting => session::Kind::Meeting,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Topic {
+    DigitalMarketing,
+    FinancialEducation,
+    Budgeting,
+    BankingRelations,
+    DigitalTransformation,
+    Other,
+}
+
+impl From<catalog::Topic> for Topic {
+    fn from(t: catalog::Topic) -> Self {
+        match t {
+            catalog::Topic::DigitalMarketing => Topic::DigitalMarketing,
+            catalog::Topic::FinancialEducation => Topic::FinancialEducation,
+            catalog::Topic::Budgeting => Topic::Budgeting,
+            catalog::Topic::BankingRelations => Topic::BankingRelations,
+            catalog::Topic::DigitalTransformation => Topic::DigitalTransformation,
+            catalog::Topic::Other => Topic::Other,
+        }
+    }
+}
+
+impl From<Topic> for catalog::Topic {
+    fn from(t: Topic) -> Self {
+        match t {
+            Topic::DigitalMarketing => catalog::Topic::DigitalMarketing,
+            Topic::FinancialEducation => catalog::Topic::FinancialEducation,
+            Topic::Budgeting => catalog::Topic::Budgeting,
+            Topic::BankingRelations => catalog::Topic::BankingRelations,
+            Topic::DigitalTransformation => catalog::Topic::DigitalTransformation,
+            Topic::Other => catalog::Topic::Other,
+        }
+    }
+}
+
+/// A workshop, talk, panel or meeting at a stop.
+pub struct Session {
+    pub m: session::Model,
+    pub speakers: Option<Vec<speaker::Model>>,
+    pub time_zone: Option<String>,
+    pub vis: Vis,
+}
+
+impl Session {
+    pub fn with_speakers(data: AgendaSession, time_zone: String, vis: Vis) -> Self {
+        Session { m: data.session, speakers: Some(data.speakers), time_zone: Some(time_zone), vis }
+    }
+
+    pub fn bare(m: session::Model, vis: Vis) -> Self {
+        Session { m, speakers: None, time_zone: None, vis }
+    }
+
+    fn tenant(&self) -> TenantId {
+        TenantId(self.m.tenant_id)
+    }
+}
+
+#[Object]
+impl Session {
+    async fn id(&self) -> ID {
+        ID(ids::encode("Session", self.tenant(), self.m.id))
+    }
+    async fn title(&self) -> &str {
+        &self.m.title
+    }
+    async fn description(&self) -> Option<&str> {
+        self.m.description.as_deref()
+    }
+    async fn kind(&self) -> SessionKind {
+        self.m.kind.into()
+    }
+    async fn topics(&self) -> Vec<Topic> {
+        catalog::Topic::list_from_json(&self.m.topics).into_iter().map(Topic::from).collect()
+    }
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.m.starts_at
+    }
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.m.ends_at
+    }
+    async fn local_starts_at(&self, ctx: &Context<'_>) -> Result<DateTime<FixedOffset>> {
+        let zone = match &self.time_zone {
+            Some(z) => z.clone(),
+            None => loader(ctx)?
+                .load_one(StopKey(self.tenant(), self.m.stop_id))
+                .await
+                .map_err(load_failed)?
+                .map(|s| s.time_zone)
+                .unwrap_or_default(),
+        };
+        Ok(local(&zone, self.m.starts_at))
+    }
+    async fn room(&self) -> Option<&str> {
+        self.m.room.as_deref()
+    }
+    /// Seats in the room; null when the session is open to everyone at the stop.
+    async fn capacity(&self) -> Option<i32> {
+        self.m.capacity
+    }
+    async fn confirmed_count(&self) -> i32 {
+        self.m.confirmed_count
+    }
+    async fn seats_left(&self) -> Option<i32> {
+        self.m.capacity.map(|c| (c - self.m.confirmed_count).max(0))
+    }
+    /// `fr`, `ar` or `en`.
+    async fn language(&self) -> &str {
+        &self.m.language
+    }
+    async fn stop(&self, ctx: &Context<'_>) -> Result<Option<Stop>> {
+        let row = loader(ctx)?.load_one(StopKey(self.tenant(), self.m.stop_id)).await.map_err(load_failed)?;
+        Ok(row
+            .filter(|s| self.vis == Vis::Organizer || s.status == stop::Status::Published)
+            .map(|m| Stop::new(m, self.vis, Utc::now())))
+    }
+    async fn speakers(&self, ctx: &Context<'_>) -> Result<Vec<Speaker>> {
+        let rows = match &self.speakers {
+            Some(s) => s.clone(),
+            None => loader(ctx)?
+                .load_one(SpeakersOfSession(self.tenant(), self.m.id))
+                .await
+                .map_err(load_failed)?
+                .map(|r| r.iter().cloned().collect())
+                .unwrap_or_default(),
+        };
+        Ok(rows.into_iter().map(|m| Speaker { m, vis: self.vis }).collect())
+    }
+}
+
+// ------------------------------------------------------------------ speakers
+
+/// Someone who leads sessions.
+pub struct Speaker {
+    pub m: speaker::Model,
+    pub vis: Vis,
+}
+
+#[Object]
+impl Speaker {
+    async fn id(&self) -> ID {
+        ID(ids::encode("Speaker", TenantId(self.m.tenant_id), self.m.id))
+    }
+    async fn name(&self) -> &str {
+        &self.m.full_name
+    }
+    async fn title(&self) -> Option<&str> {
+        self.m.title.as_deref()
+    }
+    async fn organization(&self) -> Option<&str> {
+        self.m.organization.as_deref()
+    }
+    async fn bio(&self) -> Option<&str> {
+        self.m.bio.as_deref()
+    }
+    /// Organizers only: null through the public agenda.
+    async fn email(&self) -> Option<&str> {
+        if self.vis == Vis::Organizer { self.m.email.as_deref() } else { None }
+    }
+}
+
+// ------------------------------------------------------------------ partners
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum PartnerKind {
+    Bank,
+    Telecom,
+    PublicAgency,
+    Chamber,
+    Training,
+    Cooperation,
+    Media,
+    Other,
+}
+
+impl From<partner::Kind> for PartnerKind {
+    fn from(k: partner::Kind) -> Self {
+        use partner::Kind as K;
+        match k {
+            K::Bank => PartnerKind::Bank,
+            K::Telecom => PartnerKind::Telecom,
+            K::PublicAgency => PartnerKind::PublicAgency,
+            K::Chamber => PartnerKind::Chamber,
+            K::Training => PartnerKind::Training,
+            K::Cooperation => PartnerKind::Cooperation,
+            K::Media => PartnerKind::Media,
+            K::Other => PartnerKind::Other,
+        }
+    }
+}
+
+impl From<PartnerKind> for partner::Kind {
+    fn from(k: PartnerKind) -> Self {
+        use partner::Kind as K;
+        match k {
+            PartnerKind::Bank => K::Bank,
+            PartnerKind::Telecom => K::Telecom,
+            PartnerKind::PublicAgency => K::PublicAgency,
+            PartnerKind::Chamber => K::Chamber,
+            PartnerKind::Training => K::Training,
+            PartnerKind::Cooperation => K::Cooperation,
+            PartnerKind::Media => K::Media,
+            PartnerKind::Other => K::Other,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum PartnershipTier {
+    Principal,
+    Official,
+    Institutional,
+    Media,
+    Supporter,
+}
+
+impl From<partnership::Tier> for PartnershipTier {
+    fn from(t: partnership::Tier) -> Self {
+        use partnership::Tier as T;
+        match t {
+            T::Principal => PartnershipTier::Principal,
+            T::Official => PartnershipTier::Official,
+            T::Institutional => PartnershipTier::Institutional,
+            T::Media => PartnershipTier::Media,
+            T::Supporter => PartnershipTier::Supporter,
+        }
+    }
+}
+
+impl From<PartnershipTier> for partnership::Tier {
+    fn from(t: PartnershipTier) -> Self {
+        use partnership::Tier as T;
+        match t {
+            PartnershipTier::Principal => T::Principal,
+            PartnershipTier::Official => T::Official,
+            PartnershipTier::Institutional => T::Institutional,
+            PartnershipTier::Media => T::Media,
+            PartnershipTier::Supporter => T::Supporter,
+        }
+    }
+}
+
+/// An organization that backs editions or stops.
+pub struct Partner {
+    pub m: partner::Model,
+}
+
+#[Object]
+impl Partner {
+    async fn id(&self) -> ID {
+        ID(ids::encode("Partner", TenantId(self.m.tenant_id), self.m.id))
+    }
+    async fn name(&self) -> &str {
+        &self.m.name
+    }
+    async fn kind(&self) -> PartnerKind {
+        self.m.kind.into()
+    }
+    async fn website(&self) -> Option<&str> {
+        self.m.website.as_deref()
+    }
+}
+
+/// A partner's backing of an edition or a stop.
+pub struct Partnership {
+    pub link: partnership::Model,
+    pub partner: partner::Model,
+}
+
+impl From<(partnership::Model, partner::Model)> for Partnership {
+    fn from((link, partner): (partnership::Model, partner::Model)) -> Self {
+        Partnership { link, partner }
+    }
+}
+
+#[Object]
+impl Partnership {
+    async fn id(&self) -> ID {
+        ID(ids::encode("Partnership", TenantId(self.link.tenant_id), self.link.id))
+    }
+    async fn tier(&self) -> PartnershipTier {
+        self.link.tier.into()
+    }
+    async fn partner(&self) -> Partner {
+        Partner { m: self.partner.clone() }
+    }
+    /// True when it backs the whole edition rather than one stop.
+    async fn edition_wide(&self) -> bool {
+        self.link.edition_id.is_some()
+    }
+}

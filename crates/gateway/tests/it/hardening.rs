@@ -1,0 +1,63 @@
+//! Limits that keep one request from costing the server a lot.
+
+use escale_testkit::TestDb;
+use serde_json::json;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn depth_complexity_aliases_batches_and_bodies_are_bounded() {
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let app = TestApp::start(t.db.clone()).await;
+    let url = format!("{}/graphql", app.base);
+
+    // Depth: nesting beyond the limit is refused before execution.
+    let deep = format!(
+        "{{ agenda(tenant: \"attitudes-conseil\") {{ {} id {} }} }}",
+        "sessions { stop { ".repeat(8),
+        "} } ".repeat(8)
+    );
+    let r = app.gql(None, &deep, json!({})).await;
+    assert_eq!(code(&r), Some("GRAPHQL_VALIDATION_FAILED"), "{r}");
+    assert!(r["errors"][0]["message"].as_str().is_some_and(|m| m.to_lowercase().contains("nested")), "{r}");
+
+    // Complexity: many fields, shallow.
+    let fields = (0..40).map(|i| format!("s{i}: sessions {{ id title topics startsAt endsAt room capacity seatsLeft language kind description localStartsAt confirmedCount speakers {{ id name title organization bio }} }}")).collect::<Vec<_>>().join(" ");
+    let wide = format!("{{ agenda(tenant: \"attitudes-conseil\") {{ {fields} }} }}");
+    let r = app.gql(None, &wide, json!({})).await;
+    assert_eq!(code(&r), Some("GRAPHQL_VALIDATION_FAILED"), "{r}");
+
+    // Aliases: at most 30.
+    let aliased =
+        (0..31).map(|i| format!("a{i}: agenda(tenant: \"attitudes-conseil\") {{ id }}")).collect::<Vec<_>>().join(" ");
+    let r = app.gql(None, &format!("{{ {aliased} }}"), json!({})).await;
+    assert_eq!(code(&r), Some("GRAPHQL_VALIDATION_FAILED"), "{r}");
+    assert!(r["errors"][0]["message"].as_str().is_some_and(|m| m.contains("aliases")), "{r}");
+
+    // Mutations per operation: at most 5.
+    let logins = (0..6).map(|i| format!("l{i}: logout")).collect::<Vec<_>>().join(" ");
+    let r = app.gql(None, &format!("mutation {{ {logins} }}"), json!({})).await;
+    assert_eq!(code(&r), Some("GRAPHQL_VALIDATION_FAILED"), "{r}");
+
+    // Batches: 1 to 10 operations.
+    let batch: Vec<_> = (0..11).map(|_| json!({ "query": "{ viewer { email } }" })).collect();
+    let r = app.http.post(&url).json(&batch).send().await.expect("send");
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(code(&body), Some("BAD_REQUEST"));
+    let small: Vec<_> = (0..2).map(|_| json!({ "query": "{ viewer { email } }" })).collect();
+    let r: serde_json::Value = app.http.post(&url).json(&small).send().await.expect("send").json().await.expect("json");
+    assert_eq!(r.as_array().map(Vec::len), Some(2), "{r}");
+
+    // Body size: 64 KiB.
+    let big = json!({ "query": format!("{{ viewer {{ email }} }} #{}", "x".repeat(70_000)) });
+    let r = app.http.post(&url).json(&big).send().await.expect("send");
+    assert_eq!(r.status(), 413);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(code(&body), Some("PAYLOAD_TOO_LARGE"));
+
+    // GraphiQL's introspection still works within the limits.
+    let r = app.gql(None, "query { __schema { queryType { name } types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }", json!({})).await;
+    assert!(r["errors"].is_null(), "{r}");
+}
