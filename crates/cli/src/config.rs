@@ -50,6 +50,12 @@ pub fn trust_proxy() -> Result<bool, ConfigError> {
     }
 }
 
+/// How long anonymous query answers are shared (`ESCALE_PUBLIC_CACHE_MS`,
+/// default 1000; 0 turns the cache off).
+pub fn public_cache_ttl() -> Result<Duration, ConfigError> {
+    Ok(Duration::from_millis(number("ESCALE_PUBLIC_CACHE_MS", 1000u64)?))
+}
+
 pub fn database_config(url: String) -> Result<DbConfig, ConfigError> {
     let parsed = url::Url::parse(&url).map_err(|e| ConfigError::new("DATABASE_URL", format!("is not a URL ({e})")))?;
     if !matches!(parsed.scheme(), "postgres" | "postgresql" | "sqlite") {

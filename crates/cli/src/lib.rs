@@ -104,8 +104,19 @@ pub struct DataArgs {
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     /// Address and port to listen on (port 0 picks a free port).
-    #[arg(long, env = "ESCALE_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "ESCALE_LISTEN", default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
+}
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+impl ListenArgs {
+    /// `ESCALE_LISTEN`, or the default, as the command line would read it.
+    pub fn from_env() -> Self {
+        let raw = std::env::var("ESCALE_LISTEN").unwrap_or_else(|_| DEFAULT_LISTEN.to_owned());
+        let fallback = SocketAddr::from(([127, 0, 0, 1], 8080));
+        Self { listen: raw.parse().unwrap_or(fallback) }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -121,7 +132,11 @@ pub struct ServeArgs {
 
 /// Parses the command line, runs, and maps failures to one line on stderr.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    main_with(Cli::parse())
+}
+
+/// Runs a command as `escale` would (the benchmarks start roles this way).
+pub fn main_with(cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -242,7 +257,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let worker =
         tokio::spawn(async move { escale_worker::run(worker_db, worker_config, worker_wake, worker_shutdown).await });
     let signal: escale_gateway::OutboxSignal = std::sync::Arc::new(move || wake.wake());
-    let state = AppState::new(db, Some(signal)).trust_proxy(config::trust_proxy()?);
+    let state =
+        AppState::new(db, Some(signal)).trust_proxy(config::trust_proxy()?).public_cache(config::public_cache_ttl()?);
     announce(addr, &describe);
     let served = escale_gateway::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
@@ -278,7 +294,7 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "gateway listening");
     announce(addr, &[]);
-    let state = AppState::new(db, None).trust_proxy(config::trust_proxy()?);
+    let state = AppState::new(db, None).trust_proxy(config::trust_proxy()?).public_cache(config::public_cache_ttl()?);
     escale_gateway::serve(listener, state, shutdown_token()).await?;
     tracing::info!("gateway stopped");
     Ok(())

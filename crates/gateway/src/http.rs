@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ErrorExtensionValues, Value};
 use axum::Router;
 use axum::body::Body;
@@ -12,6 +13,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use bytes::Bytes;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
@@ -21,6 +23,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
+use crate::cache::Uncacheable;
 use crate::schema::auth::RequestAuth;
 use crate::schema::{EscaleSchema, build_schema};
 
@@ -163,24 +166,57 @@ async fn graphql(
             &format!("a batch holds 1 to {MAX_BATCH} operations"),
         );
     }
-    let batch = batch.data(std::sync::Arc::new(RequestAuth::new(bearer(&headers)))).data(ClientIp(client_ip(
-        &headers,
-        peer,
-        shared.state.trust_proxy,
-    )));
-    let mut response = shared.schema.execute_batch(batch).await;
-    classify_errors(&mut response);
-    let body = match serde_json::to_string(&response) {
-        Ok(body) => body,
-        Err(e) => {
-            return request_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                &format!("cannot encode the response: {e}"),
-            );
+    let mut batch = batch;
+    let mut queries_only = true;
+    for request in batch.iter_mut() {
+        // Parsed once here; the executor reuses the document.
+        match request.parsed_query() {
+            Ok(doc) => {
+                if let Some(reason) = crate::schema::limits::check(doc) {
+                    return request_error(StatusCode::OK, "GRAPHQL_VALIDATION_FAILED", &reason);
+                }
+                queries_only &= doc.operations.iter().all(|(_, op)| op.node.ty == OperationType::Query);
+            }
+            Err(_) => queries_only = false,
+        }
+    }
+    let token = bearer(&headers);
+    let anonymous = token.is_none();
+    let single = matches!(batch, BatchRequest::Single(_));
+    let ip = ClientIp(client_ip(&headers, peer, shared.state.trust_proxy));
+    let schema = shared.schema.clone();
+    let execute = async move {
+        let batch = batch.data(std::sync::Arc::new(RequestAuth::new(token))).data(ip);
+        let mut response = schema.execute_batch(batch).await;
+        classify_errors(&mut response);
+        let failed = match &response {
+            BatchResponse::Single(r) => !r.errors.is_empty(),
+            BatchResponse::Batch(rs) => rs.iter().any(|r| !r.errors.is_empty()),
+        };
+        match serde_json::to_vec(&response) {
+            Ok(bytes) if !failed => Ok(Bytes::from(bytes)),
+            Ok(bytes) => Err(Uncacheable(Bytes::from(bytes))),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot encode a GraphQL response");
+                let body = serde_json::json!({ "errors": [{ "message": "cannot encode the response", "extensions": { "code": "INTERNAL" } }] });
+                Err(Uncacheable(Bytes::from(body.to_string())))
+            }
         }
     };
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from(body)).into_response()
+    let bytes = match &shared.state.public_cache {
+        Some(cache) if anonymous && single && queries_only => cache.get_or_execute(body, execute).await,
+        _ => match execute.await {
+            Ok(bytes) | Err(Uncacheable(bytes)) => bytes,
+        },
+    };
+    // An organizer changed something: public answers cached here are stale.
+    if !anonymous
+        && !queries_only
+        && let Some(cache) = &shared.state.public_cache
+    {
+        cache.clear();
+    }
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from(bytes)).into_response()
 }
 
 /// Gives every error a code: ours already have one; errors raised by

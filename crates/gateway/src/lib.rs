@@ -10,6 +10,7 @@
 //! or the job queue. It writes to the outbox through the domain and may nudge
 //! an in-process dispatcher (see [`OutboxSignal`]); that is all.
 
+pub mod cache;
 mod error;
 pub mod http;
 pub mod ids;
@@ -35,11 +36,25 @@ pub struct AppState {
     pub login_limits: Arc<limits::LoginLimits>,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
     pub trust_proxy: bool,
+    /// Short-lived cache of anonymous query responses (None: off).
+    pub public_cache: cache::SharedCache,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, outbox_signal: Option<OutboxSignal>) -> Self {
-        Self { db, outbox_signal, login_limits: Arc::new(limits::LoginLimits::default()), trust_proxy: false }
+        Self {
+            db,
+            outbox_signal,
+            login_limits: Arc::new(limits::LoginLimits::default()),
+            trust_proxy: false,
+            public_cache: None,
+        }
+    }
+
+    /// Caches anonymous query responses for `ttl` (zero: no cache).
+    pub fn public_cache(mut self, ttl: std::time::Duration) -> Self {
+        self.public_cache = (!ttl.is_zero()).then(|| Arc::new(cache::PublicCache::new(ttl, 32 * 1024 * 1024)));
+        self
     }
 
     pub fn trust_proxy(mut self, trust: bool) -> Self {

@@ -1,27 +1,17 @@
 //! Query shape limits beyond depth and complexity: aliases let one request
 //! repeat a field hundreds of times (`a1: register(…) a2: register(…) …`), so
 //! the number of aliases and of root mutation fields per operation is capped.
+//!
+//! Checked by the HTTP handler on the document it parses once (the executor
+//! reuses it), rather than by a schema extension: an extension's hooks wrap
+//! every field's resolution and cost more than the check itself.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Value, Variables};
 
 pub const MAX_ALIASES: usize = 30;
 pub const MAX_MUTATIONS: usize = 5;
-
-#[derive(Debug, Default)]
-pub struct OperationLimits;
-
-impl ExtensionFactory for OperationLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationLimitsExtension)
-    }
-}
-
-struct OperationLimitsExtension;
 
 fn count_aliases(doc: &ExecutableDocument, set: &SelectionSet, seen: &mut HashSet<String>) -> usize {
     let mut n = 0;
@@ -46,33 +36,16 @@ fn count_aliases(doc: &ExecutableDocument, set: &SelectionSet, seen: &mut HashSe
     n
 }
 
-fn refuse(message: String) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", Value::from("GRAPHQL_VALIDATION_FAILED"));
-    error.extensions = Some(ext);
-    error
-}
-
-#[async_trait::async_trait]
-impl Extension for OperationLimitsExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        for (_, op) in doc.operations.iter() {
-            let aliases = count_aliases(&doc, &op.node.selection_set.node, &mut HashSet::new());
-            if aliases > MAX_ALIASES {
-                return Err(refuse(format!("too many aliases ({aliases}, at most {MAX_ALIASES})")));
-            }
-            if op.node.ty == OperationType::Mutation && op.node.selection_set.node.items.len() > MAX_MUTATIONS {
-                return Err(refuse(format!("too many mutations in one operation (at most {MAX_MUTATIONS})")));
-            }
+/// Why a document is refused, or None.
+pub fn check(doc: &ExecutableDocument) -> Option<String> {
+    for (_, op) in doc.operations.iter() {
+        let aliases = count_aliases(doc, &op.node.selection_set.node, &mut HashSet::new());
+        if aliases > MAX_ALIASES {
+            return Some(format!("too many aliases ({aliases}, at most {MAX_ALIASES})"));
         }
-        Ok(doc)
+        if op.node.ty == OperationType::Mutation && op.node.selection_set.node.items.len() > MAX_MUTATIONS {
+            return Some(format!("too many mutations in one operation (at most {MAX_MUTATIONS})"));
+        }
     }
+    None
 }

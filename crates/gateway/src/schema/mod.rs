@@ -3,7 +3,7 @@
 
 mod account;
 pub mod auth;
-mod limits;
+pub mod limits;
 mod loaders;
 mod objects;
 mod organizer;
@@ -39,7 +39,6 @@ pub fn build_schema(state: AppState) -> EscaleSchema {
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .limit_directives(8)
-        .extension(limits::OperationLimits)
         .finish()
 }
 

@@ -1,6 +1,7 @@
 //! Gateway tests: the real HTTP server in-process over a real database.
 
 mod auth;
+mod cache;
 mod clone;
 mod contract;
 mod hardening;

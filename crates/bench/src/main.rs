@@ -1,0 +1,99 @@
+//! `escale-bench`: see the library documentation. One command per benchmark:
+//!
+//! ```sh
+//! cargo run --release -p escale-bench -- agenda
+//! ```
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "escale-bench", about = "Benchmarks of Escale with their ceilings, on this machine")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The public agenda query at N concurrent connections, against a bare HTTP
+    /// handler serving the same bytes. Needs PostgreSQL (ESCALE_BENCH_POSTGRES_URL).
+    Agenda {
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value_t = 3)]
+        stops: usize,
+        #[arg(long, default_value_t = 30)]
+        sessions_per_stop: usize,
+        #[arg(long, default_value_t = 2)]
+        speakers_per_session: usize,
+    },
+    /// (internal) runs `escale gateway` in this process.
+    #[command(name = "__gateway", hide = true)]
+    Gateway,
+    /// (internal) serves a file's bytes on /graphql with plain axum.
+    #[command(name = "__ceiling", hide = true)]
+    Ceiling {
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        body_file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if matches!(cli.command, Command::Gateway) {
+        // The same code path as `escale gateway`, configured by the environment.
+        return escale_cli::main_with(escale_cli::Cli {
+            command: escale_cli::Command::Gateway(escale_cli::ListenArgs::from_env()),
+        });
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Agenda { connections, seconds, stops, sessions_per_stop, speakers_per_session } => {
+                escale_bench::agenda::run(escale_bench::agenda::AgendaArgs {
+                    connections,
+                    seconds,
+                    stops,
+                    sessions_per_stop,
+                    speakers_per_session,
+                })
+                .await
+            }
+            Command::Ceiling { port, body_file } => ceiling(port, body_file).await,
+            Command::Gateway => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The ceiling: the cheapest possible answer with the same bytes.
+async fn ceiling(port: u16, body_file: PathBuf) -> anyhow::Result<()> {
+    use axum::routing::{get, post};
+    let body: &'static [u8] = Box::leak(std::fs::read(&body_file)?.into_boxed_slice());
+    let app = axum::Router::new()
+        .route("/graphql", post(move || async move { ([("content-type", "application/json")], body) }))
+        .route("/healthz", get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
