@@ -23,6 +23,7 @@ mod m20261129_000002_catalog;
 mod m20261129_000003_participants;
 mod m20261129_000004_notifications;
 mod m20261129_000005_sessions_and_audit;
+mod m20261129_000006_tenant_secrets;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_participants::Migration),
             Box::new(m20261129_000004_notifications::Migration),
             Box::new(m20261129_000005_sessions_and_audit::Migration),
+            Box::new(m20261129_000006_tenant_secrets::Migration),
         ]
     }
 }

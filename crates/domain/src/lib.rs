@@ -24,13 +24,16 @@ pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod ids;
+pub mod links;
 pub mod manage;
 pub mod messages;
 pub mod outbox;
 pub mod paging;
 pub mod registration;
+pub(crate) mod seating;
 pub mod sms;
 pub mod tenancy;
+pub mod tickets;
 pub mod values;
 
 pub use error::{ConflictCode, DomainError, DomainResult};

@@ -21,6 +21,7 @@ use crate::db;
 use crate::entities::{edition, partner, partnership, series, session, session_speaker, speaker, stop};
 use crate::error::{ConflictCode, DomainError, DomainResult, FieldExt};
 use crate::ids::new_uuid;
+use crate::seating;
 use crate::tenancy::{self, TenantScope};
 use crate::values::{Capacity, EmailAddress, Locale, Slug, TimeZone};
 
@@ -518,8 +519,11 @@ pub async fn update_stop(
             set!(patch.registration_closes_at, registration_closes_at, "registrationClosesAt");
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
-            audit::record(txn, &actor, "stop.update", "stop", Some(id), Some(json!({ "fields": changed })), now)
-                .await?;
+            // More seats: the waiting list moves up now, in this transaction.
+            let promoted =
+                if seats.is_some() { seating::fill_stop(txn, scope, id, now).await?.registrations.len() } else { 0 };
+            let details = json!({ "fields": changed, "promoted": promoted });
+            audit::record(txn, &actor, "stop.update", "stop", Some(id), Some(details), now).await?;
             Ok(row)
         })
     })
@@ -778,8 +782,10 @@ pub async fn update_session(
             set!(patch.language.map(|l| l.as_str().to_owned()), language, "language");
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
-            audit::record(txn, &actor, "session.update", "session", Some(id), Some(json!({ "fields": changed })), now)
-                .await?;
+            let promoted =
+                if seats.is_some() { seating::fill_session(txn, scope, id, &[], now).await?.len() } else { 0 };
+            let details = json!({ "fields": changed, "promoted": promoted });
+            audit::record(txn, &actor, "session.update", "session", Some(id), Some(details), now).await?;
             Ok(row)
         })
     })

@@ -61,15 +61,30 @@ pub enum TemplateKey {
     Confirmation,
     /// The stop was full: the registration is on the waiting list.
     Waitlisted,
+    /// A seat freed up: the waitlisted registration is now confirmed.
+    Promotion,
+    /// A workshop seat freed up for a confirmed participant who waited for it.
+    SessionPromotion,
+    /// The registration was cancelled (by the participant or the organizer).
+    Cancellation,
 }
 
 impl TemplateKey {
-    pub const ALL: [TemplateKey; 2] = [TemplateKey::Confirmation, TemplateKey::Waitlisted];
+    pub const ALL: [TemplateKey; 5] = [
+        TemplateKey::Confirmation,
+        TemplateKey::Waitlisted,
+        TemplateKey::Promotion,
+        TemplateKey::SessionPromotion,
+        TemplateKey::Cancellation,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             TemplateKey::Confirmation => "confirmation",
             TemplateKey::Waitlisted => "waitlisted",
+            TemplateKey::Promotion => "promotion",
+            TemplateKey::SessionPromotion => "session_promotion",
+            TemplateKey::Cancellation => "cancellation",
         }
     }
 }
@@ -219,7 +234,8 @@ macro_rules! builtins {
     };
 }
 
-const BUILTINS: &[(&str, &str)] = builtins!("confirmation", "waitlisted");
+const BUILTINS: &[(&str, &str)] =
+    builtins!("confirmation", "waitlisted", "promotion", "session_promotion", "cancellation");
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
 fn environment() -> &'static Environment<'static> {

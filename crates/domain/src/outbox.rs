@@ -132,6 +132,26 @@ pub async fn claim_due(db: &DatabaseConnection, now: DateTime<Utc>, limit: u32) 
         .collect()
 }
 
+/// Cancels what is still to be sent about a registration (it was cancelled):
+/// pending rows and rows queued but not yet picked by a sender. A row already
+/// `sending` is past recall. Returns how many were cancelled.
+pub async fn cancel_for_registration(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    registration_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<u64> {
+    Ok(notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::val(Status::Cancelled.to_value()))
+        .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .filter(notification::Column::RegistrationId.eq(registration_id))
+        .filter(notification::Column::Status.is_in([Status::Pending, Status::Queued]))
+        .exec(txn)
+        .await?
+        .rows_affected)
+}
+
 /// Puts claimed rows back to pending, e.g. when the queue refused them.
 pub async fn release(db: &DatabaseConnection, ids: &[NotificationId], now: DateTime<Utc>) -> DomainResult<u64> {
     if ids.is_empty() {

@@ -8,7 +8,6 @@
 //! outbox. Either all of it is committed or none of it.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
@@ -21,6 +20,7 @@ use crate::error::{ConflictCode, DomainError, DomainResult, FieldExt};
 use crate::ids::{RegistrationId, SessionId, StopId, new_uuid};
 use crate::messages::{Channel, TemplateKey};
 use crate::outbox::{self, NewNotification};
+use crate::seating::{Seat, next_session_waitlist_position, take_session_seat, take_stop_seat};
 use crate::tenancy::TenantScope;
 use crate::values::{EmailAddress, Locale, PersonName, PhoneNumber, TicketCode};
 
@@ -286,7 +286,20 @@ async fn register_in(
 /// Writes the immediate messages about a registration (confirmation or
 /// waiting-list notice): by email when the person has an address, by SMS when
 /// they have a mobile number and agreed to SMS.
-async fn plan_registration_messages(
+/// The channels a message about a registration goes by: email when the person
+/// has an address, SMS when they have a number and agreed to SMS.
+pub(crate) fn channels_for(person: &participant::Model) -> Vec<Channel> {
+    let mut channels = Vec::with_capacity(2);
+    if person.email.is_some() {
+        channels.push(Channel::Email);
+    }
+    if person.phone.is_some() && person.consent_sms_at.is_some() {
+        channels.push(Channel::Sms);
+    }
+    channels
+}
+
+pub(crate) async fn plan_registration_messages(
     txn: &impl ConnectionTrait,
     scope: TenantScope,
     person: &participant::Model,
@@ -295,14 +308,7 @@ async fn plan_registration_messages(
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
     let locale: Locale = person.locale.parse().unwrap_or_default();
-    let mut channels = Vec::with_capacity(2);
-    if person.email.is_some() {
-        channels.push(Channel::Email);
-    }
-    if person.phone.is_some() && person.consent_sms_at.is_some() {
-        channels.push(Channel::Sms);
-    }
-    for channel in channels {
+    for channel in channels_for(person) {
         outbox::plan(
             txn,
             scope,
@@ -321,86 +327,6 @@ async fn plan_registration_messages(
         .await?;
     }
     Ok(())
-}
-
-enum Seat {
-    Taken,
-    Waitlisted(i32),
-}
-
-/// Takes one seat of the stop if one is left, atomically: the UPDATE's own WHERE
-/// clause is the capacity check, so two racing transactions cannot both take
-/// the last seat (the second one waits for the first's row lock, re-reads the
-/// counter and finds no seat). The CHECK constraint backs it up.
-async fn take_stop_seat(
-    txn: &impl ConnectionTrait,
-    scope: TenantScope,
-    stop_id: Uuid,
-    now: DateTime<Utc>,
-) -> DomainResult<Seat> {
-    let taken = stop::Entity::update_many()
-        .col_expr(stop::Column::ConfirmedCount, Expr::col(stop::Column::ConfirmedCount).add(1))
-        .col_expr(stop::Column::UpdatedAt, Expr::val(now))
-        .filter(stop::Column::Id.eq(stop_id))
-        .filter(stop::Column::TenantId.eq(scope.uuid()))
-        .filter(Expr::col(stop::Column::ConfirmedCount).lt(Expr::col(stop::Column::Capacity)))
-        .exec(txn)
-        .await?
-        .rows_affected;
-    if taken == 1 {
-        return Ok(Seat::Taken);
-    }
-    let updated = stop::Entity::update_many()
-        .col_expr(stop::Column::WaitlistSeq, Expr::col(stop::Column::WaitlistSeq).add(1))
-        .col_expr(stop::Column::UpdatedAt, Expr::val(now))
-        .filter(stop::Column::Id.eq(stop_id))
-        .filter(stop::Column::TenantId.eq(scope.uuid()))
-        .exec_with_returning(txn)
-        .await?;
-    let position = updated.first().map(|s| s.waitlist_seq).ok_or(DomainError::not_found("stop"))?;
-    Ok(Seat::Waitlisted(position))
-}
-
-async fn take_session_seat(
-    txn: &impl ConnectionTrait,
-    scope: TenantScope,
-    session: &session::Model,
-    now: DateTime<Utc>,
-) -> DomainResult<Seat> {
-    let taken = session::Entity::update_many()
-        .col_expr(session::Column::ConfirmedCount, Expr::col(session::Column::ConfirmedCount).add(1))
-        .col_expr(session::Column::UpdatedAt, Expr::val(now))
-        .filter(session::Column::Id.eq(session.id))
-        .filter(session::Column::TenantId.eq(scope.uuid()))
-        .filter(
-            Expr::col(session::Column::Capacity)
-                .is_null()
-                .or(Expr::col(session::Column::ConfirmedCount).lt(Expr::col(session::Column::Capacity))),
-        )
-        .exec(txn)
-        .await?
-        .rows_affected;
-    if taken == 1 {
-        Ok(Seat::Taken)
-    } else {
-        Ok(Seat::Waitlisted(next_session_waitlist_position(txn, scope, session.id, now).await?))
-    }
-}
-
-async fn next_session_waitlist_position(
-    txn: &impl ConnectionTrait,
-    scope: TenantScope,
-    session_id: Uuid,
-    now: DateTime<Utc>,
-) -> DomainResult<i32> {
-    let updated = session::Entity::update_many()
-        .col_expr(session::Column::WaitlistSeq, Expr::col(session::Column::WaitlistSeq).add(1))
-        .col_expr(session::Column::UpdatedAt, Expr::val(now))
-        .filter(session::Column::Id.eq(session_id))
-        .filter(session::Column::TenantId.eq(scope.uuid()))
-        .exec_with_returning(txn)
-        .await?;
-    updated.first().map(|s| s.waitlist_seq).ok_or(DomainError::not_found("session"))
 }
 
 /// Finds the person by email or phone within the tenant, or creates them; fills

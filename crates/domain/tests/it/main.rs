@@ -5,3 +5,4 @@ mod outbox;
 mod registration;
 mod schema;
 mod support;
+mod waitlist;

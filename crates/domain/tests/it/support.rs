@@ -52,3 +52,37 @@ pub async fn notifications_of(db: &DatabaseConnection, registration: uuid::Uuid)
         .await
         .expect("notifications")
 }
+
+pub async fn set_session_capacity(db: &DatabaseConnection, id: uuid::Uuid, capacity: Option<i32>) {
+    let session =
+        escale_domain::entities::session::Entity::find_by_id(id).one(db).await.expect("query").expect("session");
+    let mut active = session.into_active_model();
+    active.capacity = Set(capacity);
+    active.update(db).await.expect("update capacity");
+}
+
+/// Templates of the messages planned about a registration, sorted, with their channel.
+pub async fn planned(db: &DatabaseConnection, registration: uuid::Uuid) -> Vec<(String, String, notification::Status)> {
+    let mut out: Vec<_> =
+        notifications_of(db, registration).await.into_iter().map(|n| (n.template_key, n.channel, n.status)).collect();
+    out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    out
+}
+
+pub async fn reload_stop(db: &DatabaseConnection, id: StopId) -> stop::Model {
+    stop::Entity::find_by_id(id.0).one(db).await.expect("query").expect("stop")
+}
+
+/// An owner of the tenant, as a domain actor.
+pub async fn owner_actor(db: &DatabaseConnection, scope: TenantScope) -> escale_domain::authz::Actor {
+    use escale_domain::accounts::{self, NewMember};
+    let email = "owner-for-tests@example.ma";
+    let member = NewMember {
+        email: email.into(),
+        display_name: None,
+        password: Some("correct horse battery".into()),
+        role: escale_domain::authz::Role::Owner,
+    };
+    accounts::add_member(db, scope, member, now()).await.expect("member");
+    accounts::login(db, email, "correct horse battery", None, now()).await.expect("login").actor
+}
