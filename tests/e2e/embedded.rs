@@ -79,6 +79,10 @@ async fn a_newcomer_runs_one_command_and_a_registration_lands_as_an_eml_file() {
     assert!(eml.contains("Subject: Inscription"), "{eml}");
     assert!(eml.contains(&ticket), "the entry code is in the email");
     assert!(eml.contains("Content-Type: text/html"), "multipart with HTML");
+    // The ticket's QR code travels inline with the HTML that shows it.
+    assert!(eml.contains("Content-Type: multipart/related"), "{eml}");
+    assert!(eml.contains("Content-ID: <ticket-qr>") && eml.contains("image/png"), "inline QR image");
+    assert!(eml.contains("cid:ticket-qr"), "the HTML refers to the inline image");
 
     let sms = tokio::time::timeout(Duration::from_secs(10), async {
         loop {

@@ -256,7 +256,6 @@ pub async fn run(args: AgendaArgs) -> anyhow::Result<()> {
     bench_db.drop_database().await?;
 
     println!("response: {} bytes", sample.len());
-    println!("{:<22} {:>10} {:>9} {:>9} {:>9} {:>7}", "", "req/s", "p50 ms", "p99 ms", "max ms", "errors");
     println!(
         "{:<40} {:>9} {:>8} {:>8} {:>8} {:>7} {:>9}",
         "", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "ceiling"

@@ -171,6 +171,9 @@ pub struct RegistrationVars {
     pub status: String,
     pub ticket_code: String,
     pub waitlist_position: Option<i64>,
+    /// Where the HTML finds the ticket's QR image (`cid:…` in emails that carry
+    /// it); absent otherwise.
+    pub qr_image: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -342,6 +345,7 @@ pub fn sample_context() -> MessageContext {
             status: "confirmed".into(),
             ticket_code: "K7Q2M-9XD4T".into(),
             waitlist_position: Some(3),
+            qr_image: Some("cid:ticket-qr".into()),
         },
         sessions: vec![SessionVars {
             title: "Marketing digital pour les TPE".into(),

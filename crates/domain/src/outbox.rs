@@ -200,7 +200,12 @@ pub struct OutgoingEmail {
     pub from_name: String,
     pub content: EmailContent,
     pub locale: Locale,
+    /// The ticket's QR code, to attach inline as [`TICKET_QR_CID`].
+    pub qr_png: Option<Vec<u8>>,
 }
+
+/// The Content-ID the HTML refers to (`cid:ticket-qr`) for the inline QR image.
+pub const TICKET_QR_CID: &str = "ticket-qr";
 
 /// An SMS ready for a provider.
 #[derive(Debug, Clone)]
@@ -318,7 +323,8 @@ async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification
         .one(db)
         .await?
         .ok_or(DomainError::not_found("registration"))?;
-    if registration.status == registration::Status::Cancelled {
+    // Everything but the cancellation notice itself is moot once cancelled.
+    if registration.status == registration::Status::Cancelled && template != TemplateKey::Cancellation {
         return Ok(Prepared::Skip(Status::Cancelled, "registration cancelled".to_owned()));
     }
 
@@ -345,7 +351,18 @@ async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification
         return Ok(Prepared::Skip(Status::Suppressed, format!("{channel} address opted out")));
     }
 
-    let ctx = message_context(db, scope, &tenant, &person, &registration, locale).await?;
+    let mut ctx = message_context(db, scope, &tenant, &person, &registration, locale).await?;
+    // The ticket's QR code rides along in emails that give the entry code.
+    let qr_png = if channel == Channel::Email
+        && registration.status == registration::Status::Confirmed
+        && matches!(template, TemplateKey::Confirmation | TemplateKey::Promotion)
+        && let Ok(ticket) = TicketCode::parse(&registration.ticket_code)
+    {
+        ctx.registration.qr_image = Some(format!("cid:{TICKET_QR_CID}"));
+        Some(crate::qr::png(&ticket, 8)?)
+    } else {
+        None
+    };
     let render_err = |e: messages::TemplateError| DomainError::internal(format!("{RENDER_FAILURE}{e}"));
     let message = match channel {
         Channel::Email => {
@@ -358,6 +375,7 @@ async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification
                 from_name: tenant.email_sender_name.clone().unwrap_or_else(|| tenant.name.clone()),
                 content,
                 locale,
+                qr_png,
             })
         }
         Channel::Sms => {
@@ -455,6 +473,7 @@ async fn message_context(
             status: registration.status.to_value(),
             ticket_code: ticket,
             waitlist_position: registration.waitlist_position.map(i64::from),
+            qr_image: None,
         },
         sessions: sessions
             .into_iter()

@@ -229,6 +229,8 @@ pub struct CheckIn {
     /// This scan found them already checked in: not an error, but worth saying.
     pub already: bool,
     pub counts: StopCounts,
+    /// The stop's IANA zone, to say "since 10:42" in the venue's time.
+    pub stop_time_zone: String,
 }
 
 /// Checks a participant in by ticket code. Idempotent: a second scan answers
@@ -283,7 +285,19 @@ pub async fn check_in(db: &DatabaseConnection, actor: &Actor, code: &str, now: D
         .await?
         .ok_or(DomainError::not_found("participant"))?;
     let counts = stop_counts(db, scope, &[reg.stop_id]).await?.remove(&reg.stop_id).unwrap_or_default();
-    Ok(CheckIn { registration: reg, participant_name: person.full_name, checked_in_at, already: !first, counts })
+    let stop = stop::Entity::find_by_id(reg.stop_id)
+        .filter(stop::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("stop"))?;
+    Ok(CheckIn {
+        registration: reg,
+        participant_name: person.full_name,
+        checked_in_at,
+        already: !first,
+        counts,
+        stop_time_zone: stop.time_zone,
+    })
 }
 
 /// Live figures of a stop for organizers.

@@ -9,7 +9,7 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ErrorExtensionValues, Value};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -45,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/tickets/{code}/qr.svg", get(ticket_qr_svg))
+        .route("/tickets/{code}/qr.png", get(ticket_qr_png))
         .with_state(Shared { schema, state })
         .layer(
             ServiceBuilder::new()
@@ -83,6 +85,39 @@ async fn readyz(State(shared): State<Shared>) -> Response {
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// The QR code of a ticket code. Any well-formed code gets its image and no
+/// database is asked: the image says nothing the code does not, and the
+/// endpoint cannot be used to learn which codes exist.
+async fn ticket_qr_svg(Path(code): Path<String>) -> Response {
+    ticket_qr(&code, "image/svg+xml", |t| escale_domain::qr::svg(t).map(String::into_bytes))
+}
+
+async fn ticket_qr_png(Path(code): Path<String>) -> Response {
+    ticket_qr(&code, "image/png", |t| escale_domain::qr::png(t, 8))
+}
+
+fn ticket_qr(
+    code: &str,
+    content_type: &'static str,
+    render: impl Fn(&escale_domain::values::TicketCode) -> escale_domain::DomainResult<Vec<u8>>,
+) -> Response {
+    let Ok(ticket) = escale_domain::values::TicketCode::parse(code) else {
+        return request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "not a ticket code");
+    };
+    match render(&ticket) {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=86400")],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot render a ticket QR code");
+            request_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "cannot render the QR code")
         }
     }
 }

@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use escale_domain::outbox::OutgoingEmail;
+use escale_domain::outbox::{OutgoingEmail, TICKET_QR_CID};
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::{Digest, Sha256};
@@ -59,8 +60,25 @@ pub fn build_message(
             HeaderName::new_from_ascii_str("X-Escale-Notification"),
             notification_id.to_string(),
         ))
-        .multipart(MultiPart::alternative_plain_html(email.content.text.clone(), email.content.html.clone()))
+        .multipart(body(email))
         .map_err(|e| MailError::Permanent(format!("cannot build the message: {e}")))
+}
+
+/// Text and HTML alternatives; when the HTML shows the ticket's QR code, the
+/// image travels inline with it (multipart/related), as clients do not fetch
+/// remote images by default and do not display SVG.
+fn body(email: &OutgoingEmail) -> MultiPart {
+    let text = SinglePart::plain(email.content.text.clone());
+    let html = SinglePart::html(email.content.html.clone());
+    match &email.qr_png {
+        Some(png) => {
+            let content_type = ContentType::parse("image/png").expect("a valid MIME type literal");
+            let image = Attachment::new_inline_with_name(TICKET_QR_CID.to_owned(), "ticket-qr.png".to_owned())
+                .body(png.clone(), content_type);
+            MultiPart::alternative().singlepart(text).multipart(MultiPart::related().singlepart(html).singlepart(image))
+        }
+        None => MultiPart::alternative().singlepart(text).singlepart(html),
+    }
 }
 
 /// Where email goes.

@@ -1,6 +1,7 @@
 //! Domain tests against real databases: every test runs on SQLite, and on
 //! PostgreSQL when it is available (required in CI).
 
+mod concurrency;
 mod outbox;
 mod registration;
 mod schema;

@@ -10,6 +10,7 @@ mod organizer;
 mod paging;
 mod public;
 mod query;
+mod tickets;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -19,7 +20,7 @@ use crate::AppState;
 pub use query::Query;
 
 #[derive(MergedObject, Debug, Default)]
-pub struct Mutation(public::PublicMutation, organizer::OrganizerMutation);
+pub struct Mutation(public::PublicMutation, tickets::TicketMutation, organizer::OrganizerMutation);
 
 pub type EscaleSchema = Schema<Query, Mutation, EmptySubscription>;
 

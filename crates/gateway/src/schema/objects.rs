@@ -277,6 +277,16 @@ impl Stop {
     async fn seats_left(&self) -> i32 {
         (self.m.capacity - self.m.confirmed_count).max(0)
     }
+    /// Live counts for the organizer's team (door staff included):
+    /// UNAUTHENTICATED or FORBIDDEN for anyone else.
+    async fn attendance(&self, ctx: &Context<'_>) -> Result<Attendance> {
+        let (_, scope) = super::auth::require(ctx, escale_domain::authz::Action::CheckIn).await?;
+        if scope.id() != self.tenant() {
+            return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
+        }
+        let counts = loader(ctx)?.load_one(CountsOfStop(self.tenant(), self.m.id)).await.map_err(load_failed)?;
+        Ok(Attendance::from(counts.unwrap_or_default()))
+    }
     /// True when the stop takes registrations right now.
     async fn registration_open(&self, ctx: &Context<'_>) -> Result<bool> {
         Ok(self
@@ -636,5 +646,31 @@ impl Partnership {
     /// True when it backs the whole edition rather than one stop.
     async fn edition_wide(&self) -> bool {
         self.link.edition_id.is_some()
+    }
+}
+
+/// Who is coming to a stop, and who came.
+#[derive(async_graphql::SimpleObject, Debug, Clone, Copy)]
+pub struct Attendance {
+    pub confirmed: i64,
+    pub waitlisted: i64,
+    pub cancelled: i64,
+    /// Confirmed participants checked in at the door.
+    pub checked_in: i64,
+    /// checkedIn / confirmed, 0 to 1 (0 when nobody is confirmed).
+    pub rate: f64,
+}
+
+impl From<escale_domain::tickets::StopCounts> for Attendance {
+    fn from(c: escale_domain::tickets::StopCounts) -> Self {
+        #[expect(clippy::cast_precision_loss, reason = "head counts are far below 2^52")]
+        let rate = if c.confirmed == 0 { 0.0 } else { c.checked_in as f64 / c.confirmed as f64 };
+        Attendance {
+            confirmed: c.confirmed,
+            waitlisted: c.waitlisted,
+            cancelled: c.cancelled,
+            checked_in: c.checked_in,
+            rate,
+        }
     }
 }

@@ -9,3 +9,4 @@ mod isolation;
 mod roles;
 mod statements;
 mod support;
+mod tickets;

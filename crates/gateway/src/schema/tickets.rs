@@ -1,0 +1,133 @@
+//! After registering: cancelling (participants with their code or signed link,
+//! organizers by id) and checking in at the door.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use escale_domain::DomainError;
+use escale_domain::entities::registration;
+use escale_domain::ids::TenantId;
+use escale_domain::tenancy::TenantScope;
+use escale_domain::tickets::{self, CancelOutcome};
+
+use super::auth;
+use super::objects::Attendance;
+use super::public::Registration;
+use crate::{AppState, error, ids};
+
+#[derive(Debug, Default)]
+pub struct TicketMutation;
+
+/// Which registration to cancel, in one of three ways.
+#[derive(InputObject, Default)]
+pub struct CancelRegistrationInput {
+    /// The participant's entry code (`XXXXX-XXXXX`; case and dashes do not matter).
+    pub ticket_code: Option<String>,
+    /// With `signature`: the link from a message. Alone: an organizer cancels
+    /// (needs a token with a role that manages registrations).
+    pub registration_id: Option<ID>,
+    pub signature: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CancelRegistrationPayload {
+    pub registration: Registration,
+    /// It was already cancelled: nothing changed, nothing was sent.
+    pub already_cancelled: bool,
+    /// How many people on the waiting list got the freed seat (0 or 1).
+    pub promoted_count: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct CheckInPayload {
+    pub registration: Registration,
+    pub participant_name: String,
+    /// When they were checked in: now, or the first scan's time.
+    pub checked_in_at: DateTime<Utc>,
+    /// A second scan: the participant is already in. Not an error.
+    pub already_checked_in: bool,
+    /// What door staff read on screen.
+    pub message: String,
+    pub attendance: Attendance,
+}
+
+fn registration(r: &registration::Model, show_code: bool) -> Registration {
+    Registration {
+        id: ID(ids::encode("Registration", TenantId(r.tenant_id), r.id)),
+        status: r.status.into(),
+        waitlist_position: r.waitlist_position,
+        ticket_code: show_code.then(|| display_code(&r.ticket_code)),
+        seats: Vec::new(),
+        tenant: TenantId(r.tenant_id),
+    }
+}
+
+fn display_code(raw: &str) -> String {
+    escale_domain::values::TicketCode::parse(raw).map(|c| c.display()).unwrap_or_else(|_| raw.to_owned())
+}
+
+#[Object]
+impl TicketMutation {
+    /// Cancels a registration: its seat goes to the first person on the waiting
+    /// list at once, and messages not yet sent about it are cancelled. Cancelling
+    /// twice is harmless (`alreadyCancelled`).
+    async fn cancel_registration(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelRegistrationInput,
+    ) -> Result<CancelRegistrationPayload> {
+        let state = ctx.data::<AppState>()?;
+        let now = Utc::now();
+        let outcome: CancelOutcome = match (&input.ticket_code, &input.registration_id, &input.signature) {
+            (Some(code), None, None) => tickets::cancel_by_ticket(&state.db, code, now).await,
+            (None, Some(id), Some(signature)) => {
+                let g =
+                    ids::decode(id, "Registration").map_err(|e| error::bad_id("registrationId", "registration", &e))?;
+                tickets::cancel_by_link(&state.db, TenantScope::new(g.tenant), g.id, signature, now).await
+            }
+            (None, Some(id), None) => {
+                let actor = auth::actor(ctx).await?;
+                let own = auth::own_id(id, "Registration", "registrationId", "registration", actor.scope)?;
+                tickets::cancel_by_organizer(&state.db, actor, own, now).await
+            }
+            _ => Err(DomainError::validation(
+                "ticketCode",
+                "give ticketCode, or registrationId with signature, or (organizers) registrationId alone",
+            )),
+        }
+        .map_err(error::domain)?;
+        if !outcome.already_cancelled
+            && let Some(signal) = &state.outbox_signal
+        {
+            signal();
+        }
+        Ok(CancelRegistrationPayload {
+            registration: registration(&outcome.registration, false),
+            already_cancelled: outcome.already_cancelled,
+            promoted_count: i32::try_from(outcome.promoted.len()).unwrap_or(i32::MAX),
+        })
+    }
+
+    /// Scans a ticket at the door (role `checkin` or above). Idempotent: a
+    /// second scan answers when the first one was, without error. A cancelled
+    /// or waitlisted ticket is a CONFLICT that says which.
+    async fn check_in(&self, ctx: &Context<'_>, ticket_code: String) -> Result<CheckInPayload> {
+        let state = ctx.data::<AppState>()?;
+        let actor = auth::actor(ctx).await?;
+        let done = tickets::check_in(&state.db, actor, &ticket_code, Utc::now()).await.map_err(error::domain)?;
+        let zone = escale_domain::values::TimeZone::parse(&done.stop_time_zone).unwrap_or_default();
+        let local = done.checked_in_at.with_timezone(&zone.tz()).format("%H:%M");
+        let message = if done.already {
+            format!("{} is already checked in (since {local})", done.participant_name)
+        } else {
+            format!("Welcome, {}", done.participant_name)
+        };
+        Ok(CheckInPayload {
+            registration: registration(&done.registration, true),
+            participant_name: done.participant_name,
+            checked_in_at: done.checked_in_at,
+            already_checked_in: done.already,
+            message,
+            attendance: done.counts.into(),
+        })
+    }
+}
