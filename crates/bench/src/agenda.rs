@@ -149,11 +149,11 @@ async fn statements_per_request(db: &DatabaseConnection) -> anyhow::Result<usize
     Ok(counter.load(Ordering::SeqCst) - before)
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-async fn wait_healthy(url: &str) -> anyhow::Result<()> {
+pub(crate) async fn wait_healthy(url: &str) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     for _ in 0..200 {
         if client.get(url).send().await.is_ok_and(|r| r.status().is_success()) {
@@ -168,7 +168,7 @@ fn me() -> anyhow::Result<PathBuf> {
     Ok(std::env::current_exe()?)
 }
 
-async fn spawn(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Child> {
+pub(crate) async fn spawn(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Child> {
     let mut cmd = Command::new(me()?);
     cmd.args(args).stdout(Stdio::null()).stderr(Stdio::inherit()).kill_on_drop(true);
     for (k, v) in env {

@@ -11,3 +11,4 @@ pub mod agenda;
 pub mod load;
 pub mod machine;
 pub mod pg;
+pub mod register;

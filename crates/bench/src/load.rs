@@ -27,6 +27,9 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
+/// Makes the body of the n-th request (n counts across all connections).
+pub type BodyFn = std::sync::Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>;
+
 /// POSTs `body` to `url` from `connections` keep-alive connections for
 /// `duration` (after a short warm-up), checking each answer with `check`.
 pub async fn run(
@@ -37,17 +40,32 @@ pub async fn run(
     duration: Duration,
     check: fn(&[u8]) -> bool,
 ) -> anyhow::Result<LoadResult> {
+    run_with(url, std::sync::Arc::new(move |_| body.to_vec()), connections, warmup, duration, check).await
+}
+
+/// [`run`] with a different body for each request.
+pub async fn run_with(
+    url: &str,
+    make_body: BodyFn,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+    check: fn(&[u8]) -> bool,
+) -> anyhow::Result<LoadResult> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
     let start = Instant::now() + warmup;
     let end = start + duration;
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut tasks = Vec::with_capacity(connections);
     for _ in 0..connections {
         let client = client.clone();
         let url = url.to_owned();
+        let (make_body, counter) = (make_body.clone(), counter.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(4096);
             let mut errors = 0usize;
             loop {
+                let body = make_body(counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
                 let sent = Instant::now();
                 if sent >= end {
                     break;

@@ -2,6 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release -p escale-bench -- agenda
+//! cargo run --release -p escale-bench -- register
 //! ```
 
 use std::net::SocketAddr;
@@ -32,6 +33,21 @@ enum Command {
         sessions_per_stop: usize,
         #[arg(long, default_value_t = 2)]
         speakers_per_session: usize,
+    },
+    /// `register` through the gateway at each client count, on one hot stop and
+    /// spread over many, next to pgbench on the same PostgreSQL; ends with the
+    /// overbooking check. Needs PostgreSQL and pgbench.
+    Register {
+        /// Client counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "8,32")]
+        clients: Vec<usize>,
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        #[arg(long, default_value_t = 50)]
+        stops: usize,
+        /// Seats per stop: the hot stop fills up and the waiting list takes over.
+        #[arg(long, default_value_t = 2000)]
+        capacity: i32,
     },
     /// (internal) runs `escale gateway` in this process.
     #[command(name = "__gateway", hide = true)]
@@ -72,6 +88,10 @@ fn main() -> ExitCode {
                     speakers_per_session,
                 })
                 .await
+            }
+            Command::Register { clients, seconds, stops, capacity } => {
+                escale_bench::register::run(escale_bench::register::RegisterArgs { clients, seconds, stops, capacity })
+                    .await
             }
             Command::Ceiling { port, body_file } => ceiling(port, body_file).await,
             Command::Gateway => Ok(()),

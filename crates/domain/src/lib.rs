@@ -29,6 +29,7 @@ pub mod manage;
 pub mod messages;
 pub mod outbox;
 pub mod paging;
+pub mod participants;
 pub mod qr;
 pub mod registration;
 pub(crate) mod seating;

@@ -23,6 +23,8 @@ use crate::tenancy::TenantScope;
 pub enum Purpose {
     CancelRegistration,
     Unsubscribe,
+    /// A session's speakers read the questions asked for it.
+    SpeakerQuestions,
 }
 
 impl Purpose {
@@ -30,6 +32,7 @@ impl Purpose {
         match self {
             Purpose::CancelRegistration => "cancel-registration",
             Purpose::Unsubscribe => "unsubscribe",
+            Purpose::SpeakerQuestions => "speaker-questions",
         }
     }
 }

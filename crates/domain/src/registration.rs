@@ -36,6 +36,8 @@ pub struct RegisterInput {
     pub session_ids: Vec<SessionId>,
     pub consents: Consents,
     pub profile: Profile,
+    /// A question for the organizers and speakers, asked with the registration.
+    pub question: Option<crate::participants::NewQuestion>,
 }
 
 impl std::fmt::Debug for RegisterInput {
@@ -169,8 +171,10 @@ pub async fn register(
     session_ids.dedup();
     let (stop_id, consents) = (input.stop_id, input.consents);
     let (mut outcome, edition) = db::write(db, |txn| {
-        let (parsed, session_ids) = (parsed.clone(), session_ids.clone());
-        Box::pin(async move { register_in(txn, scope, stop_id, &parsed, &consents, &session_ids, now).await })
+        let (parsed, session_ids, question) = (parsed.clone(), session_ids.clone(), input.question.clone());
+        Box::pin(async move {
+            register_in(txn, scope, stop_id, &parsed, &consents, &session_ids, question.as_ref(), now).await
+        })
     })
     .await?;
     if outcome.registration.status == registration::Status::Waitlisted && !outcome.already_registered {
@@ -179,6 +183,7 @@ pub async fn register(
     Ok(outcome)
 }
 
+#[expect(clippy::too_many_arguments, reason = "the parsed parts of one registration, passed into its transaction")]
 async fn register_in(
     txn: &impl ConnectionTrait,
     scope: TenantScope,
@@ -186,6 +191,7 @@ async fn register_in(
     parsed: &Parsed,
     consents: &Consents,
     session_ids: &[Uuid],
+    question: Option<&crate::participants::NewQuestion>,
     now: DateTime<Utc>,
 ) -> DomainResult<(RegisterOutcome, crate::entities::edition::Model)> {
     let (stop, edition) = catalog::stop_with_edition(txn, scope, stop_id).await?;
@@ -207,15 +213,21 @@ async fn register_in(
         return Err(DomainError::validation("sessionIds", "a session given is not part of this stop"));
     }
 
-    let person = upsert_participant(txn, scope, parsed, consents, now).await?;
+    let (person, created) = upsert_participant(txn, scope, parsed, consents, now).await?;
 
-    let existing = registration::Entity::find()
-        .filter(registration::Column::TenantId.eq(scope.uuid()))
-        .filter(registration::Column::StopId.eq(stop.id))
-        .filter(registration::Column::ParticipantId.eq(person.id))
-        .filter(registration::Column::Status.ne(registration::Status::Cancelled))
-        .one(txn)
-        .await?;
+    // Someone created just now has no registration yet: one statement saved on
+    // the common path.
+    let existing = if created {
+        None
+    } else {
+        registration::Entity::find()
+            .filter(registration::Column::TenantId.eq(scope.uuid()))
+            .filter(registration::Column::StopId.eq(stop.id))
+            .filter(registration::Column::ParticipantId.eq(person.id))
+            .filter(registration::Column::Status.ne(registration::Status::Cancelled))
+            .one(txn)
+            .await?
+    };
     if let Some(registration) = existing {
         let seats = session_seat::Entity::find()
             .filter(session_seat::Column::TenantId.eq(scope.uuid()))
@@ -274,6 +286,10 @@ async fn register_in(
         seats.push(seat);
     }
 
+    if let Some(q) = question {
+        crate::participants::insert_question(txn, scope, &registration, q, now).await?;
+    }
+
     let template = match status {
         registration::Status::Confirmed => TemplateKey::Confirmation,
         _ => TemplateKey::Waitlisted,
@@ -330,14 +346,14 @@ pub(crate) async fn plan_registration_messages(
 }
 
 /// Finds the person by email or phone within the tenant, or creates them; fills
-/// in what they gave now and records newly given consents.
+/// in what they gave now and records newly given consents. True when created.
 async fn upsert_participant(
     txn: &impl ConnectionTrait,
     scope: TenantScope,
     parsed: &Parsed,
     consents: &Consents,
     now: DateTime<Utc>,
-) -> DomainResult<participant::Model> {
+) -> DomainResult<(participant::Model, bool)> {
     let by_email = match &parsed.email {
         Some(e) => {
             participant::Entity::find()
@@ -359,7 +375,7 @@ async fn upsert_participant(
         _ => None,
     };
 
-    let person = match by_email.or(by_phone) {
+    let (person, granted, created) = match by_email.or(by_phone) {
         Some(existing) => {
             let mut active: participant::ActiveModel = existing.clone().into();
             active.full_name = Set(parsed.name.as_str().to_owned());
@@ -392,9 +408,9 @@ async fn upsert_participant(
                     *column = Set(value.clone());
                 }
             }
-            grant_consents(&mut active, &existing, consents, now);
+            let granted = grant_consents(&mut active, &existing, consents, now);
             active.updated_at = Set(now);
-            active.update(txn).await?
+            (active.update(txn).await?, granted, false)
         }
         None => {
             let mut active = participant::ActiveModel {
@@ -431,17 +447,18 @@ async fn upsert_participant(
                 created_at: now,
                 updated_at: now,
             };
-            grant_consents(&mut active, &blank, consents, now);
+            let granted = grant_consents(&mut active, &blank, consents, now);
             // A concurrent registration of the same new person makes this insert
             // fail on the unique (tenant, email/phone) index: that is contention,
             // and the retried transaction finds the row the other one created.
-            active.insert(txn).await.map_err(|e| {
+            let person = active.insert(txn).await.map_err(|e| {
                 if db::is_unique_violation(&e) { DomainError::Contention(e.to_string()) } else { e.into() }
-            })?
+            })?;
+            (person, granted, true)
         }
     };
-    record_consent_events(txn, scope, &person, consents, now).await?;
-    Ok(person)
+    record_consent_events(txn, scope, &person, granted, now).await?;
+    Ok((person, created))
 }
 
 async fn contact_taken(
@@ -458,50 +475,59 @@ async fn contact_taken(
         .is_some())
 }
 
+/// Sets the consents given now that were not in force; returns which, in the
+/// order email reminders, SMS, partner sharing.
 fn grant_consents(
     active: &mut participant::ActiveModel,
     before: &participant::Model,
     consents: &Consents,
     now: DateTime<Utc>,
-) {
-    if consents.email_reminders && before.consent_email_at.is_none() {
+) -> [bool; 3] {
+    let granted = [
+        consents.email_reminders && before.consent_email_at.is_none(),
+        consents.sms_reminders && before.consent_sms_at.is_none(),
+        consents.share_with_partners && before.consent_partners_at.is_none(),
+    ];
+    if granted[0] {
         active.consent_email_at = Set(Some(now));
     }
-    if consents.sms_reminders && before.consent_sms_at.is_none() {
+    if granted[1] {
         active.consent_sms_at = Set(Some(now));
     }
-    if consents.share_with_partners && before.consent_partners_at.is_none() {
+    if granted[2] {
         active.consent_partners_at = Set(Some(now));
     }
+    granted
 }
 
-/// One history row per consent that this registration newly granted.
+/// One history row per consent that this registration newly granted, in one
+/// statement. (Decided from what was granted, not by comparing timestamps:
+/// PostgreSQL keeps microseconds, and `now` has nanoseconds.)
 async fn record_consent_events(
     txn: &impl ConnectionTrait,
     scope: TenantScope,
     person: &participant::Model,
-    consents: &Consents,
+    granted: [bool; 3],
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let granted_now = [
-        (consents.email_reminders && person.consent_email_at == Some(now), consent_event::Kind::EmailReminders),
-        (consents.sms_reminders && person.consent_sms_at == Some(now), consent_event::Kind::SmsReminders),
-        (consents.share_with_partners && person.consent_partners_at == Some(now), consent_event::Kind::PartnerSharing),
-    ];
-    for (granted, kind) in granted_now {
-        if granted {
-            consent_event::ActiveModel {
-                id: Set(new_uuid()),
-                tenant_id: Set(scope.uuid()),
-                participant_id: Set(person.id),
-                kind: Set(kind),
-                granted: Set(true),
-                source: Set("registration".to_owned()),
-                recorded_at: Set(now),
-            }
-            .insert(txn)
-            .await?;
-        }
+    let kinds =
+        [consent_event::Kind::EmailReminders, consent_event::Kind::SmsReminders, consent_event::Kind::PartnerSharing];
+    let rows: Vec<consent_event::ActiveModel> = granted
+        .iter()
+        .zip(kinds)
+        .filter(|(g, _)| **g)
+        .map(|(_, kind)| consent_event::ActiveModel {
+            id: Set(new_uuid()),
+            tenant_id: Set(scope.uuid()),
+            participant_id: Set(person.id),
+            kind: Set(kind),
+            granted: Set(true),
+            source: Set("registration".to_owned()),
+            recorded_at: Set(now),
+        })
+        .collect();
+    if !rows.is_empty() {
+        consent_event::Entity::insert_many(rows).exec(txn).await?;
     }
     Ok(())
 }

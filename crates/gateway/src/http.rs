@@ -34,9 +34,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const MAX_BATCH: usize = 10;
 
 #[derive(Clone)]
-struct Shared {
+pub(crate) struct Shared {
     schema: EscaleSchema,
-    state: AppState,
+    pub(crate) state: AppState,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/tickets/{code}/qr.svg", get(ticket_qr_svg))
         .route("/tickets/{code}/qr.png", get(ticket_qr_png))
+        .route("/export/stops/{id}/registrations.csv", get(crate::export::stop_registrations))
         .with_state(Shared { schema, state })
         .layer(
             ServiceBuilder::new()
@@ -158,7 +159,7 @@ fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> IpAddr
     peer.ip()
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())

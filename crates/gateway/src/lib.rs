@@ -1,5 +1,5 @@
 //! Escale's gateway: the GraphQL API at `/graphql` (GraphiQL on GET), health
-//! endpoints, and the HTTP hardening around them (body limit, timeouts, request
+//! endpoints, ticket QR codes, the registrations export, and the HTTP hardening around them (body limit, timeouts, request
 //! ids, GraphQL depth and complexity limits).
 //!
 //! It translates between GraphQL and the domain: opaque global ids in and out,
@@ -12,6 +12,7 @@
 
 pub mod cache;
 mod error;
+mod export;
 pub mod http;
 pub mod ids;
 pub mod limits;

@@ -169,3 +169,46 @@ async fn workshop_seats_follow_their_own_line() {
         assert_eq!(seated, 3, "{name}: #1, #2, #3; #4 is still waiting for the stop");
     }
 }
+
+#[tokio::test]
+async fn consents_given_at_registration_are_recorded_with_time_and_source() {
+    use escale_domain::entities::consent_event;
+    for t in TestDb::each("consents_given_at_registration_are_recorded_with_time_and_source").await {
+        let db = &t.db;
+        let (scope, agenda) = demo(db).await;
+        let stop = StopId(open_stop(&agenda).stop.id);
+        let mut input = person(stop, 1);
+        input.phone = Some("0612345678".into());
+        input.consents.sms_reminders = true;
+        let out = register(db, scope, &input, now()).await.expect("registers");
+        let events = consent_event::Entity::find().all(db).await.expect("events");
+        let mut kinds: Vec<_> = events.iter().map(|e| (format!("{:?}", e.kind), e.granted, e.source.clone())).collect();
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            vec![
+                ("EmailReminders".into(), true, "registration".into()),
+                ("SmsReminders".into(), true, "registration".into())
+            ],
+            "{}",
+            t.backend_name()
+        );
+        // Withdrawn by the participant: the flag goes, the history keeps both acts.
+        let code = out.registration.ticket_code.clone();
+        let p = escale_domain::participants::withdraw_consent(
+            db,
+            &code,
+            escale_domain::participants::ConsentKind::SmsReminders,
+            now(),
+        )
+        .await
+        .expect("withdraw");
+        assert!(p.consent_sms_at.is_none() && p.consent_email_at.is_some());
+        let history = escale_domain::participants::consent_history(db, scope, p.id).await.expect("history");
+        assert_eq!(history.len(), 3, "{}", t.backend_name());
+        assert!(history.iter().any(|e| !e.granted && e.source == "participant"));
+        // Registering again without consents withdraws nothing.
+        register(db, scope, &person(stop, 1), now()).await.expect("again");
+        assert_eq!(consent_event::Entity::find().all(db).await.expect("events").len(), 3);
+    }
+}

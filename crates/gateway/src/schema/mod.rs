@@ -8,6 +8,7 @@ mod loaders;
 mod objects;
 mod organizer;
 mod paging;
+mod people;
 mod public;
 mod query;
 mod tickets;
@@ -17,10 +18,16 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::AppState;
 
-pub use query::Query;
+#[derive(MergedObject, Debug, Default)]
+pub struct Mutation(
+    public::PublicMutation,
+    tickets::TicketMutation,
+    people::PeopleMutation,
+    organizer::OrganizerMutation,
+);
 
 #[derive(MergedObject, Debug, Default)]
-pub struct Mutation(public::PublicMutation, tickets::TicketMutation, organizer::OrganizerMutation);
+pub struct Query(query::CatalogQuery, people::PeopleQuery);
 
 pub type EscaleSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -33,7 +40,7 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 
 pub fn build_schema(state: AppState) -> EscaleSchema {
     let loader = DataLoader::new(loaders::CatalogLoader { db: state.db.clone() }, tokio::spawn);
-    Schema::build(Query, Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(state)
         .data(loader)
         .limit_depth(MAX_DEPTH)
@@ -45,5 +52,5 @@ pub fn build_schema(state: AppState) -> EscaleSchema {
 
 /// The schema in SDL: the API contract, committed as `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation::default(), EmptySubscription).finish().sdl()
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
 }

@@ -287,6 +287,34 @@ impl Stop {
         let counts = loader(ctx)?.load_one(CountsOfStop(self.tenant(), self.m.id)).await.map_err(load_failed)?;
         Ok(Attendance::from(counts.unwrap_or_default()))
     }
+    /// Questions asked in advance (optionally for one session), oldest first:
+    /// for the team (`registrations:read`).
+    async fn questions(&self, ctx: &Context<'_>, session_id: Option<ID>) -> Result<Vec<super::people::Question>> {
+        let (actor, scope) = super::auth::require(ctx, escale_domain::authz::Action::RegistrationsRead).await?;
+        if scope.id() != self.tenant() {
+            return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
+        }
+        let session = session_id
+            .as_ref()
+            .map(|s| super::auth::own_id(s, "Session", "sessionId", "session", scope))
+            .transpose()?;
+        let db = &ctx.data::<crate::AppState>()?.db;
+        let qs = escale_domain::participants::questions_for_team(db, actor, self.m.id, session)
+            .await
+            .map_err(crate::error::domain)?;
+        Ok(qs.into_iter().map(super::people::Question::from_model).collect())
+    }
+    /// Questions per topic, every topic listed (team only).
+    async fn question_counts(&self, ctx: &Context<'_>) -> Result<Vec<super::people::TopicCount>> {
+        let (_, scope) = super::auth::require(ctx, escale_domain::authz::Action::RegistrationsRead).await?;
+        if scope.id() != self.tenant() {
+            return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
+        }
+        let db = &ctx.data::<crate::AppState>()?.db;
+        let counts =
+            escale_domain::participants::question_counts(db, scope, self.m.id).await.map_err(crate::error::domain)?;
+        Ok(super::people::topic_counts(counts))
+    }
     /// True when the stop takes registrations right now.
     async fn registration_open(&self, ctx: &Context<'_>) -> Result<bool> {
         Ok(self

@@ -115,6 +115,9 @@ pub struct RegisterInput {
     pub sector: Option<String>,
     pub company: Option<String>,
     pub region: Option<String>,
+    /// A question for the organizers and speakers, asked now (more can be
+    /// asked later with `askQuestion`).
+    pub question: Option<super::people::QuestionInput>,
 }
 
 /// What the participant agrees to. Nothing is assumed: each defaults to false.
@@ -179,6 +182,7 @@ impl PublicMutation {
                 company: input.company,
                 region: input.region,
             },
+            question: input.question.map(|q| q.into_domain(stop.tenant)).transpose()?,
         };
         let now = Utc::now();
         let outcome = register(&state.db, scope, &domain_input, now).await.map_err(error::domain)?;

@@ -11,11 +11,11 @@ use super::objects::*;
 use super::paging::{self, Conn};
 use crate::{AppState, error, ids};
 
-#[derive(Debug)]
-pub struct Query;
+#[derive(Debug, Default)]
+pub struct CatalogQuery;
 
 #[Object]
-impl Query {
+impl CatalogQuery {
     /// The public agenda of an organizer (`tenant` is its slug, e.g.
     /// `attitudes-conseil`): published stops, past and upcoming, oldest first.
     async fn agenda(&self, ctx: &Context<'_>, tenant: String) -> Result<Vec<Stop>> {

@@ -1,0 +1,295 @@
+//! Participants beyond registering: their questions, their consents, and what
+//! the organizer's team and the speakers see of them.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use escale_domain::entities::{participant, question, registration};
+use escale_domain::ids::TenantId;
+use escale_domain::participants::{self, ConsentKind, History, NewQuestion};
+use escale_domain::tenancy::TenantScope;
+use escale_domain::{DomainError, catalog};
+
+use super::auth;
+use super::objects::Topic;
+use super::public::RegistrationStatus;
+use crate::{AppState, error, ids};
+
+/// A question asked in advance.
+#[derive(SimpleObject)]
+pub struct Question {
+    pub id: ID,
+    pub topic: Topic,
+    pub body: String,
+    /// The workshop it is for, if any.
+    pub session_id: Option<ID>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Question {
+    pub fn from_model(q: question::Model) -> Self {
+        let tenant = TenantId(q.tenant_id);
+        Question {
+            id: ID(ids::encode("Question", tenant, q.id)),
+            topic: q.topic.parse::<catalog::Topic>().unwrap_or(catalog::Topic::Other).into(),
+            body: q.body,
+            session_id: q.session_id.map(|s| ID(ids::encode("Session", tenant, s))),
+            created_at: q.created_at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct TopicCount {
+    pub topic: Topic,
+    pub count: i64,
+}
+
+pub fn topic_counts(counts: Vec<(catalog::Topic, i64)>) -> Vec<TopicCount> {
+    counts.into_iter().map(|(t, count)| TopicCount { topic: t.into(), count }).collect()
+}
+
+#[derive(InputObject)]
+pub struct QuestionInput {
+    pub topic: Topic,
+    /// Up to 1000 characters.
+    pub body: String,
+    /// A workshop of the same stop, when the question is for it.
+    pub session_id: Option<ID>,
+}
+
+impl QuestionInput {
+    /// The domain's form; the session must belong to `tenant` (else NOT_FOUND).
+    pub fn into_domain(self, tenant: TenantId) -> Result<NewQuestion> {
+        let session_id = match &self.session_id {
+            Some(raw) => {
+                let g = ids::decode(raw, "Session").map_err(|e| error::bad_id("sessionId", "session", &e))?;
+                if g.tenant != tenant {
+                    return Err(error::domain(DomainError::not_found("session")));
+                }
+                Some(g.id)
+            }
+            None => None,
+        };
+        Ok(NewQuestion { topic: catalog::Topic::from(self.topic).as_str().to_owned(), body: self.body, session_id })
+    }
+}
+
+#[derive(InputObject)]
+pub struct AskQuestionInput {
+    /// The participant's entry code.
+    pub ticket_code: String,
+    pub question: QuestionInput,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Consent {
+    /// Reminders by email (confirmations are part of registering and still go).
+    EmailReminders,
+    /// Every SMS.
+    SmsReminders,
+    /// Sharing name and contact with the stop's partners.
+    PartnerSharing,
+}
+
+impl From<Consent> for ConsentKind {
+    fn from(c: Consent) -> Self {
+        match c {
+            Consent::EmailReminders => ConsentKind::EmailReminders,
+            Consent::SmsReminders => ConsentKind::SmsReminders,
+            Consent::PartnerSharing => ConsentKind::PartnerSharing,
+        }
+    }
+}
+
+/// Whose consent, in one of two ways.
+#[derive(InputObject)]
+pub struct WithdrawConsentInput {
+    pub consent: Consent,
+    /// The participant's entry code…
+    pub ticket_code: Option<String>,
+    /// …or the participant id and signature of an unsubscribe link.
+    pub participant_id: Option<ID>,
+    pub signature: Option<String>,
+}
+
+/// The consents in force, with when they were given.
+#[derive(SimpleObject)]
+pub struct Consents {
+    pub email_reminders_since: Option<DateTime<Utc>>,
+    pub sms_reminders_since: Option<DateTime<Utc>>,
+    pub partner_sharing_since: Option<DateTime<Utc>>,
+}
+
+impl From<&participant::Model> for Consents {
+    fn from(p: &participant::Model) -> Self {
+        Consents {
+            email_reminders_since: p.consent_email_at,
+            sms_reminders_since: p.consent_sms_at,
+            partner_sharing_since: p.consent_partners_at,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct PeopleMutation;
+
+#[Object]
+impl PeopleMutation {
+    /// A participant asks a question with their entry code, until the stop
+    /// ends. Organizers and the session's speakers will see it.
+    async fn ask_question(&self, ctx: &Context<'_>, input: AskQuestionInput) -> Result<Question> {
+        let state = ctx.data::<AppState>()?;
+        let (_, reg) = escale_domain::tickets::by_ticket(&state.db, &input.ticket_code).await.map_err(error::domain)?;
+        let q = input.question.into_domain(TenantId(reg.tenant_id))?;
+        let saved = participants::ask(&state.db, &input.ticket_code, &q, Utc::now()).await.map_err(error::domain)?;
+        Ok(Question::from_model(saved))
+    }
+
+    /// Withdraws a consent, effective at once: messages planned under it are
+    /// suppressed now and nothing new is sent under it. Harmless to repeat.
+    async fn withdraw_consent(&self, ctx: &Context<'_>, input: WithdrawConsentInput) -> Result<Consents> {
+        let state = ctx.data::<AppState>()?;
+        let now = Utc::now();
+        let kind = input.consent.into();
+        let person = match (&input.ticket_code, &input.participant_id, &input.signature) {
+            (Some(code), None, None) => participants::withdraw_consent(&state.db, code, kind, now).await,
+            (None, Some(id), Some(sig)) => {
+                let g =
+                    ids::decode(id, "Participant").map_err(|e| error::bad_id("participantId", "participant", &e))?;
+                participants::withdraw_consent_by_link(&state.db, TenantScope::new(g.tenant), g.id, sig, kind, now)
+                    .await
+            }
+            _ => Err(DomainError::validation("ticketCode", "give ticketCode, or participantId with signature")),
+        }
+        .map_err(error::domain)?;
+        Ok(Consents::from(&person))
+    }
+
+    /// The signature of the link that shows a session's questions to its
+    /// speakers (`speakerQuestions(sessionId, signature)`), for organizers
+    /// who edit the catalog.
+    async fn speaker_link(&self, ctx: &Context<'_>, session_id: ID) -> Result<String> {
+        let state = ctx.data::<AppState>()?;
+        let actor = auth::actor(ctx).await?;
+        let id = auth::own_id(&session_id, "Session", "sessionId", "session", actor.scope)?;
+        participants::speaker_link_signature(&state.db, actor, id, Utc::now()).await.map_err(error::domain)
+    }
+}
+
+/// One registration in a participant's history.
+#[derive(SimpleObject)]
+pub struct HistoryEntry {
+    pub registration_id: ID,
+    pub stop_id: ID,
+    pub stop_name: String,
+    pub city: String,
+    pub starts_at: DateTime<Utc>,
+    pub status: RegistrationStatus,
+    pub ticket_code: String,
+    pub registered_at: DateTime<Utc>,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+/// A participant as the organizer's team sees them.
+#[derive(SimpleObject)]
+pub struct ParticipantRecord {
+    pub id: ID,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub locale: String,
+    pub segment: Option<String>,
+    pub sector: Option<String>,
+    pub company: Option<String>,
+    pub region: Option<String>,
+    pub consents: Consents,
+    /// Every registration, across stops and editions, newest first.
+    pub registrations: Vec<HistoryEntry>,
+}
+
+impl From<History> for ParticipantRecord {
+    fn from(h: History) -> Self {
+        let p = h.participant;
+        let tenant = TenantId(p.tenant_id);
+        ParticipantRecord {
+            id: ID(ids::encode("Participant", tenant, p.id)),
+            consents: Consents::from(&p),
+            full_name: p.full_name,
+            email: p.email,
+            phone: p.phone,
+            locale: p.locale,
+            segment: p.segment.map(|s| format!("{s:?}")),
+            sector: p.sector,
+            company: p.company,
+            region: p.region,
+            registrations: h
+                .registrations
+                .into_iter()
+                .map(|(r, s): (registration::Model, _)| HistoryEntry {
+                    registration_id: ID(ids::encode("Registration", tenant, r.id)),
+                    stop_id: ID(ids::encode("Stop", tenant, s.id)),
+                    stop_name: s.name,
+                    city: s.city,
+                    starts_at: s.starts_at,
+                    status: r.status.into(),
+                    ticket_code: escale_domain::values::TicketCode::parse(&r.ticket_code)
+                        .map(|c| c.display())
+                        .unwrap_or(r.ticket_code),
+                    registered_at: r.created_at,
+                    checked_in_at: r.checked_in_at,
+                    cancelled_at: r.cancelled_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A session's questions as its speakers see them: no names.
+#[derive(SimpleObject)]
+pub struct SpeakerQuestions {
+    pub session_title: String,
+    pub questions: Vec<Question>,
+    pub counts: Vec<TopicCount>,
+}
+
+#[derive(Debug, Default)]
+pub struct PeopleQuery;
+
+#[Object]
+impl PeopleQuery {
+    /// A participant found by email, phone number (as typed) or ticket code,
+    /// with their history across stops and editions (`registrations:read`).
+    async fn participant(&self, ctx: &Context<'_>, contact: String) -> Result<ParticipantRecord> {
+        let state = ctx.data::<AppState>()?;
+        let actor = auth::actor(ctx).await?;
+        let h = participants::find_person(&state.db, actor, &contact).await.map_err(error::domain)?;
+        Ok(h.into())
+    }
+
+    /// What a session's speakers read, through the link organizers give them.
+    async fn speaker_questions(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        signature: String,
+    ) -> Result<SpeakerQuestions> {
+        let state = ctx.data::<AppState>()?;
+        let g = ids::decode(&session_id, "Session").map_err(|e| error::bad_id("sessionId", "session", &e))?;
+        let scope = TenantScope::new(g.tenant);
+        let (session, qs) = participants::questions_for_speakers(&state.db, scope, g.id, &signature, Utc::now())
+            .await
+            .map_err(error::domain)?;
+        let mut counts: Vec<(catalog::Topic, i64)> = catalog::Topic::ALL.iter().map(|t| (*t, 0)).collect();
+        for q in &qs {
+            if let Some(c) = counts.iter_mut().find(|(t, _)| t.as_str() == q.topic) {
+                c.1 += 1;
+            }
+        }
+        Ok(SpeakerQuestions {
+            session_title: session.title,
+            questions: qs.into_iter().map(Question::from_model).collect(),
+            counts: topic_counts(counts),
+        })
+    }
+}
