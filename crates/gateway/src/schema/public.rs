@@ -1,6 +1,5 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::Utc;
-use escale_domain::catalog;
 use escale_domain::entities::registration;
 use escale_domain::ids::{SessionId, StopId, TenantId};
 use escale_domain::registration::{Consents, Profile, RegisterInput as DomainInput, register};
@@ -191,18 +190,10 @@ impl PublicMutation {
         {
             signal();
         }
-        let alternatives = if outcome.alternatives.is_empty() {
-            Vec::new()
-        } else {
-            let wanted: Vec<_> = outcome.alternatives.iter().map(|s| s.id).collect();
-            catalog::agenda(&state.db, scope)
-                .await
-                .map_err(error::domain)?
-                .into_iter()
-                .filter(|s| wanted.contains(&s.stop.id))
-                .map(|s| Stop::preloaded(s, now))
-                .collect()
-        };
+        // Nested fields of the alternatives load through the DataLoaders, only
+        // if the client asks for them: a full stop's waiting list stays cheap.
+        let alternatives =
+            outcome.alternatives.iter().map(|s| Stop::new(s.clone(), super::objects::Vis::Public, now)).collect();
         let r = &outcome.registration;
         let ticket_code = (!outcome.already_registered && r.status != registration::Status::Cancelled)
             .then(|| TicketCode::parse(&r.ticket_code).map(|c| c.display()).unwrap_or_else(|_| r.ticket_code.clone()));
