@@ -8,8 +8,10 @@
 //! outbox. Either all of it is committed or none of it.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter,
 };
 use uuid::Uuid;
 
@@ -238,17 +240,16 @@ async fn register_in(
         return Ok((outcome, edition));
     }
 
-    let (status, waitlist_position) = match take_stop_seat(txn, scope, stop.id, now).await? {
-        Seat::Taken => (registration::Status::Confirmed, None),
-        Seat::Waitlisted(position) => (registration::Status::Waitlisted, Some(position)),
-    };
-    let registration = registration::ActiveModel {
+    // The registration is written before the seat is taken: the seat's UPDATE
+    // locks the stop's row until COMMIT, and on a stop everyone wants, the
+    // less work left after it, the more registrations per second the stop takes.
+    let mut registration = registration::ActiveModel {
         id: Set(RegistrationId::new().0),
         tenant_id: Set(scope.uuid()),
         stop_id: Set(stop.id),
         participant_id: Set(person.id),
-        status: Set(status),
-        waitlist_position: Set(waitlist_position),
+        status: Set(registration::Status::Confirmed),
+        waitlist_position: Set(None),
         ticket_code: Set(TicketCode::generate().as_str().to_owned()),
         source: Set("public".to_owned()),
         checked_in_at: Set(None),
@@ -258,6 +259,21 @@ async fn register_in(
     }
     .insert(txn)
     .await?;
+    if let Some(q) = question {
+        crate::participants::insert_question(txn, scope, &registration, q, now).await?;
+    }
+    if let Seat::Waitlisted(position) = take_stop_seat(txn, scope, stop.id, now).await? {
+        registration::Entity::update_many()
+            .col_expr(registration::Column::Status, Expr::val(registration::Status::Waitlisted.to_value()))
+            .col_expr(registration::Column::WaitlistPosition, Expr::val(position))
+            .filter(registration::Column::Id.eq(registration.id))
+            .filter(registration::Column::TenantId.eq(scope.uuid()))
+            .exec(txn)
+            .await?;
+        registration.status = registration::Status::Waitlisted;
+        registration.waitlist_position = Some(position);
+    }
+    let status = registration.status;
 
     let mut seats = Vec::with_capacity(sessions.len());
     for session in &sessions {
@@ -284,10 +300,6 @@ async fn register_in(
         .insert(txn)
         .await?;
         seats.push(seat);
-    }
-
-    if let Some(q) = question {
-        crate::participants::insert_question(txn, scope, &registration, q, now).await?;
     }
 
     let template = match status {
