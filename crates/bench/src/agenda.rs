@@ -34,30 +34,7 @@ pub const QUERY: &str = "{ agenda(tenant: \"bench-organizer\") { id name city re
 /// `sessions_per_stop` sessions of `speakers_per_session` speakers.
 pub async fn seed(db: &DatabaseConnection, args: &AgendaArgs) -> anyhow::Result<()> {
     let now = Utc::now();
-    let tenant = accounts::create_tenant(db, TENANT, "Bench Organizer", now).await?;
-    let password = accounts::generate_password();
-    let member = NewMember {
-        email: "owner@bench.example".into(),
-        display_name: None,
-        password: Some(password.clone()),
-        role: Role::Owner,
-    };
-    accounts::add_member(db, tenant.scope, member, now).await?;
-    let owner = accounts::login(db, "owner@bench.example", &password, None, now).await?.actor;
-    let series = manage::create_series(
-        db,
-        &owner,
-        manage::NewSeries { slug: "forum".into(), name: "Forum".into(), description: None },
-        now,
-    )
-    .await?;
-    let ed = manage::create_edition(
-        db,
-        &owner,
-        manage::NewEdition { series_id: series.id, number: 1, year: 2027, title: "1re édition".into() },
-        now,
-    )
-    .await?;
+    let (_, owner, ed) = seed_organizer(db, TENANT, "Bench Organizer").await?;
     let mut speakers = Vec::new();
     for i in 0..(args.sessions_per_stop * args.speakers_per_session).min(60) {
         let sp = manage::create_speaker(
@@ -129,6 +106,38 @@ pub async fn seed(db: &DatabaseConnection, args: &AgendaArgs) -> anyhow::Result<
     }
     manage::set_edition_status(db, &owner, ed.id, edition::Status::Published, now).await?;
     Ok(())
+}
+
+/// A new organizer with an owner (random password), a series and a draft
+/// edition to fill: what every benchmark starts from.
+pub(crate) async fn seed_organizer(
+    db: &DatabaseConnection,
+    slug: &str,
+    name: &str,
+) -> anyhow::Result<(escale_domain::tenancy::TenantScope, escale_domain::authz::Actor, edition::Model)> {
+    let now = Utc::now();
+    let tenant = accounts::create_tenant(db, slug, name, now).await?;
+    let password = accounts::generate_password();
+    let email = format!("owner@{slug}.example");
+    let member =
+        NewMember { email: email.clone(), display_name: None, password: Some(password.clone()), role: Role::Owner };
+    accounts::add_member(db, tenant.scope, member, now).await?;
+    let owner = accounts::login(db, &email, &password, None, now).await?.actor;
+    let series = manage::create_series(
+        db,
+        &owner,
+        manage::NewSeries { slug: "forum".into(), name: "Forum".into(), description: None },
+        now,
+    )
+    .await?;
+    let ed = manage::create_edition(
+        db,
+        &owner,
+        manage::NewEdition { series_id: series.id, number: 1, year: 2027, title: "1re édition".into() },
+        now,
+    )
+    .await?;
+    Ok((tenant.scope, owner, ed))
 }
 
 /// SQL statements one agenda request costs, counted in-process.

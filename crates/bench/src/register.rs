@@ -9,15 +9,13 @@ use std::time::Duration;
 
 use chrono::{Duration as Span, Utc};
 use escale_domain::DatabaseConnection;
-use escale_domain::accounts::{self, NewMember};
-use escale_domain::authz::Role;
 use escale_domain::entities::{edition, stop};
 use escale_domain::ids::TenantId;
 use escale_domain::manage::{self, TimeInput};
 use sea_orm::{ConnectionTrait, Statement};
 use tokio::process::Command;
 
-use crate::agenda::{free_port, spawn, wait_healthy};
+use crate::agenda::{free_port, seed_organizer, spawn, wait_healthy};
 use crate::load::{self, LoadResult};
 use crate::machine;
 use crate::pg::BenchDb;
@@ -42,30 +40,7 @@ async fn seed(
     hot_stops: usize,
 ) -> anyhow::Result<(TenantId, Vec<uuid::Uuid>)> {
     let now = Utc::now();
-    let tenant = accounts::create_tenant(db, TENANT, "Bench Register", now).await?;
-    let password = accounts::generate_password();
-    let member = NewMember {
-        email: "owner@register.example".into(),
-        display_name: None,
-        password: Some(password.clone()),
-        role: Role::Owner,
-    };
-    accounts::add_member(db, tenant.scope, member, now).await?;
-    let owner = accounts::login(db, "owner@register.example", &password, None, now).await?.actor;
-    let series = manage::create_series(
-        db,
-        &owner,
-        manage::NewSeries { slug: "forum".into(), name: "Forum".into(), description: None },
-        now,
-    )
-    .await?;
-    let ed = manage::create_edition(
-        db,
-        &owner,
-        manage::NewEdition { series_id: series.id, number: 1, year: 2027, title: "1re édition".into() },
-        now,
-    )
-    .await?;
+    let (scope, owner, ed) = seed_organizer(db, TENANT, "Bench Register").await?;
     let mut ids = Vec::new();
     for s in 0..hot_stops + args.stops {
         let day = now + Span::days(40 + i64::try_from(s).unwrap_or(0));
@@ -88,7 +63,7 @@ async fn seed(
         ids.push(st.id);
     }
     manage::set_edition_status(db, &owner, ed.id, edition::Status::Published, now).await?;
-    Ok((tenant.scope.id(), ids))
+    Ok((scope.id(), ids))
 }
 
 fn registered(body: &[u8]) -> bool {

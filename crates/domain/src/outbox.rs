@@ -450,9 +450,7 @@ async fn message_context(
     let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
     let cl = chrono_locale(locale);
     let local_start = stop.starts_at.with_timezone(&zone.tz());
-    let ticket = TicketCode::parse(&registration.ticket_code)
-        .map(|c| c.display())
-        .unwrap_or_else(|_| registration.ticket_code.clone());
+    let ticket = TicketCode::display_stored(&registration.ticket_code);
     Ok(MessageContext {
         tenant: TenantVars { name: tenant.name.clone() },
         series: SeriesVars { name: series.name },

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -493,13 +493,4 @@ pub async fn export_page(
             Some(ExportRow { registration: r, participant, sessions })
         })
         .collect())
-}
-
-/// How many registrations a stop has (for the export's progress and tests).
-pub async fn registration_total(db: &impl ConnectionTrait, scope: TenantScope, stop_id: Uuid) -> DomainResult<u64> {
-    Ok(registration::Entity::find()
-        .filter(registration::Column::TenantId.eq(scope.uuid()))
-        .filter(registration::Column::StopId.eq(stop_id))
-        .count(db)
-        .await?)
 }

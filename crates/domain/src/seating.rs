@@ -40,7 +40,7 @@ pub(crate) async fn take_stop_seat(
     stop_id: Uuid,
     now: DateTime<Utc>,
 ) -> DomainResult<Seat> {
-    if try_take_stop_seat(txn, scope, stop_id, now).await? == 1 {
+    if try_take_stop_seat(txn, scope, stop_id, now).await? {
         return Ok(Seat::Taken);
     }
     let updated = stop::Entity::update_many()
@@ -61,7 +61,7 @@ pub(crate) async fn take_session_seat(
     session: &session::Model,
     now: DateTime<Utc>,
 ) -> DomainResult<Seat> {
-    if try_take_session_seat(txn, scope, session.id, now).await? == 1 {
+    if try_take_session_seat(txn, scope, session.id, now).await? {
         Ok(Seat::Taken)
     } else {
         Ok(Seat::Waitlisted(next_session_waitlist_position(txn, scope, session.id, now).await?))
@@ -140,7 +140,7 @@ pub(crate) async fn fill_stop(
     loop {
         // The seat first: taking it locks the stop's row, so the line read next
         // is the committed one and nobody else promotes from it meanwhile.
-        if !take_stop_seat_if_free(txn, scope, stop_id, now).await? {
+        if !try_take_stop_seat(txn, scope, stop_id, now).await? {
             break;
         }
         let next = registration::Entity::find()
@@ -208,7 +208,7 @@ pub(crate) async fn fill_session(
 ) -> DomainResult<Vec<Uuid>> {
     let mut promoted = Vec::new();
     loop {
-        if !take_session_seat_if_free(txn, scope, session_id, now).await? {
+        if !try_take_session_seat(txn, scope, session_id, now).await? {
             break;
         }
         let confirmed_at_stop = Query::select()
@@ -288,30 +288,13 @@ async fn plan_session_promotion(
     Ok(())
 }
 
-async fn take_stop_seat_if_free(
-    txn: &impl ConnectionTrait,
-    scope: TenantScope,
-    stop_id: Uuid,
-    now: DateTime<Utc>,
-) -> DomainResult<bool> {
-    Ok(try_take_stop_seat(txn, scope, stop_id, now).await? == 1)
-}
-
-async fn take_session_seat_if_free(
-    txn: &impl ConnectionTrait,
-    scope: TenantScope,
-    session_id: Uuid,
-    now: DateTime<Utc>,
-) -> DomainResult<bool> {
-    Ok(try_take_session_seat(txn, scope, session_id, now).await? == 1)
-}
-
+/// One conditional UPDATE: true when a seat of the stop was free and is now taken.
 async fn try_take_stop_seat(
     txn: &impl ConnectionTrait,
     scope: TenantScope,
     stop_id: Uuid,
     now: DateTime<Utc>,
-) -> DomainResult<u64> {
+) -> DomainResult<bool> {
     Ok(stop::Entity::update_many()
         .col_expr(stop::Column::ConfirmedCount, Expr::col(stop::Column::ConfirmedCount).add(1))
         .col_expr(stop::Column::UpdatedAt, Expr::val(now))
@@ -320,15 +303,17 @@ async fn try_take_stop_seat(
         .filter(Expr::col(stop::Column::ConfirmedCount).lt(Expr::col(stop::Column::Capacity)))
         .exec(txn)
         .await?
-        .rows_affected)
+        .rows_affected
+        == 1)
 }
 
+/// [`try_take_stop_seat`] for a workshop (no capacity: always free).
 async fn try_take_session_seat(
     txn: &impl ConnectionTrait,
     scope: TenantScope,
     session_id: Uuid,
     now: DateTime<Utc>,
-) -> DomainResult<u64> {
+) -> DomainResult<bool> {
     Ok(session::Entity::update_many()
         .col_expr(session::Column::ConfirmedCount, Expr::col(session::Column::ConfirmedCount).add(1))
         .col_expr(session::Column::UpdatedAt, Expr::val(now))
@@ -341,5 +326,6 @@ async fn try_take_session_seat(
         )
         .exec(txn)
         .await?
-        .rows_affected)
+        .rows_affected
+        == 1)
 }

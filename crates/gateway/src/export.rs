@@ -16,6 +16,7 @@ use escale_domain::values::{TicketCode, TimeZone};
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::http::request_error;
 
 const PAGE: u64 = 500;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -42,23 +43,24 @@ const HEADER: [&str; 19] = [
     "source",
 ];
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
-}
-
 fn domain_error(e: DomainError) -> Response {
     match e {
-        DomainError::Unauthenticated(m) => error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &m),
-        DomainError::Forbidden(m) => error(StatusCode::FORBIDDEN, "FORBIDDEN", &m),
-        DomainError::NotFound { entity } => error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("{entity} not found")),
+        DomainError::Unauthenticated(m) => request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &m),
+        DomainError::Forbidden(m) => request_error(StatusCode::FORBIDDEN, "FORBIDDEN", &m),
+        DomainError::NotFound { entity } => {
+            request_error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("{entity} not found"))
+        }
         DomainError::Validation { field, message } => {
-            error(StatusCode::BAD_REQUEST, "VALIDATION", &format!("{field}: {message}"))
+            request_error(StatusCode::BAD_REQUEST, "VALIDATION", &format!("{field}: {message}"))
         }
         other => {
             let reference = Uuid::now_v7();
             tracing::error!(error.reference = %reference, error.detail = %other, "export failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &format!("internal error (reference {reference})"))
+            request_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                &format!("internal error (reference {reference})"),
+            )
         }
     }
 }
@@ -75,7 +77,7 @@ fn encode(rows: &[ExportRow], zone: TimeZone) -> Result<Vec<u8>, csv::Error> {
     let opt = |t: Option<chrono::DateTime<Utc>>| t.map(local).unwrap_or_default();
     for row in rows {
         let (r, p) = (&row.registration, &row.participant);
-        let code = TicketCode::parse(&r.ticket_code).map(|c| c.display()).unwrap_or_else(|_| r.ticket_code.clone());
+        let code = TicketCode::display_stored(&r.ticket_code);
         let status = format!("{:?}", r.status).to_lowercase();
         let record = [
             code,
@@ -111,7 +113,7 @@ pub(crate) async fn stop_registrations(
 ) -> Response {
     let state: &AppState = &shared.state;
     let Some(token) = crate::http::bearer(&headers) else {
-        return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "send Authorization: Bearer <token>");
+        return request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "send Authorization: Bearer <token>");
     };
     let actor = match accounts::authenticate(&state.db, &token, Utc::now()).await {
         Ok(a) => a,

@@ -124,7 +124,7 @@ fn ticket_qr(
 }
 
 /// A GraphQL-shaped error response for requests that never reach the executor.
-fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }

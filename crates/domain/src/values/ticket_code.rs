@@ -50,6 +50,12 @@ impl TicketCode {
     pub fn display(&self) -> String {
         format!("{}-{}", &self.0[..5], &self.0[5..])
     }
+
+    /// The printed form of a code as stored; a stored value that is somehow not
+    /// a code is shown as it is rather than hidden.
+    pub fn display_stored(stored: &str) -> String {
+        Self::parse(stored).map(|c| c.display()).unwrap_or_else(|_| stored.to_owned())
+    }
 }
 
 impl fmt::Display for TicketCode {

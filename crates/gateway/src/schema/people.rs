@@ -233,9 +233,7 @@ impl From<History> for ParticipantRecord {
                     city: s.city,
                     starts_at: s.starts_at,
                     status: r.status.into(),
-                    ticket_code: escale_domain::values::TicketCode::parse(&r.ticket_code)
-                        .map(|c| c.display())
-                        .unwrap_or(r.ticket_code),
+                    ticket_code: escale_domain::values::TicketCode::display_stored(&r.ticket_code),
                     registered_at: r.created_at,
                     checked_in_at: r.checked_in_at,
                     cancelled_at: r.cancelled_at,

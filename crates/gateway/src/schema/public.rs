@@ -53,6 +53,20 @@ pub struct Registration {
     pub tenant: TenantId,
 }
 
+impl Registration {
+    /// The ticket code is shown only where the caller may see it.
+    pub fn from_model(r: &registration::Model, seats: Vec<session_seat::Model>, show_code: bool) -> Self {
+        Registration {
+            id: ID(ids::encode("Registration", TenantId(r.tenant_id), r.id)),
+            status: r.status.into(),
+            waitlist_position: r.waitlist_position,
+            ticket_code: show_code.then(|| TicketCode::display_stored(&r.ticket_code)),
+            seats,
+            tenant: TenantId(r.tenant_id),
+        }
+    }
+}
+
 #[ComplexObject]
 impl Registration {
     /// The participant's workshops at this stop.
@@ -195,17 +209,9 @@ impl PublicMutation {
         let alternatives =
             outcome.alternatives.iter().map(|s| Stop::new(s.clone(), super::objects::Vis::Public, now)).collect();
         let r = &outcome.registration;
-        let ticket_code = (!outcome.already_registered && r.status != registration::Status::Cancelled)
-            .then(|| TicketCode::parse(&r.ticket_code).map(|c| c.display()).unwrap_or_else(|_| r.ticket_code.clone()));
+        let show_code = !outcome.already_registered && r.status != registration::Status::Cancelled;
         Ok(RegisterPayload {
-            registration: Registration {
-                id: ID(ids::encode("Registration", TenantId(r.tenant_id), r.id)),
-                status: r.status.into(),
-                waitlist_position: r.waitlist_position,
-                ticket_code,
-                seats: outcome.seats.clone(),
-                tenant: TenantId(r.tenant_id),
-            },
+            registration: Registration::from_model(r, outcome.seats.clone(), show_code),
             already_registered: outcome.already_registered,
             alternatives,
         })

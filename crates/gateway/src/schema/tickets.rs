@@ -4,8 +4,6 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use escale_domain::DomainError;
-use escale_domain::entities::registration;
-use escale_domain::ids::TenantId;
 use escale_domain::tenancy::TenantScope;
 use escale_domain::tickets::{self, CancelOutcome};
 
@@ -50,21 +48,6 @@ pub struct CheckInPayload {
     pub attendance: Attendance,
 }
 
-fn registration(r: &registration::Model, show_code: bool) -> Registration {
-    Registration {
-        id: ID(ids::encode("Registration", TenantId(r.tenant_id), r.id)),
-        status: r.status.into(),
-        waitlist_position: r.waitlist_position,
-        ticket_code: show_code.then(|| display_code(&r.ticket_code)),
-        seats: Vec::new(),
-        tenant: TenantId(r.tenant_id),
-    }
-}
-
-fn display_code(raw: &str) -> String {
-    escale_domain::values::TicketCode::parse(raw).map(|c| c.display()).unwrap_or_else(|_| raw.to_owned())
-}
-
 #[Object]
 impl TicketMutation {
     /// Cancels a registration: its seat goes to the first person on the waiting
@@ -101,7 +84,7 @@ impl TicketMutation {
             signal();
         }
         Ok(CancelRegistrationPayload {
-            registration: registration(&outcome.registration, false),
+            registration: Registration::from_model(&outcome.registration, Vec::new(), false),
             already_cancelled: outcome.already_cancelled,
             promoted_count: i32::try_from(outcome.promoted.len()).unwrap_or(i32::MAX),
         })
@@ -122,7 +105,7 @@ impl TicketMutation {
             format!("Welcome, {}", done.participant_name)
         };
         Ok(CheckInPayload {
-            registration: registration(&done.registration, true),
+            registration: Registration::from_model(&done.registration, Vec::new(), true),
             participant_name: done.participant_name,
             checked_in_at: done.checked_in_at,
             already_checked_in: done.already,
