@@ -56,6 +56,21 @@ pub fn public_cache_ttl() -> Result<Duration, ConfigError> {
     Ok(Duration::from_millis(number("ESCALE_PUBLIC_CACHE_MS", 1000u64)?))
 }
 
+/// `ESCALE_PUBLIC_URL`: where participants reach the gateway
+/// (`https://escale.example.org`), for the links in messages.
+pub fn public_url() -> Result<Option<url::Url>, ConfigError> {
+    let Some(raw) = optional("ESCALE_PUBLIC_URL") else { return Ok(None) };
+    check_url("ESCALE_PUBLIC_URL", &raw, &["http", "https"])?;
+    let mut url =
+        url::Url::parse(&raw).map_err(|e| ConfigError::new("ESCALE_PUBLIC_URL", format!("is not a URL ({e})")))?;
+    // A base without a trailing slash would lose its last segment when joined.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(Some(url))
+}
+
 pub fn database_config(url: String) -> Result<DbConfig, ConfigError> {
     let parsed = url::Url::parse(&url).map_err(|e| ConfigError::new("DATABASE_URL", format!("is not a URL ({e})")))?;
     if !matches!(parsed.scheme(), "postgres" | "postgresql" | "sqlite") {
@@ -96,6 +111,7 @@ fn tune(worker: &mut WorkerConfig) -> Result<(), ConfigError> {
     worker.email_concurrency = number("ESCALE_EMAIL_CONCURRENCY", 16usize)?.max(1);
     worker.sms_concurrency = number("ESCALE_SMS_CONCURRENCY", 32usize)?.max(1);
     worker.drain_timeout = Duration::from_secs(number("ESCALE_DRAIN_TIMEOUT_SECS", 20u64)?);
+    worker.public_url = public_url()?;
     Ok(())
 }
 

@@ -253,7 +253,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let worker_wake = wake.clone();
     let worker_db = db.clone();
     let worker_shutdown = shutdown.clone();
-    let worker_config = settings.worker;
+    let mut worker_config = settings.worker;
+    if worker_config.public_url.is_none() {
+        // Links in messages point at this process unless told otherwise.
+        worker_config.public_url = url::Url::parse(&format!("http://{addr}/")).ok();
+    }
     let worker =
         tokio::spawn(async move { escale_worker::run(worker_db, worker_config, worker_wake, worker_shutdown).await });
     let signal: escale_gateway::OutboxSignal = std::sync::Arc::new(move || wake.wake());

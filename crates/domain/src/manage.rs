@@ -620,10 +620,15 @@ pub async fn reschedule_stop(
             row.time_zone = Set(zone.name().to_owned());
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
+            // Reminders follow the stop in the same transaction: none is left
+            // pointing at the old time, none already sent goes out again.
+            let replanned = crate::reminders::replan_stop(txn, scope, &row, now).await?;
             let details = json!({
                 "from": [before.0.to_rfc3339(), before.1.to_rfc3339()],
                 "to": [start.to_rfc3339(), end.to_rfc3339()],
                 "timeZone": zone.name(),
+                "remindersPlanned": replanned.planned,
+                "remindersWithdrawn": replanned.withdrawn,
             });
             audit::record(txn, &actor, "stop.reschedule", "stop", Some(id), Some(details), now).await?;
             Ok(row)

@@ -67,15 +67,21 @@ pub enum TemplateKey {
     SessionPromotion,
     /// The registration was cancelled (by the participant or the organizer).
     Cancellation,
+    /// Before the stop, as its reminder policy plans.
+    Reminder,
+    /// An organizer's message to everyone registered for a stop.
+    Broadcast,
 }
 
 impl TemplateKey {
-    pub const ALL: [TemplateKey; 5] = [
+    pub const ALL: [TemplateKey; 7] = [
         TemplateKey::Confirmation,
         TemplateKey::Waitlisted,
         TemplateKey::Promotion,
         TemplateKey::SessionPromotion,
         TemplateKey::Cancellation,
+        TemplateKey::Reminder,
+        TemplateKey::Broadcast,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +91,8 @@ impl TemplateKey {
             TemplateKey::Promotion => "promotion",
             TemplateKey::SessionPromotion => "session_promotion",
             TemplateKey::Cancellation => "cancellation",
+            TemplateKey::Reminder => "reminder",
+            TemplateKey::Broadcast => "broadcast",
         }
     }
 }
@@ -114,6 +122,17 @@ pub struct MessageContext {
     pub participant: ParticipantVars,
     pub registration: RegistrationVars,
     pub sessions: Vec<SessionVars>,
+    /// What an organizer wrote, for the `broadcast` message; absent otherwise.
+    pub broadcast: Option<BroadcastVars>,
+    /// The signed link that stops reminders and broadcasts by email, when the
+    /// platform knows its public address; the layout shows it in the footer.
+    pub unsubscribe_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BroadcastVars {
+    pub subject: String,
+    pub body: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -238,7 +257,7 @@ macro_rules! builtins {
 }
 
 const BUILTINS: &[(&str, &str)] =
-    builtins!("confirmation", "waitlisted", "promotion", "session_promotion", "cancellation");
+    builtins!("confirmation", "waitlisted", "promotion", "session_promotion", "cancellation", "reminder", "broadcast");
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
 fn environment() -> &'static Environment<'static> {
@@ -352,6 +371,11 @@ pub fn sample_context() -> MessageContext {
             time: "10:00".into(),
             status: "confirmed".into(),
         }],
+        broadcast: Some(BroadcastVars {
+            subject: "Changement de salle".into(),
+            body: "La plénière aura lieu en salle Atlas.".into(),
+        }),
+        unsubscribe_url: Some("https://escale.example/unsubscribe?t=…".into()),
     }
 }
 

@@ -22,14 +22,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::calendar::EventText;
 use crate::entities::{
-    edition, notification, opt_out, participant, registration, series, session, session_seat, stop, tenant,
+    edition, notification, opt_out, participant, registration, series, session, session_seat, stop, template, tenant,
 };
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{NotificationId, TenantId};
 use crate::messages::{
-    self, Channel, EditionVars, EmailContent, MessageContext, ParticipantVars, RegistrationVars, SeriesVars,
-    SessionVars, SmsContent, StopVars, TemplateKey, TenantVars,
+    self, BroadcastVars, Channel, EditionVars, EmailContent, MessageContext, ParticipantVars, RegistrationVars,
+    SeriesVars, SessionVars, SmsContent, StopVars, TemplateKey, TenantVars,
 };
 use crate::tenancy::TenantScope;
 use crate::values::{EmailAddress, Locale, PhoneNumber, TicketCode, TimeZone};
@@ -202,6 +203,18 @@ pub struct OutgoingEmail {
     pub locale: Locale,
     /// The ticket's QR code, to attach inline as [`TICKET_QR_CID`].
     pub qr_png: Option<Vec<u8>>,
+    /// The stop as an iCalendar event (`text/calendar`), for the participant's calendar.
+    pub ics: Option<String>,
+    /// The signed unsubscribe link, for `List-Unsubscribe` (and its one-click POST).
+    pub unsubscribe_url: Option<String>,
+}
+
+/// What the sender knows that the database does not.
+#[derive(Debug, Clone, Default)]
+pub struct SendOptions {
+    /// The gateway's public address (`https://escale.example.org`), for links in
+    /// messages. Without it, messages carry no links.
+    pub public_url: Option<url::Url>,
 }
 
 /// The Content-ID the HTML refers to (`cid:ticket-qr`) for the inline QR image.
@@ -252,6 +265,7 @@ pub async fn start_sending(
     db: &DatabaseConnection,
     scope: TenantScope,
     id: NotificationId,
+    options: &SendOptions,
     now: DateTime<Utc>,
 ) -> DomainResult<SendDecision> {
     let won = notification::Entity::update_many()
@@ -276,7 +290,7 @@ pub async fn start_sending(
         .one(db)
         .await?
         .ok_or(DomainError::not_found("notification"))?;
-    match prepare(db, scope, &row).await {
+    match prepare(db, scope, &row, options, now).await {
         Ok(Prepared::Ready(message)) => Ok(SendDecision::Send(Box::new(Outgoing {
             id,
             tenant_id: scope.id(),
@@ -304,7 +318,13 @@ enum Prepared {
     Skip(Status, String),
 }
 
-async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification::Model) -> DomainResult<Prepared> {
+async fn prepare(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    row: &notification::Model,
+    options: &SendOptions,
+    now: DateTime<Utc>,
+) -> DomainResult<Prepared> {
     let channel: Channel = row.channel.parse().map_err(DomainError::internal)?;
     let template: TemplateKey = row.template_key.parse().map_err(DomainError::internal)?;
     let locale: Locale = row.locale.parse().unwrap_or_default();
@@ -340,6 +360,14 @@ async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification
     if channel == Channel::Sms && person.consent_sms_at.is_none() {
         return Ok(Prepared::Skip(Status::Suppressed, "SMS consent withdrawn".to_owned()));
     }
+    // Confirmations and notices about a registration are owed to its owner;
+    // reminders and broadcasts by email need the consent to them.
+    if channel == Channel::Email
+        && matches!(template, TemplateKey::Reminder | TemplateKey::Broadcast)
+        && person.consent_email_at.is_none()
+    {
+        return Ok(Prepared::Skip(Status::Suppressed, "email reminders consent withdrawn".to_owned()));
+    }
     let opted_out = opt_out::Entity::find()
         .filter(opt_out::Column::TenantId.eq(scope.uuid()))
         .filter(opt_out::Column::Channel.eq(channel.as_str()))
@@ -351,7 +379,20 @@ async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification
         return Ok(Prepared::Skip(Status::Suppressed, format!("{channel} address opted out")));
     }
 
-    let mut ctx = message_context(db, scope, &tenant, &person, &registration, locale).await?;
+    let (mut ctx, stop) = message_context(db, scope, &tenant, &person, &registration, locale).await?;
+    if template == TemplateKey::Broadcast {
+        let payload: Option<BroadcastVars> = row.payload.as_ref().and_then(|p| serde_json::from_value(p.clone()).ok());
+        let Some(broadcast) = payload else {
+            return Ok(Prepared::Skip(Status::Failed, "broadcast without its text".to_owned()));
+        };
+        ctx.broadcast = Some(broadcast);
+    }
+    let unsubscribe_url = match (&options.public_url, channel) {
+        (Some(base), Channel::Email) => Some(unsubscribe_url(db, scope, base, person.id, now).await?),
+        _ => None,
+    };
+    ctx.unsubscribe_url.clone_from(&unsubscribe_url);
+    let custom = tenant_template(db, scope, template, channel, locale).await?;
     // The ticket's QR code rides along in emails that give the entry code.
     let qr_png = if channel == Channel::Email
         && registration.status == registration::Status::Confirmed
@@ -368,7 +409,29 @@ async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification
         Channel::Email => {
             let to = EmailAddress::parse(&address)
                 .map_err(|e| DomainError::internal(format!("stored email address invalid: {e}")))?;
-            let content = messages::render_email(template, locale, None, &ctx).map_err(render_err)?;
+            let content = messages::render_email(template, locale, custom.as_ref(), &ctx).map_err(render_err)?;
+            let ics = (registration.status == registration::Status::Confirmed
+                && matches!(template, TemplateKey::Confirmation | TemplateKey::Promotion | TemplateKey::Reminder))
+            .then(|| {
+                let text = EventText {
+                    summary: format!("{} — {}", ctx.series.name, stop.name),
+                    description: format!(
+                        "{} {} ({}, {})\n{}: {}",
+                        ctx.stop.date,
+                        ctx.stop.time,
+                        ctx.stop.city,
+                        ctx.stop.time_zone,
+                        match locale {
+                            Locale::Fr => "Code d'entrée",
+                            Locale::Ar => "رمز الدخول",
+                            Locale::En => "Entry code",
+                        },
+                        ctx.registration.ticket_code
+                    ),
+                    organizer_name: tenant.name.clone(),
+                };
+                crate::calendar::stop_event(&stop, &text, now)
+            });
             OutgoingMessage::Email(OutgoingEmail {
                 to,
                 from_address: tenant.email_sender.clone(),
@@ -376,6 +439,8 @@ async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification
                 content,
                 locale,
                 qr_png,
+                ics,
+                unsubscribe_url,
             })
         }
         Channel::Sms => {
@@ -384,7 +449,7 @@ async fn prepare(db: &DatabaseConnection, scope: TenantScope, row: &notification
             if !to.can_receive_sms() {
                 return Ok(Prepared::Skip(Status::Suppressed, "number cannot receive SMS".to_owned()));
             }
-            let content = messages::render_sms(template, locale, None, &ctx).map_err(render_err)?;
+            let content = messages::render_sms(template, locale, custom.as_ref(), &ctx).map_err(render_err)?;
             if content.length.segments > messages::MAX_SMS_SEGMENTS {
                 return Ok(Prepared::Skip(
                     Status::Failed,
@@ -415,7 +480,7 @@ async fn message_context(
     person: &participant::Model,
     registration: &registration::Model,
     locale: Locale,
-) -> DomainResult<MessageContext> {
+) -> DomainResult<(MessageContext, stop::Model)> {
     let stop = stop::Entity::find_by_id(registration.stop_id)
         .filter(stop::Column::TenantId.eq(scope.uuid()))
         .one(db)
@@ -451,7 +516,7 @@ async fn message_context(
     let cl = chrono_locale(locale);
     let local_start = stop.starts_at.with_timezone(&zone.tz());
     let ticket = TicketCode::display_stored(&registration.ticket_code);
-    Ok(MessageContext {
+    let ctx = MessageContext {
         tenant: TenantVars { name: tenant.name.clone() },
         series: SeriesVars { name: series.name },
         edition: EditionVars { title: edition.title, number: edition.number, year: edition.year },
@@ -488,7 +553,47 @@ async fn message_context(
                 }
             })
             .collect(),
-    })
+        broadcast: None,
+        unsubscribe_url: None,
+    };
+    Ok((ctx, stop))
+}
+
+/// The tenant's own wording for this message, if it saved one.
+async fn tenant_template(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    key: TemplateKey,
+    channel: Channel,
+    locale: Locale,
+) -> DomainResult<Option<messages::TemplateOverride>> {
+    Ok(template::Entity::find()
+        .filter(template::Column::TenantId.eq(scope.uuid()))
+        .filter(template::Column::Key.eq(key.as_str()))
+        .filter(template::Column::Channel.eq(channel.as_str()))
+        .filter(template::Column::Locale.eq(locale.as_str()))
+        .one(db)
+        .await?
+        .map(|t| messages::TemplateOverride { subject: t.subject, body_text: t.body_text, body_html: t.body_html }))
+}
+
+/// The link that withdraws a participant's consent to reminders by email, served
+/// by the gateway (a page on GET, the withdrawal itself on POST, which is also
+/// what RFC 8058 one-click unsubscribe sends).
+pub async fn unsubscribe_url(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    base: &url::Url,
+    participant_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<String> {
+    let signature = crate::links::sign(db, scope, crate::links::Purpose::Unsubscribe, participant_id, now).await?;
+    let mut url = base.join("unsubscribe").map_err(|e| DomainError::internal(e.to_string()))?;
+    url.query_pairs_mut()
+        .append_pair("t", &scope.uuid().to_string())
+        .append_pair("p", &participant_id.to_string())
+        .append_pair("s", &signature);
+    Ok(url.to_string())
 }
 
 async fn finish(

@@ -20,7 +20,7 @@ use crate::entities::{consent_event, notification, participant, question, regist
 use crate::error::{ConflictCode, DomainError, DomainResult};
 use crate::ids::new_uuid;
 use crate::links::{self, Purpose};
-use crate::messages::Channel;
+use crate::messages::{Channel, TemplateKey};
 use crate::tenancy::TenantScope;
 use crate::tickets;
 
@@ -125,12 +125,15 @@ async fn withdraw(
                 ConsentKind::SmsReminders => {
                     suppress.filter(notification::Column::Channel.eq(Channel::Sms.as_str())).exec(txn).await?;
                 }
-                // Email reminders only: confirmations and cancellations are the
-                // registration's own messages.
+                // Reminders and broadcasts only: confirmations and cancellations
+                // are the registration's own messages.
                 ConsentKind::EmailReminders => {
                     suppress
                         .filter(notification::Column::Channel.eq(Channel::Email.as_str()))
-                        .filter(notification::Column::TemplateKey.like("reminder%"))
+                        .filter(
+                            notification::Column::TemplateKey
+                                .is_in([TemplateKey::Reminder.as_str(), TemplateKey::Broadcast.as_str()]),
+                        )
                         .exec(txn)
                         .await?;
                 }

@@ -307,13 +307,13 @@ async fn register_in(
         _ => TemplateKey::Waitlisted,
     };
     plan_registration_messages(txn, scope, &person, &registration, template, now).await?;
+    if status == registration::Status::Confirmed {
+        crate::reminders::plan_confirmed(txn, scope, &stop, &registration, &person, now).await?;
+    }
 
     Ok((RegisterOutcome { registration, seats, already_registered: false, alternatives: Vec::new() }, edition))
 }
 
-/// Writes the immediate messages about a registration (confirmation or
-/// waiting-list notice): by email when the person has an address, by SMS when
-/// they have a mobile number and agreed to SMS.
 /// The channels a message about a registration goes by: email when the person
 /// has an address, SMS when they have a number and agreed to SMS.
 pub(crate) fn channels_for(person: &participant::Model) -> Vec<Channel> {
@@ -327,6 +327,8 @@ pub(crate) fn channels_for(person: &participant::Model) -> Vec<Channel> {
     channels
 }
 
+/// Writes the immediate messages about a registration (confirmation,
+/// waiting-list notice, promotion, cancellation) on every channel it goes by.
 pub(crate) async fn plan_registration_messages(
     txn: &impl ConnectionTrait,
     scope: TenantScope,

@@ -137,6 +137,8 @@ pub(crate) async fn fill_stop(
     now: DateTime<Utc>,
 ) -> DomainResult<Promotions> {
     let mut promoted = Promotions::default();
+    // Read once, and only when someone is promoted: reminders are planned from it.
+    let mut stop = None;
     loop {
         // The seat first: taking it locks the stop's row, so the line read next
         // is the committed one and nobody else promotes from it meanwhile.
@@ -177,6 +179,12 @@ pub(crate) async fn fill_stop(
         promoted_reg.status = registration::Status::Confirmed;
         promoted_reg.waitlist_position = None;
         plan_registration_messages(txn, scope, &person, &promoted_reg, TemplateKey::Promotion, now).await?;
+        if stop.is_none() {
+            stop = Some(crate::manage::find_stop(txn, scope, stop_id).await?);
+        }
+        if let Some(stop) = &stop {
+            crate::reminders::plan_confirmed(txn, scope, stop, &promoted_reg, &person, now).await?;
+        }
         promoted.registrations.push(next.id);
 
         let waiting_sessions: Vec<Uuid> = session_seat::Entity::find()

@@ -76,6 +76,8 @@ pub struct WorkerConfig {
     pub sweep_interval: Duration,
     /// How long shutdown waits for in-flight sends.
     pub drain_timeout: Duration,
+    /// The gateway's public address, for unsubscribe links; none, no links.
+    pub public_url: Option<url::Url>,
 }
 
 impl WorkerConfig {
@@ -94,6 +96,7 @@ impl WorkerConfig {
             sending_timeout: Duration::from_secs(300),
             sweep_interval: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(20),
+            public_url: None,
         }
     }
 }

@@ -45,7 +45,18 @@ pub fn build_message(
         .map_err(|e| MailError::Permanent(format!("recipient address refused by the mailer: {e}")))?;
     let digest = hex::encode(Sha256::digest(idempotency_key.as_bytes()));
     let domain = from.email.domain().to_owned();
-    Message::builder()
+    let mut builder = Message::builder();
+    if let Some(url) = &email.unsubscribe_url {
+        // RFC 2369 + RFC 8058: mail clients show an unsubscribe button that
+        // POSTs `List-Unsubscribe=One-Click` to the link, no page to visit.
+        builder = builder
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
+    builder
         .from(from)
         .to(to)
         .subject(email.content.subject.clone())
@@ -67,10 +78,12 @@ pub fn build_message(
 /// Text and HTML alternatives; when the HTML shows the ticket's QR code, the
 /// image travels inline with it (multipart/related), as clients do not fetch
 /// remote images by default and do not display SVG.
+/// The stop's `.ics`, when there is one, is an attachment beside the message
+/// (multipart/mixed), where every client offers "add to calendar".
 fn body(email: &OutgoingEmail) -> MultiPart {
     let text = SinglePart::plain(email.content.text.clone());
     let html = SinglePart::html(email.content.html.clone());
-    match &email.qr_png {
+    let alternative = match &email.qr_png {
         Some(png) => {
             let content_type = ContentType::parse("image/png").expect("a valid MIME type literal");
             let image = Attachment::new_inline_with_name(TICKET_QR_CID.to_owned(), "ticket-qr.png".to_owned())
@@ -78,6 +91,15 @@ fn body(email: &OutgoingEmail) -> MultiPart {
             MultiPart::alternative().singlepart(text).multipart(MultiPart::related().singlepart(html).singlepart(image))
         }
         None => MultiPart::alternative().singlepart(text).singlepart(html),
+    };
+    match &email.ics {
+        Some(ics) => {
+            let content_type =
+                ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH").expect("a valid MIME type literal");
+            let calendar = Attachment::new("escale.ics".to_owned()).body(ics.clone(), content_type);
+            MultiPart::mixed().multipart(alternative).singlepart(calendar)
+        }
+        None => alternative,
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use apalis::prelude::{BackendExt, Monitor, WorkerBuilder, WorkerBuilderExt};
 use escale_domain::DatabaseConnection;
+use escale_domain::outbox::SendOptions;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -64,7 +65,8 @@ pub async fn run(
         .default_from
         .parse()
         .map_err(|e| anyhow::anyhow!("MAIL_FROM is not a mailbox such as 'Escale <noreply@example.org>': {e}"))?;
-    let sender = Arc::new(Sender { db: db.clone(), mailer, sms, default_from });
+    let options = SendOptions { public_url: config.public_url.clone() };
+    let sender = Arc::new(Sender { db: db.clone(), mailer, sms, default_from, options });
 
     let dispatcher =
         tokio::spawn(dispatcher::run(db, queues.clone(), config.clone(), wake.0.clone(), shutdown.clone()));

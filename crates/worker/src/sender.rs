@@ -6,7 +6,7 @@ use apalis::prelude::{AbortError, BoxDynError, Data};
 use chrono::Utc;
 use escale_domain::DatabaseConnection;
 use escale_domain::ids::{NotificationId, TenantId};
-use escale_domain::outbox::{self, Accepted, Outgoing, OutgoingMessage, SendDecision};
+use escale_domain::outbox::{self, Accepted, Outgoing, OutgoingMessage, SendDecision, SendOptions};
 use escale_domain::tenancy::TenantScope;
 use lettre::message::Mailbox;
 
@@ -21,6 +21,7 @@ pub struct Sender {
     pub mailer: Mailer,
     pub sms: Arc<dyn SmsProvider>,
     pub default_from: Mailbox,
+    pub options: SendOptions,
 }
 
 /// What happened to one job, for logs and tests.
@@ -37,7 +38,7 @@ impl Sender {
     pub async fn handle(&self, job: SendJob) -> Result<Handled, escale_domain::DomainError> {
         let scope = TenantScope::new(TenantId(job.tenant_id));
         let id = NotificationId(job.notification_id);
-        let out = match outbox::start_sending(&self.db, scope, id, Utc::now()).await? {
+        let out = match outbox::start_sending(&self.db, scope, id, &self.options, Utc::now()).await? {
             SendDecision::Send(out) => out,
             SendDecision::AlreadyHandled => return Ok(Handled::AlreadyHandled),
             SendDecision::Skipped { status, reason } => {

@@ -4,6 +4,7 @@
 mod concurrency;
 mod outbox;
 mod registration;
+mod reminders;
 mod schema;
 mod support;
 mod waitlist;

@@ -2,7 +2,7 @@ use chrono::Duration;
 use escale_domain::entities::{notification, participant};
 use escale_domain::ids::{NotificationId, StopId};
 use escale_domain::messages::Channel;
-use escale_domain::outbox::{self, Accepted, OutgoingMessage, SendDecision, Status};
+use escale_domain::outbox::{self, Accepted, OutgoingMessage, SendDecision, SendOptions, Status};
 use escale_domain::registration::{Consents, RegisterInput, register};
 use escale_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
@@ -45,8 +45,8 @@ async fn two_senders_for_one_row_send_once() {
         let (scope, _) = one_registration(db).await;
         let claimed = outbox::claim_due(db, now(), 100).await.expect("claim");
         let email = claimed.iter().find(|c| c.channel == Channel::Email).expect("email claimed");
-        let first = outbox::start_sending(db, scope, email.id, now()).await.expect("first");
-        let second = outbox::start_sending(db, scope, email.id, now()).await.expect("second");
+        let first = outbox::start_sending(db, scope, email.id, &SendOptions::default(), now()).await.expect("first");
+        let second = outbox::start_sending(db, scope, email.id, &SendOptions::default(), now()).await.expect("second");
         let SendDecision::Send(out) = first else { panic!("first sender must send: {first:?}") };
         assert!(matches!(second, SendDecision::AlreadyHandled), "{second:?}");
         let OutgoingMessage::Email(mail) = &out.message else { panic!("an email") };
@@ -66,7 +66,7 @@ async fn two_senders_for_one_row_send_once() {
         assert_eq!((row.status, row.attempts), (Status::Sent, 1));
         // A late duplicate job finds it done.
         assert!(matches!(
-            outbox::start_sending(db, scope, out.id, now()).await.expect("third"),
+            outbox::start_sending(db, scope, out.id, &SendOptions::default(), now()).await.expect("third"),
             SendDecision::AlreadyHandled
         ));
     }
@@ -93,7 +93,7 @@ async fn consent_withdrawn_after_planning_suppresses_the_sms_at_send_time() {
         active.update(db).await.expect("withdraw");
         let claimed = outbox::claim_due(db, now(), 100).await.expect("claim");
         let sms = claimed.iter().find(|c| c.channel == Channel::Sms).expect("sms claimed");
-        let decision = outbox::start_sending(db, scope, sms.id, now()).await.expect("decide");
+        let decision = outbox::start_sending(db, scope, sms.id, &SendOptions::default(), now()).await.expect("decide");
         assert!(matches!(decision, SendDecision::Skipped { status: Status::Suppressed, .. }), "{decision:?}");
         let row = notification::Entity::find_by_id(sms.id.0).one(db).await.expect("query").expect("row");
         assert_eq!(row.status, Status::Suppressed);
@@ -115,7 +115,9 @@ async fn lost_jobs_are_swept_back_and_transient_failures_retry_then_fail() {
         let again = outbox::claim_due(db, later, 100).await.expect("claim again");
         assert_eq!(again.len(), claimed.len());
         let id = again[0].id;
-        let SendDecision::Send(out) = outbox::start_sending(db, scope, id, later).await.expect("start") else {
+        let SendDecision::Send(out) =
+            outbox::start_sending(db, scope, id, &SendOptions::default(), later).await.expect("start")
+        else {
             panic!("send")
         };
         let status = outbox::finish_retry(db, scope, id, out.attempt, "451 try later", later).await.expect("retry");
@@ -130,7 +132,9 @@ async fn lost_jobs_are_swept_back_and_transient_failures_retry_then_fail() {
         let much_later = later + Duration::days(1);
         let again = outbox::claim_due(db, much_later, 100).await.expect("claim");
         assert!(again.iter().any(|c| c.id == id));
-        let SendDecision::Send(out) = outbox::start_sending(db, scope, id, much_later).await.expect("start") else {
+        let SendDecision::Send(out) =
+            outbox::start_sending(db, scope, id, &SendOptions::default(), much_later).await.expect("start")
+        else {
             panic!("send")
         };
         assert_eq!(out.attempt, outbox::MAX_ATTEMPTS);

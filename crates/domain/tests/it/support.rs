@@ -41,11 +41,23 @@ pub fn person(stop: StopId, n: usize) -> RegisterInput {
     }
 }
 
+/// The messages sent as things happen (confirmations, notices…): reminders,
+/// planned for later, have their own tests.
 pub async fn notifications(db: &DatabaseConnection) -> Vec<notification::Model> {
-    notification::Entity::find().order_by_asc(notification::Column::CreatedAt).all(db).await.expect("notifications")
+    notification::Entity::find()
+        .filter(notification::Column::TemplateKey.ne("reminder"))
+        .order_by_asc(notification::Column::CreatedAt)
+        .all(db)
+        .await
+        .expect("notifications")
 }
 
+/// A registration's messages as things happen (reminders excluded).
 pub async fn notifications_of(db: &DatabaseConnection, registration: uuid::Uuid) -> Vec<notification::Model> {
+    all_notifications_of(db, registration).await.into_iter().filter(|n| n.template_key != "reminder").collect()
+}
+
+pub async fn all_notifications_of(db: &DatabaseConnection, registration: uuid::Uuid) -> Vec<notification::Model> {
     notification::Entity::find()
         .filter(notification::Column::RegistrationId.eq(registration))
         .all(db)

@@ -1,0 +1,53 @@
+//! The stop as an iCalendar event, attached to confirmation and reminder emails
+//! so that one tap puts it in the participant's calendar.
+//!
+//! Times are written in UTC (`DTSTART:…Z`): every client reads them, and they
+//! need no `VTIMEZONE` block (which a `TZID=` reference would require by RFC
+//! 5545). The stop's IANA zone rides along as `X-WR-TIMEZONE`, which clients
+//! use to display the event, and the description gives the local time in
+//! words. The `UID` is the stop's, and `SEQUENCE` grows with each change, so a
+//! reminder after a reschedule updates the entry instead of adding a second.
+
+use chrono::{DateTime, Utc};
+use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
+
+use crate::entities::stop;
+use crate::values::TimeZone;
+
+/// What the event says besides the stop's own fields.
+#[derive(Debug, Clone)]
+pub struct EventText {
+    pub summary: String,
+    pub description: String,
+    pub organizer_name: String,
+}
+
+/// A `VCALENDAR` with one `VEVENT` for the stop, CRLF line endings, folded lines.
+pub fn stop_event(stop: &stop::Model, text: &EventText, now: DateTime<Utc>) -> String {
+    let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
+    let location = match &stop.address {
+        Some(address) => format!("{}, {address}, {}", stop.venue, stop.city),
+        None => format!("{}, {}", stop.venue, stop.city),
+    };
+    // Whole seconds since the stop was created: increases with every update.
+    let sequence = (stop.updated_at - stop.created_at).num_seconds().max(0);
+    let event = Event::new()
+        .uid(&format!("stop-{}@escale", stop.id))
+        .timestamp(now)
+        .starts(CalendarDateTime::from(stop.starts_at))
+        .ends(CalendarDateTime::from(stop.ends_at))
+        .summary(&text.summary)
+        .description(&text.description)
+        .location(&location)
+        .add_property("SEQUENCE", sequence.to_string())
+        .add_property("STATUS", "CONFIRMED")
+        .add_property("TRANSP", "OPAQUE")
+        .done();
+    let mut calendar = Calendar::new();
+    calendar
+        .append_property(("METHOD", "PUBLISH"))
+        .append_property(("X-WR-TIMEZONE", zone.name()))
+        .append_property(("X-WR-CALNAME", text.organizer_name.as_str()))
+        .push(event);
+    calendar.done().to_string()
+}

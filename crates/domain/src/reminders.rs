@@ -1,0 +1,633 @@
+//! Reminders: when each confirmed participant hears about their stop again.
+//!
+//! A policy (per edition, overridable per stop; [`Policy::default`] otherwise)
+//! lists offsets before the stop starts and the channels of each, and quiet hours
+//! in the stop's local time during which no SMS goes out. Planning is pure
+//! ([`instants`]) and is written to the outbox ([`replan`]) in the transaction of
+//! whatever it depends on: a registration confirmed or promoted, a stop
+//! rescheduled, a policy changed. Cancellation needs no re-plan: it cancels the
+//! registration's pending messages.
+//!
+//! **Rules.** A reminder is never planned after the start, never before the
+//! registration was made (pretix reminded people "1 day before" who registered
+//! the evening before), never in the past when re-planned, and never against a
+//! withdrawn consent or an opt-out (both checked again at send time).
+//!
+//! **Exactly once.** The idempotency key is `reminder:<registration>:<minutes>:<channel>`
+//! — what the reminder is, not when it falls. Re-planning moves the one row
+//! (pending, queued or previously skipped) to its new instant; a row already sent
+//! or being sent is left alone, so a reschedule never sends an offset twice.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone as _, Timelike, Utc};
+use chrono_tz::Tz;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::entities::{notification, opt_out, participant, registration, reminder_policy, stop};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::NotificationId;
+use crate::messages::{Channel, TemplateKey};
+use crate::tenancy::TenantScope;
+use crate::values::{Locale, PhoneNumber, TimeZone};
+
+pub const MINUTES_PER_DAY: i32 = 24 * 60;
+
+/// One reminder of a policy: how long before the start, and by which channels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offset {
+    pub minutes_before: i32,
+    pub channels: Vec<Channel>,
+}
+
+/// A window of local wall-clock time, in minutes since midnight, during which no
+/// SMS is sent. `start > end` spans midnight (21:00–08:00).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuietHours {
+    pub start_minute: i32,
+    pub end_minute: i32,
+}
+
+impl QuietHours {
+    fn contains(self, minute: i32) -> bool {
+        if self.start_minute <= self.end_minute {
+            (self.start_minute..self.end_minute).contains(&minute)
+        } else {
+            minute >= self.start_minute || minute < self.end_minute
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub offsets: Vec<Offset>,
+    pub quiet_hours: Option<QuietHours>,
+}
+
+impl Default for Policy {
+    /// 7 days before by email, 1 day before by email and SMS, 2 hours before by
+    /// SMS; no SMS between 21:00 and 08:00 local time.
+    fn default() -> Self {
+        Policy {
+            offsets: vec![
+                Offset { minutes_before: 7 * MINUTES_PER_DAY, channels: vec![Channel::Email] },
+                Offset { minutes_before: MINUTES_PER_DAY, channels: vec![Channel::Email, Channel::Sms] },
+                Offset { minutes_before: 120, channels: vec![Channel::Sms] },
+            ],
+            quiet_hours: Some(QuietHours { start_minute: 21 * 60, end_minute: 8 * 60 }),
+        }
+    }
+}
+
+/// The longest offset a policy may hold: reminders are about an upcoming stop.
+pub const MAX_MINUTES_BEFORE: i32 = 90 * MINUTES_PER_DAY;
+pub const MAX_OFFSETS: usize = 10;
+
+impl Policy {
+    /// Checks a policy an organizer submits; the error names the field.
+    pub fn validate(&self) -> DomainResult<()> {
+        if self.offsets.len() > MAX_OFFSETS {
+            return Err(DomainError::validation("offsets", format!("at most {MAX_OFFSETS} reminders per policy")));
+        }
+        let mut seen = HashSet::new();
+        for o in &self.offsets {
+            if !(1..=MAX_MINUTES_BEFORE).contains(&o.minutes_before) {
+                return Err(DomainError::validation(
+                    "offsets.minutesBefore",
+                    format!("must be between 1 and {MAX_MINUTES_BEFORE} minutes (90 days)"),
+                ));
+            }
+            if o.channels.is_empty() {
+                return Err(DomainError::validation("offsets.channels", "name at least one channel"));
+            }
+            if !seen.insert(o.minutes_before) {
+                return Err(DomainError::validation(
+                    "offsets.minutesBefore",
+                    format!("{} minutes appears twice", o.minutes_before),
+                ));
+            }
+        }
+        if let Some(q) = self.quiet_hours {
+            for (field, m) in [("quietHours.start", q.start_minute), ("quietHours.end", q.end_minute)] {
+                if !(0..MINUTES_PER_DAY).contains(&m) {
+                    return Err(DomainError::validation(field, "must be a time of day between 00:00 and 23:59"));
+                }
+            }
+            if q.start_minute == q.end_minute {
+                return Err(DomainError::validation("quietHours.end", "quiet hours must not be empty"));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn from_row(row: &reminder_policy::Model) -> DomainResult<Policy> {
+        let offsets: Vec<Offset> = serde_json::from_value(row.offsets.clone())
+            .map_err(|e| DomainError::internal(format!("stored reminder policy unreadable: {e}")))?;
+        let quiet_hours = match (row.quiet_start_minute, row.quiet_end_minute) {
+            (Some(start_minute), Some(end_minute)) => Some(QuietHours { start_minute, end_minute }),
+            _ => None,
+        };
+        Ok(Policy { offsets, quiet_hours })
+    }
+}
+
+/// Why a reminder of the policy is not planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// The instant (after quiet hours) is at or after the start.
+    AfterStart,
+    /// The participant registered after the instant.
+    BeforeRegistration,
+    /// The instant has passed (a reschedule brought the stop closer).
+    Past,
+}
+
+impl Skip {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skip::AfterStart => "would fall after the stop starts",
+            Skip::BeforeRegistration => "falls before the registration was made",
+            Skip::Past => "its time has passed",
+        }
+    }
+}
+
+/// One reminder of a policy for one registration, placed in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instant {
+    pub minutes_before: i32,
+    pub channel: Channel,
+    pub at: Result<DateTime<Utc>, Skip>,
+}
+
+/// Resolves a local wall-clock time in `zone`: an ambiguous time (clocks going
+/// back) is its first occurrence; a time that does not exist (clocks going
+/// forward, or Morocco leaving Ramadan time) is read with the offset in force
+/// just before the gap, which lands it just after the gap, as a wall clock would.
+pub fn resolve_local(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match zone.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => {
+            let before = zone.from_utc_datetime(&(local - Duration::hours(3)));
+            let offset = chrono::Offset::fix(before.offset());
+            (local - Duration::seconds(i64::from(offset.local_minus_utc()))).and_utc()
+        }
+    }
+}
+
+/// The nominal instant of an offset: whole days keep the wall-clock time of the
+/// start ("1 day before" a 09:00 stop is 09:00 the day before, even across a
+/// DST or Ramadan change); other offsets are exact durations ("2 hours before").
+pub fn nominal(starts_at: DateTime<Utc>, zone: Tz, minutes_before: i32) -> DateTime<Utc> {
+    if minutes_before % MINUTES_PER_DAY == 0 {
+        let local = starts_at.with_timezone(&zone).naive_local();
+        resolve_local(zone, local - Duration::days(i64::from(minutes_before / MINUTES_PER_DAY)))
+    } else {
+        starts_at - Duration::minutes(i64::from(minutes_before))
+    }
+}
+
+/// Moves an SMS instant that falls in quiet hours to their end (local time).
+pub(crate) fn after_quiet_hours(at: DateTime<Utc>, zone: Tz, quiet: QuietHours) -> DateTime<Utc> {
+    let local = at.with_timezone(&zone);
+    let minute = i32::try_from(local.hour() * 60 + local.minute()).unwrap_or(0);
+    if !quiet.contains(minute) {
+        return at;
+    }
+    let end =
+        local.date_naive().and_hms_opt(0, 0, 0).map(|midnight| midnight + Duration::minutes(quiet.end_minute.into()));
+    let Some(mut end) = end else { return at };
+    if minute >= quiet.end_minute {
+        // Inside a window that spans midnight, before midnight: it ends tomorrow.
+        end += Duration::days(1);
+    }
+    resolve_local(zone, end)
+}
+
+/// Places every reminder of `policy` for a registration made at `registered_at`
+/// to a stop starting at `starts_at` in `zone`, as planned at `now`.
+pub fn instants(
+    policy: &Policy,
+    starts_at: DateTime<Utc>,
+    zone: Tz,
+    registered_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<Instant> {
+    let mut out = Vec::new();
+    for offset in &policy.offsets {
+        let base = nominal(starts_at, zone, offset.minutes_before);
+        for &channel in &offset.channels {
+            let at = match (channel, policy.quiet_hours) {
+                (Channel::Sms, Some(quiet)) => after_quiet_hours(base, zone, quiet),
+                _ => base,
+            };
+            let at = if at >= starts_at {
+                Err(Skip::AfterStart)
+            } else if at < registered_at {
+                Err(Skip::BeforeRegistration)
+            } else if at < now {
+                Err(Skip::Past)
+            } else {
+                Ok(at)
+            };
+            out.push(Instant { minutes_before: offset.minutes_before, channel, at });
+        }
+    }
+    out
+}
+
+pub fn idempotency_key(registration_id: Uuid, minutes_before: i32, channel: Channel) -> String {
+    format!("reminder:{registration_id}:{minutes_before}:{channel}")
+}
+
+/// The policy in force for a stop: its own, else its edition's, else the default.
+pub async fn policy_for(txn: &impl ConnectionTrait, scope: TenantScope, stop: &stop::Model) -> DomainResult<Policy> {
+    let rows = reminder_policy::Entity::find()
+        .filter(reminder_policy::Column::TenantId.eq(scope.uuid()))
+        .filter(reminder_policy::Column::StopId.eq(stop.id).or(reminder_policy::Column::EditionId.eq(stop.edition_id)))
+        .all(txn)
+        .await?;
+    let own = rows.iter().find(|r| r.stop_id == Some(stop.id));
+    match own.or_else(|| rows.first()) {
+        Some(row) => Policy::from_row(row),
+        None => Ok(Policy::default()),
+    }
+}
+
+/// Whether the person may receive reminders by `channel` now.
+fn reachable(person: &participant::Model, channel: Channel, opted_out: &HashSet<(String, String)>) -> bool {
+    let address = match channel {
+        Channel::Email if person.consent_email_at.is_some() => person.email.as_deref(),
+        Channel::Sms if person.consent_sms_at.is_some() => {
+            person.phone.as_deref().filter(|p| PhoneNumber::from_e164(p).map(|n| n.can_receive_sms()).unwrap_or(false))
+        }
+        _ => None,
+    };
+    address.is_some_and(|a| !opted_out.contains(&(channel.as_str().to_owned(), a.to_owned())))
+}
+
+/// What a re-plan changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Replanned {
+    /// Rows written or moved to a (new) instant.
+    pub planned: u64,
+    /// Rows still to send that no longer have an instant (cancelled).
+    pub withdrawn: u64,
+}
+
+/// Plans the reminders of a registration just confirmed (registered or
+/// promoted), in its transaction.
+pub async fn plan_confirmed(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop: &stop::Model,
+    registration: &registration::Model,
+    person: &participant::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<Replanned> {
+    // A registration confirmed just now has no earlier reminders to withdraw.
+    plan(txn, scope, stop, &[(registration.clone(), person.clone())], false, now).await
+}
+
+/// Re-plans the reminders of `registrations` of `stop` in the caller's
+/// transaction: confirmed ones get theirs planned or moved, the rest lose what
+/// is still to send. Safe to run any number of times.
+pub async fn replan(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop: &stop::Model,
+    registrations: &[(registration::Model, participant::Model)],
+    now: DateTime<Utc>,
+) -> DomainResult<Replanned> {
+    plan(txn, scope, stop, registrations, true, now).await
+}
+
+async fn plan(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop: &stop::Model,
+    registrations: &[(registration::Model, participant::Model)],
+    withdraw_stale: bool,
+    now: DateTime<Utc>,
+) -> DomainResult<Replanned> {
+    if registrations.is_empty() {
+        return Ok(Replanned::default());
+    }
+    let policy = policy_for(txn, scope, stop).await?;
+    let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default().tz();
+    let opted_out = opt_outs(txn, scope, registrations.iter().map(|(_, p)| p)).await?;
+
+    let mut rows = Vec::new();
+    let mut planned_keys = Vec::new();
+    for (registration, person) in registrations {
+        let keys: HashSet<String> = if registration.status == registration::Status::Confirmed {
+            let locale: Locale = person.locale.parse().unwrap_or_default();
+            let mut keys = HashSet::new();
+            for instant in instants(&policy, stop.starts_at, zone, registration.created_at, now) {
+                let (Ok(at), true) = (instant.at, reachable(person, instant.channel, &opted_out)) else {
+                    continue;
+                };
+                let key = idempotency_key(registration.id, instant.minutes_before, instant.channel);
+                keys.insert(key.clone());
+                rows.push(row(scope, person, registration, instant, at, locale, key, now));
+            }
+            keys
+        } else {
+            HashSet::new()
+        };
+        planned_keys.push((registration.id, keys));
+    }
+
+    let withdrawn = if withdraw_stale { withdraw(txn, scope, &planned_keys, now).await? } else { 0 };
+
+    let mut planned = 0;
+    let table = notification::Entity;
+    let status = (table, notification::Column::Status);
+    let revivable = [notification::Status::Pending, notification::Status::Queued, notification::Status::Cancelled];
+    for chunk in rows.chunks(200) {
+        // A row still to send (or withdrawn by an earlier re-plan) moves to its
+        // new instant; one sent or being sent stays as it is.
+        let on_conflict = OnConflict::column(notification::Column::IdempotencyKey)
+            .update_columns([notification::Column::ScheduledAt, notification::Column::UpdatedAt])
+            .value(notification::Column::Status, Expr::val(notification::Status::Pending.to_value()))
+            .value(notification::Column::LastError, Expr::val(Option::<String>::None))
+            .action_and_where(Expr::col(status).is_in(revivable.iter().map(ActiveEnum::to_value)))
+            .to_owned();
+        planned += notification::Entity::insert_many(chunk.to_vec())
+            .on_conflict(on_conflict)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(Replanned { planned, withdrawn })
+}
+
+/// Cancels the reminders of these registrations that are still to send and not
+/// among the keys just planned (an offset removed, now too late, consent gone).
+async fn withdraw(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    planned: &[(Uuid, HashSet<String>)],
+    now: DateTime<Utc>,
+) -> DomainResult<u64> {
+    let mut withdrawn = 0;
+    let existing = notification::Entity::find()
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .filter(notification::Column::RegistrationId.is_in(planned.iter().map(|(id, _)| *id)))
+        .filter(notification::Column::TemplateKey.eq(TemplateKey::Reminder.as_str()))
+        .filter(notification::Column::Status.is_in([notification::Status::Pending, notification::Status::Queued]))
+        .all(txn)
+        .await?;
+    let keep: HashMap<Uuid, &HashSet<String>> = planned.iter().map(|(id, keys)| (*id, keys)).collect();
+    let stale: Vec<Uuid> = existing
+        .iter()
+        .filter(|n| n.registration_id.and_then(|r| keep.get(&r)).is_none_or(|keys| !keys.contains(&n.idempotency_key)))
+        .map(|n| n.id)
+        .collect();
+    for chunk in stale.chunks(500) {
+        withdrawn += notification::Entity::update_many()
+            .col_expr(notification::Column::Status, Expr::val(notification::Status::Cancelled.to_value()))
+            .col_expr(notification::Column::LastError, Expr::val("no longer planned by the reminder policy"))
+            .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+            .filter(notification::Column::TenantId.eq(scope.uuid()))
+            .filter(notification::Column::Id.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?
+            .rows_affected;
+    }
+
+    Ok(withdrawn)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one row from its parts; a struct would only rename them")]
+fn row(
+    scope: TenantScope,
+    person: &participant::Model,
+    registration: &registration::Model,
+    instant: Instant,
+    at: DateTime<Utc>,
+    locale: Locale,
+    key: String,
+    now: DateTime<Utc>,
+) -> notification::ActiveModel {
+    notification::ActiveModel {
+        id: Set(NotificationId::new().0),
+        tenant_id: Set(scope.uuid()),
+        participant_id: Set(person.id),
+        registration_id: Set(Some(registration.id)),
+        template_key: Set(TemplateKey::Reminder.as_str().to_owned()),
+        channel: Set(instant.channel.as_str().to_owned()),
+        locale: Set(locale.as_str().to_owned()),
+        scheduled_at: Set(at),
+        status: Set(notification::Status::Pending),
+        attempts: Set(0),
+        last_error: Set(None),
+        provider_message_id: Set(None),
+        sms_segments: Set(None),
+        idempotency_key: Set(key),
+        payload: Set(Some(serde_json::json!({ "minutes_before": instant.minutes_before }))),
+        recipient: Set(None),
+        queued_at: Set(None),
+        sent_at: Set(None),
+        delivered_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+async fn opt_outs<'a>(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    people: impl Iterator<Item = &'a participant::Model>,
+) -> DomainResult<HashSet<(String, String)>> {
+    let addresses: HashSet<&str> = people.flat_map(|p| [p.email.as_deref(), p.phone.as_deref()]).flatten().collect();
+    let mut out = HashSet::new();
+    let addresses: Vec<&str> = addresses.into_iter().collect();
+    for chunk in addresses.chunks(500) {
+        let rows = opt_out::Entity::find()
+            .filter(opt_out::Column::TenantId.eq(scope.uuid()))
+            .filter(opt_out::Column::Address.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?;
+        out.extend(rows.into_iter().map(|r| (r.channel, r.address)));
+    }
+    Ok(out)
+}
+
+/// Re-plans every registration of a stop (after a reschedule or a policy change).
+pub async fn replan_stop(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop: &stop::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<Replanned> {
+    let registrations = registration::Entity::find()
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::StopId.eq(stop.id))
+        .filter(registration::Column::Status.ne(registration::Status::Cancelled))
+        .all(txn)
+        .await?;
+    let mut people: HashMap<Uuid, participant::Model> = HashMap::new();
+    let ids: Vec<Uuid> = registrations.iter().map(|r| r.participant_id).collect();
+    for chunk in ids.chunks(500) {
+        let found = participant::Entity::find()
+            .filter(participant::Column::TenantId.eq(scope.uuid()))
+            .filter(participant::Column::Id.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?;
+        people.extend(found.into_iter().map(|p| (p.id, p)));
+    }
+    let pairs: Vec<_> =
+        registrations.into_iter().filter_map(|r| people.get(&r.participant_id).cloned().map(|p| (r, p))).collect();
+    replan(txn, scope, stop, &pairs, now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn local(zone: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        let naive = NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("valid date");
+        resolve_local(zone, naive)
+    }
+
+    fn at(instants: &[Instant], minutes: i32, channel: Channel) -> Result<DateTime<Utc>, Skip> {
+        instants
+            .iter()
+            .find(|i| i.minutes_before == minutes && i.channel == channel)
+            .map(|i| i.at)
+            .expect("the policy has this reminder")
+    }
+
+    const CASA: Tz = chrono_tz::Africa::Casablanca;
+
+    #[test]
+    fn morocco_is_utc_during_ramadan_2026_and_utc_plus_one_after() {
+        // Ramadan 1447 runs from about 18 February to 19 March 2026; Morocco
+        // suspends UTC+1 around it.
+        let during = local(CASA, 2026, 3, 5, 9, 0);
+        assert_eq!(during.to_rfc3339(), "2026-03-05T09:00:00+00:00");
+        let after = local(CASA, 2026, 4, 15, 9, 0);
+        assert_eq!(after.to_rfc3339(), "2026-04-15T08:00:00+00:00");
+
+        let policy = Policy::default();
+        let long_ago = local(CASA, 2026, 1, 1, 0, 0);
+        let plan = instants(&policy, during, CASA, long_ago, long_ago);
+        assert_eq!(at(&plan, MINUTES_PER_DAY, Channel::Email), Ok(local(CASA, 2026, 3, 4, 9, 0)));
+        assert_eq!(
+            at(&plan, MINUTES_PER_DAY, Channel::Email).map(|t| t.to_rfc3339()),
+            Ok("2026-03-04T09:00:00+00:00".into())
+        );
+        let plan = instants(&policy, after, CASA, long_ago, long_ago);
+        assert_eq!(
+            at(&plan, 7 * MINUTES_PER_DAY, Channel::Email).map(|t| t.to_rfc3339()),
+            Ok("2026-04-08T08:00:00+00:00".into())
+        );
+    }
+
+    #[test]
+    fn a_day_before_keeps_the_wall_clock_across_the_end_of_ramadan_time() {
+        // Morocco returns to UTC+1 on the Sunday after Ramadan (22 March 2026):
+        // a stop on 23 March at 09:00 is reminded on 22 March at 09:00 local,
+        // and one week before at 09:00 local in Ramadan time (UTC+0).
+        let start = local(CASA, 2026, 3, 23, 9, 0);
+        assert_eq!(start.to_rfc3339(), "2026-03-23T08:00:00+00:00");
+        let long_ago = local(CASA, 2026, 1, 1, 0, 0);
+        let plan = instants(&Policy::default(), start, CASA, long_ago, long_ago);
+        assert_eq!(
+            at(&plan, 7 * MINUTES_PER_DAY, Channel::Email).map(|t| t.to_rfc3339()),
+            Ok("2026-03-16T09:00:00+00:00".into())
+        );
+        let day_before = at(&plan, MINUTES_PER_DAY, Channel::Email).expect("planned");
+        assert_eq!(day_before.with_timezone(&CASA).format("%d %H:%M").to_string(), "22 09:00");
+    }
+
+    #[test]
+    fn paris_dst_keeps_nine_oclock_and_two_hours_stays_two_hours() {
+        let paris = chrono_tz::Europe::Paris;
+        // Clocks go forward on 29 March 2026 at 02:00: a stop that morning.
+        let start = local(paris, 2026, 3, 29, 9, 0);
+        let long_ago = local(paris, 2026, 1, 1, 0, 0);
+        let plan = instants(&Policy::default(), start, paris, long_ago, long_ago);
+        let day_before = at(&plan, MINUTES_PER_DAY, Channel::Email).expect("planned");
+        assert_eq!(day_before.to_rfc3339(), "2026-03-28T08:00:00+00:00");
+        assert_eq!(start - day_before, Duration::hours(23));
+        // 2 hours before is 07:00, inside quiet hours: the SMS goes at 08:00.
+        let two_hours = at(&plan, 120, Channel::Sms).expect("planned");
+        assert_eq!(two_hours, local(paris, 2026, 3, 29, 8, 0));
+        // Without quiet hours, an exact duration stays exact across the change.
+        let exact = Policy { quiet_hours: None, ..Policy::default() };
+        let plan = instants(&exact, local(paris, 2026, 3, 29, 3, 30), paris, long_ago, long_ago);
+        let sms = at(&plan, 120, Channel::Sms).expect("planned");
+        assert_eq!(sms.to_rfc3339(), "2026-03-28T23:30:00+00:00");
+        // A wall-clock time inside the gap lands just after it.
+        assert_eq!(local(paris, 2026, 3, 29, 2, 30).to_rfc3339(), "2026-03-29T01:30:00+00:00");
+    }
+
+    #[test]
+    fn sms_in_quiet_hours_moves_to_their_end_or_is_skipped() {
+        let long_ago = local(CASA, 2026, 1, 1, 0, 0);
+        // 09:00 stop: the 2-hour SMS would go at 07:00, inside 21:00–08:00 → 08:00.
+        let nine = local(CASA, 2026, 5, 12, 9, 0);
+        let plan = instants(&Policy::default(), nine, CASA, long_ago, long_ago);
+        assert_eq!(at(&plan, 120, Channel::Sms), Ok(local(CASA, 2026, 5, 12, 8, 0)));
+        // Email is not held by quiet hours.
+        let policy = Policy {
+            offsets: vec![Offset { minutes_before: 120, channels: vec![Channel::Email, Channel::Sms] }],
+            quiet_hours: Some(QuietHours { start_minute: 21 * 60, end_minute: 8 * 60 }),
+        };
+        // 08:30 stop: the SMS would move to 08:00 (fine); at 08:00 start it would
+        // move to the start itself → skipped.
+        let eight = local(CASA, 2026, 5, 12, 8, 0);
+        let plan = instants(&policy, eight, CASA, long_ago, long_ago);
+        assert_eq!(at(&plan, 120, Channel::Email), Ok(local(CASA, 2026, 5, 12, 6, 0)));
+        assert_eq!(at(&plan, 120, Channel::Sms), Err(Skip::AfterStart));
+        // 22:30 the evening before (a 00:30 stop): quiet until 08:00 → after the start.
+        let half_past_midnight = local(CASA, 2026, 5, 13, 0, 30);
+        let plan = instants(&policy, half_past_midnight, CASA, long_ago, long_ago);
+        assert_eq!(at(&plan, 120, Channel::Sms), Err(Skip::AfterStart));
+        // 23:00 stop: SMS at 21:00 is quiet until 08:00 next day → skipped.
+        let late = local(CASA, 2026, 5, 12, 23, 0);
+        let plan = instants(&policy, late, CASA, long_ago, long_ago);
+        assert_eq!(at(&plan, 120, Channel::Sms), Err(Skip::AfterStart));
+    }
+
+    #[test]
+    fn the_pretix_bug_no_reminder_before_the_registration() {
+        let start = local(CASA, 2026, 5, 12, 9, 0);
+        // Registered the evening before: no 7-day or 1-day reminder, the 2-hour SMS stays.
+        let registered = local(CASA, 2026, 5, 11, 19, 0);
+        let plan = instants(&Policy::default(), start, CASA, registered, registered);
+        assert_eq!(at(&plan, 7 * MINUTES_PER_DAY, Channel::Email), Err(Skip::BeforeRegistration));
+        assert_eq!(at(&plan, MINUTES_PER_DAY, Channel::Email), Err(Skip::BeforeRegistration));
+        assert_eq!(at(&plan, MINUTES_PER_DAY, Channel::Sms), Err(Skip::BeforeRegistration));
+        assert_eq!(at(&plan, 120, Channel::Sms), Ok(local(CASA, 2026, 5, 12, 8, 0)));
+        // Re-planned later (a reschedule): what has passed is skipped, not sent late.
+        let now = local(CASA, 2026, 5, 12, 8, 30);
+        let plan = instants(&Policy::default(), start, CASA, registered, now);
+        assert_eq!(at(&plan, 120, Channel::Sms), Err(Skip::Past));
+    }
+
+    #[test]
+    fn policies_are_validated_with_the_field_named() {
+        assert!(Policy::default().validate().is_ok());
+        let bad = |p: Policy| p.validate().expect_err("refused").to_string();
+        let twice = Policy {
+            offsets: vec![
+                Offset { minutes_before: 60, channels: vec![Channel::Sms] },
+                Offset { minutes_before: 60, channels: vec![Channel::Email] },
+            ],
+            quiet_hours: None,
+        };
+        assert!(bad(twice).contains("appears twice"));
+        let none = Policy { offsets: vec![Offset { minutes_before: 60, channels: vec![] }], quiet_hours: None };
+        assert!(bad(none).contains("channel"));
+        let quiet = Policy { offsets: vec![], quiet_hours: Some(QuietHours { start_minute: 1500, end_minute: 0 }) };
+        assert!(bad(quiet).contains("time of day"));
+    }
+}

@@ -1,0 +1,299 @@
+//! Reminders in the outbox: planned with the registration, moved by a
+//! reschedule or a policy change without ever sending an offset twice, and
+//! withdrawn with consent. Broadcasts and tenant templates ride the same outbox.
+
+use chrono::Duration;
+use escale_domain::entities::{notification, registration};
+use escale_domain::ids::{NotificationId, StopId};
+use escale_domain::manage::{self, TimeInput};
+use escale_domain::messages::{Channel, TemplateKey, TemplateOverride};
+use escale_domain::notifications::{self, Broadcast, PolicyTarget};
+use escale_domain::outbox::{self, OutgoingMessage, SendDecision, SendOptions, Status};
+use escale_domain::participants::{self, ConsentKind};
+use escale_domain::registration::{Consents, RegisterInput, register};
+use escale_domain::reminders::{self, MINUTES_PER_DAY, Offset, Policy};
+use escale_domain::tenancy::TenantScope;
+use escale_domain::values::{Locale, TimeZone};
+use escale_domain::{DatabaseConnection, DomainError};
+use escale_testkit::TestDb;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+
+use crate::support::*;
+
+struct Setup {
+    scope: TenantScope,
+    stop: StopId,
+    registration: registration::Model,
+}
+
+async fn registered(db: &DatabaseConnection) -> Setup {
+    let (scope, agenda) = demo(db).await;
+    let stop = StopId(open_stop(&agenda).stop.id);
+    let input = RegisterInput {
+        phone: Some("0612345678".into()),
+        consents: Consents { sms_reminders: true, email_reminders: true, ..Consents::default() },
+        ..person(stop, 1)
+    };
+    let out = register(db, scope, &input, now()).await.expect("registers");
+    assert_eq!(out.registration.status, registration::Status::Confirmed);
+    Setup { scope, stop, registration: out.registration }
+}
+
+async fn reminder_rows(db: &DatabaseConnection, registration: uuid::Uuid) -> Vec<notification::Model> {
+    let mut rows: Vec<_> = all_notifications_of(db, registration)
+        .await
+        .into_iter()
+        .filter(|n| n.template_key == TemplateKey::Reminder.as_str())
+        .collect();
+    rows.sort_by(|a, b| a.idempotency_key.cmp(&b.idempotency_key));
+    rows
+}
+
+fn key(registration: uuid::Uuid, minutes: i32, channel: Channel) -> String {
+    reminders::idempotency_key(registration, minutes, channel)
+}
+
+fn row<'a>(rows: &'a [notification::Model], key: &str) -> &'a notification::Model {
+    rows.iter().find(|r| r.idempotency_key == key).unwrap_or_else(|| panic!("no reminder {key}"))
+}
+
+#[tokio::test]
+async fn a_reschedule_moves_pending_reminders_and_never_resends_one() {
+    for t in TestDb::each("a_reschedule_moves_pending_reminders_and_never_resends_one").await {
+        let db = &t.db;
+        let s = registered(db).await;
+        let stop = reload_stop(db, s.stop).await;
+        let zone = TimeZone::parse(&stop.time_zone).expect("zone").tz();
+        let reg = s.registration.id;
+        let rows = reminder_rows(db, reg).await;
+        // Every reminder of the default policy whose instant is still ahead.
+        let expected: Vec<_> = reminders::instants(&Policy::default(), stop.starts_at, zone, now(), now())
+            .into_iter()
+            .filter(|i| i.at.is_ok())
+            .collect();
+        assert!(!expected.is_empty(), "{}: the demo stop is far enough ahead", t.backend_name());
+        assert_eq!(rows.len(), expected.len(), "{}", t.backend_name());
+        let day_email = row(&rows, &key(reg, MINUTES_PER_DAY, Channel::Email));
+        assert_eq!(day_email.scheduled_at, reminders::nominal(stop.starts_at, zone, MINUTES_PER_DAY));
+        assert_eq!(day_email.status, Status::Pending);
+
+        // The one-day email went out already (as if the stop had been nearer).
+        let mut sent = day_email.clone().into_active_model();
+        sent.status = Set(Status::Sent);
+        sent.update(db).await.expect("mark sent");
+
+        let owner = owner_actor(db, s.scope).await;
+        let moved = stop.starts_at + Duration::days(7);
+        let moved_end = stop.ends_at + Duration::days(7);
+        for _ in 0..2 {
+            // Twice: a re-plan run again changes nothing.
+            manage::reschedule_stop(
+                db,
+                &owner,
+                stop.id,
+                TimeInput::Instant(moved),
+                TimeInput::Instant(moved_end),
+                None,
+                now(),
+            )
+            .await
+            .expect("reschedule");
+        }
+        let after = reminder_rows(db, reg).await;
+        assert_eq!(after.len(), rows.len(), "{}: one row per reminder, never a second", t.backend_name());
+        let day_email = row(&after, &key(reg, MINUTES_PER_DAY, Channel::Email));
+        assert_eq!(
+            (day_email.status, day_email.scheduled_at),
+            (Status::Sent, rows_sched(&rows, &day_email.idempotency_key))
+        );
+        let day_sms = row(&after, &key(reg, MINUTES_PER_DAY, Channel::Sms));
+        assert_eq!(day_sms.status, Status::Pending);
+        assert_eq!(day_sms.scheduled_at, reminders::nominal(moved, zone, MINUTES_PER_DAY));
+        let week = row(&after, &key(reg, 7 * MINUTES_PER_DAY, Channel::Email));
+        assert_eq!(
+            (week.status, week.scheduled_at),
+            (Status::Pending, reminders::nominal(moved, zone, 7 * MINUTES_PER_DAY))
+        );
+    }
+}
+
+fn rows_sched(rows: &[notification::Model], key: &str) -> chrono::DateTime<chrono::Utc> {
+    row(rows, key).scheduled_at
+}
+
+#[tokio::test]
+async fn a_policy_change_replans_and_consent_withdrawal_holds() {
+    for t in TestDb::each("a_policy_change_replans_and_consent_withdrawal_holds").await {
+        let db = &t.db;
+        let s = registered(db).await;
+        let reg = s.registration.id;
+        let owner = owner_actor(db, s.scope).await;
+        let stop = reload_stop(db, s.stop).await;
+
+        let only_three_days = Policy {
+            offsets: vec![Offset { minutes_before: 3 * MINUTES_PER_DAY, channels: vec![Channel::Email, Channel::Sms] }],
+            quiet_hours: None,
+        };
+        notifications::set_reminder_policy(
+            db,
+            &owner,
+            PolicyTarget::Edition(stop.edition_id),
+            Some(only_three_days),
+            now(),
+        )
+        .await
+        .expect("set policy");
+        let rows = reminder_rows(db, reg).await;
+        let pending: Vec<_> =
+            rows.iter().filter(|r| r.status == Status::Pending).map(|r| r.idempotency_key.clone()).collect();
+        let mut expected =
+            vec![key(reg, 3 * MINUTES_PER_DAY, Channel::Email), key(reg, 3 * MINUTES_PER_DAY, Channel::Sms)];
+        expected.sort();
+        assert_eq!(pending, expected, "{}", t.backend_name());
+        assert!(rows.iter().filter(|r| !expected.contains(&r.idempotency_key)).all(|r| r.status == Status::Cancelled));
+
+        // A policy that breaks the rules is refused with the field named.
+        let bad =
+            Policy { offsets: vec![Offset { minutes_before: 0, channels: vec![Channel::Sms] }], quiet_hours: None };
+        let err = notifications::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop.id), Some(bad), now())
+            .await
+            .expect_err("refused");
+        assert!(matches!(err, DomainError::Validation { .. }), "{err:?}");
+
+        // SMS consent withdrawn: its reminders go, and the next re-plan does not bring them back.
+        participants::withdraw_consent(db, &s.registration.ticket_code, ConsentKind::SmsReminders, now())
+            .await
+            .expect("withdraw");
+        notifications::set_reminder_policy(db, &owner, PolicyTarget::Edition(stop.edition_id), None, now())
+            .await
+            .expect("back to default");
+        let rows = reminder_rows(db, reg).await;
+        let live: Vec<_> = rows.iter().filter(|r| r.status == Status::Pending).collect();
+        assert!(!live.is_empty(), "{}: the default's email reminders are back", t.backend_name());
+        assert!(live.iter().all(|r| r.channel == "email"), "{}: no SMS reminder without consent", t.backend_name());
+    }
+}
+
+#[tokio::test]
+async fn reminder_emails_carry_the_calendar_and_a_working_unsubscribe_link() {
+    for t in TestDb::each("reminder_emails_carry_the_calendar_and_a_working_unsubscribe_link").await {
+        let db = &t.db;
+        let s = registered(db).await;
+        let rows = reminder_rows(db, s.registration.id).await;
+        let email = rows.iter().find(|r| r.channel == "email").expect("an email reminder");
+        let when = email.scheduled_at + Duration::seconds(1);
+        outbox::claim_due(db, when, 1000).await.expect("claim");
+        let options = SendOptions { public_url: Some(url::Url::parse("https://escale.example/").expect("url")) };
+        let decision =
+            outbox::start_sending(db, s.scope, NotificationId(email.id), &options, when).await.expect("decide");
+        let SendDecision::Send(out) = decision else { panic!("{}: send, got {decision:?}", t.backend_name()) };
+        let OutgoingMessage::Email(mail) = &out.message else { panic!("an email") };
+        assert!(mail.content.subject.starts_with("Rappel"), "{}", mail.content.subject);
+        let ics = mail.ics.as_deref().expect("the stop's calendar entry");
+        let stop = reload_stop(db, s.stop).await;
+        assert!(ics.contains("BEGIN:VEVENT") && ics.contains(&format!("UID:stop-{}@escale", stop.id)), "{ics}");
+        assert!(ics.contains(&format!("DTSTART:{}", stop.starts_at.format("%Y%m%dT%H%M%SZ"))), "{ics}");
+        assert!(ics.contains("X-WR-TIMEZONE:Africa/Casablanca") && ics.contains("\r\n"), "{ics}");
+        let link = mail.unsubscribe_url.as_deref().expect("unsubscribe link");
+        assert!(link.starts_with("https://escale.example/unsubscribe?"), "{link}");
+        let url = url::Url::parse(link).expect("link is a URL");
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert!(mail.content.html.contains(&q["s"]), "the footer shows the link");
+
+        // The link's signature withdraws the email consent; a forged one is NOT_FOUND.
+        let participant: uuid::Uuid = q["p"].parse().expect("participant id");
+        let forged = participants::withdraw_consent_by_link(
+            db,
+            s.scope,
+            participant,
+            "AAAAAAAAAAAAAAAAAAAAAA",
+            ConsentKind::EmailReminders,
+            now(),
+        )
+        .await;
+        assert!(matches!(forged, Err(DomainError::NotFound { .. })), "{forged:?}");
+        participants::withdraw_consent_by_link(db, s.scope, participant, &q["s"], ConsentKind::EmailReminders, now())
+            .await
+            .expect("withdrawn by link");
+        let rows = reminder_rows(db, s.registration.id).await;
+        assert!(
+            rows.iter().filter(|r| r.channel == "email").all(|r| r.status != Status::Pending),
+            "{}",
+            t.backend_name()
+        );
+    }
+}
+
+#[tokio::test]
+async fn broadcasts_reach_consenting_people_and_templates_are_checked_when_saved() {
+    for t in TestDb::each("broadcasts_reach_consenting_people_and_templates_are_checked_when_saved").await {
+        let db = &t.db;
+        let s = registered(db).await;
+        // A second person without any consent: nobody to reach by broadcast.
+        register(db, s.scope, &RegisterInput { consents: Consents::default(), ..person(s.stop, 2) }, now())
+            .await
+            .expect("second");
+        let owner = owner_actor(db, s.scope).await;
+
+        let broken =
+            TemplateOverride { subject: Some("{{ stop.nmae }}".into()), body_text: "x".into(), body_html: None };
+        let err =
+            notifications::save_template(db, &owner, TemplateKey::Broadcast, Channel::Email, Locale::Fr, broken, now())
+                .await
+                .expect_err("a misspelt variable is refused at save time");
+        assert!(err.to_string().contains("nmae") || err.to_string().contains("undefined"), "{err}");
+        let custom = TemplateOverride {
+            subject: Some("[{{ stop.city }}] {{ broadcast.subject }}".into()),
+            body_text: "{{ broadcast.body }}\n-- {{ tenant.name }}".into(),
+            body_html: None,
+        };
+        notifications::save_template(db, &owner, TemplateKey::Broadcast, Channel::Email, Locale::Fr, custom, now())
+            .await
+            .expect("a good template is saved");
+
+        let input = Broadcast {
+            stop_id: s.stop.0,
+            subject: "Changement de salle".into(),
+            body: "La plénière a lieu en salle Atlas.".into(),
+            channels: vec![Channel::Email, Channel::Sms],
+            urgent: true,
+        };
+        let outcome = notifications::broadcast(db, &owner, input.clone(), now()).await.expect("broadcast");
+        assert_eq!((outcome.planned, outcome.unreachable), (2, 1), "{}", t.backend_name());
+        let again = notifications::broadcast(db, &owner, input, now()).await.expect("a second broadcast");
+        assert_ne!(again.id, outcome.id, "a new broadcast is a new message");
+
+        let broadcast_email = notifications_of(db, s.registration.id)
+            .await
+            .into_iter()
+            .find(|n| {
+                n.template_key == "broadcast"
+                    && n.channel == "email"
+                    && n.idempotency_key.contains(&outcome.id.to_string())
+            })
+            .expect("broadcast email planned");
+        outbox::claim_due(db, now() + Duration::seconds(1), 1000).await.expect("claim");
+        let decision =
+            outbox::start_sending(db, s.scope, NotificationId(broadcast_email.id), &SendOptions::default(), now())
+                .await
+                .expect("decide");
+        let SendDecision::Send(out) = decision else { panic!("send: {decision:?}") };
+        let OutgoingMessage::Email(mail) = &out.message else { panic!("email") };
+        let stop = reload_stop(db, s.stop).await;
+        assert_eq!(
+            mail.content.subject,
+            format!("[{}] Changement de salle", stop.city),
+            "the tenant's template is used"
+        );
+        assert!(mail.content.text.starts_with("La plénière a lieu en salle Atlas."), "{}", mail.content.text);
+
+        let counts = notifications::stop_message_counts(db, s.scope, s.stop.0).await.expect("counts");
+        let broadcast_rows = notification::Entity::find()
+            .filter(notification::Column::TemplateKey.eq("broadcast"))
+            .all(db)
+            .await
+            .expect("rows");
+        assert_eq!(broadcast_rows.len(), 4);
+        assert!(counts.iter().map(|c| c.count).sum::<i64>() >= 4, "{counts:?}");
+    }
+}
