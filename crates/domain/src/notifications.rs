@@ -482,7 +482,8 @@ pub async fn retry(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageCount {
     pub channel: Channel,
-    pub status: notification::Status,
+    /// As stored: `pending`, `sent`, `failed`…
+    pub status: String,
     pub count: i64,
     pub sms_segments: i64,
 }
@@ -508,8 +509,7 @@ pub async fn stop_message_counts(
             let status: String = row.try_get("", "status")?;
             Ok(MessageCount {
                 channel: channel.parse().map_err(DomainError::internal)?,
-                status: <notification::Status as ActiveEnum>::try_from_value(&status)
-                    .map_err(|e| DomainError::internal(e.to_string()))?,
+                status,
                 count: row.try_get("", "n")?,
                 sms_segments: row.try_get("", "segments")?,
             })

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{code}/qr.svg", get(ticket_qr_svg))
         .route("/tickets/{code}/qr.png", get(ticket_qr_png))
         .route("/export/stops/{id}/registrations.csv", get(crate::export::stop_registrations))
+        .route("/unsubscribe", get(crate::unsubscribe::show).post(crate::unsubscribe::confirm))
         .with_state(Shared { schema, state })
         .layer(
             ServiceBuilder::new()

@@ -19,8 +19,18 @@ pub struct GlobalId {
 }
 
 /// The object types that have global ids.
-pub const KINDS: &[&str] =
-    &["Stop", "Session", "Edition", "Series", "Speaker", "Partner", "Partnership", "Registration", "AuditEntry"];
+pub const KINDS: &[&str] = &[
+    "Stop",
+    "Session",
+    "Edition",
+    "Series",
+    "Speaker",
+    "Partner",
+    "Partnership",
+    "Registration",
+    "AuditEntry",
+    "Notification",
+];
 
 pub fn encode(kind: &'static str, tenant: TenantId, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{}:{}", tenant.0.simple(), id.simple()))

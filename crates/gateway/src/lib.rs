@@ -17,6 +17,7 @@ pub mod http;
 pub mod ids;
 pub mod limits;
 mod schema;
+mod unsubscribe;
 
 use std::sync::Arc;
 

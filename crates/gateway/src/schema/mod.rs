@@ -5,6 +5,7 @@ mod account;
 pub mod auth;
 pub mod limits;
 mod loaders;
+mod messaging;
 mod objects;
 mod organizer;
 mod paging;
@@ -24,10 +25,11 @@ pub struct Mutation(
     tickets::TicketMutation,
     people::PeopleMutation,
     organizer::OrganizerMutation,
+    messaging::MessagingMutation,
 );
 
 #[derive(MergedObject, Debug, Default)]
-pub struct Query(query::CatalogQuery, people::PeopleQuery);
+pub struct Query(query::CatalogQuery, people::PeopleQuery, messaging::MessagingQuery);
 
 pub type EscaleSchema = Schema<Query, Mutation, EmptySubscription>;
 

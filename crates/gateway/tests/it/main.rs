@@ -6,6 +6,7 @@ mod clone;
 mod contract;
 mod hardening;
 mod isolation;
+mod messaging;
 mod people;
 mod roles;
 mod statements;

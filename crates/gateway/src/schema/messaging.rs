@@ -1,0 +1,481 @@
+//! Organizers and messages: reminder policies, their own templates, broadcasts
+//! to a stop, what each stop's messages cost, and retrying failures.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use escale_domain::authz::{Action, Actor};
+use escale_domain::entities::{notification, template};
+use escale_domain::ids::NotificationId;
+use escale_domain::messages::{self, TemplateOverride};
+use escale_domain::notifications::{self, PolicyTarget};
+use escale_domain::reminders::{Offset, Policy, QuietHours};
+use escale_domain::tenancy::TenantScope;
+use escale_domain::values::Locale;
+use escale_domain::{DomainError, manage};
+
+use super::auth;
+use crate::{AppState, error, ids};
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "MessageChannel")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl From<Channel> for messages::Channel {
+    fn from(c: Channel) -> Self {
+        match c {
+            Channel::Email => messages::Channel::Email,
+            Channel::Sms => messages::Channel::Sms,
+        }
+    }
+}
+
+impl From<messages::Channel> for Channel {
+    fn from(c: messages::Channel) -> Self {
+        match c {
+            messages::Channel::Email => Channel::Email,
+            messages::Channel::Sms => Channel::Sms,
+        }
+    }
+}
+
+/// Which message (each has built-in French, Arabic and English wording).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    Confirmation,
+    Waitlisted,
+    Promotion,
+    SessionPromotion,
+    Cancellation,
+    Reminder,
+    Broadcast,
+}
+
+impl From<MessageKind> for messages::TemplateKey {
+    fn from(k: MessageKind) -> Self {
+        use messages::TemplateKey as K;
+        match k {
+            MessageKind::Confirmation => K::Confirmation,
+            MessageKind::Waitlisted => K::Waitlisted,
+            MessageKind::Promotion => K::Promotion,
+            MessageKind::SessionPromotion => K::SessionPromotion,
+            MessageKind::Cancellation => K::Cancellation,
+            MessageKind::Reminder => K::Reminder,
+            MessageKind::Broadcast => K::Broadcast,
+        }
+    }
+}
+
+impl From<messages::TemplateKey> for MessageKind {
+    fn from(k: messages::TemplateKey) -> Self {
+        use messages::TemplateKey as K;
+        match k {
+            K::Confirmation => MessageKind::Confirmation,
+            K::Waitlisted => MessageKind::Waitlisted,
+            K::Promotion => MessageKind::Promotion,
+            K::SessionPromotion => MessageKind::SessionPromotion,
+            K::Cancellation => MessageKind::Cancellation,
+            K::Reminder => MessageKind::Reminder,
+            K::Broadcast => MessageKind::Broadcast,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- policies
+
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(input_name = "ReminderOffsetInput")]
+pub struct ReminderOffset {
+    /// Minutes before the stop starts. Whole days (1440, 10080…) keep the
+    /// start's local wall-clock time across DST and Ramadan changes.
+    pub minutes_before: i32,
+    pub channels: Vec<Channel>,
+}
+
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(input_name = "QuietHoursInput")]
+pub struct QuietHoursWindow {
+    /// Local time in the stop's zone, `HH:MM` (e.g. `21:00`).
+    pub start: String,
+    /// Local time, `HH:MM` (e.g. `08:00`); before `start` spans midnight.
+    pub end: String,
+}
+
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(input_name = "ReminderPolicyInput")]
+pub struct ReminderPolicy {
+    pub offsets: Vec<ReminderOffset>,
+    /// No SMS inside this window: an SMS that falls in it goes at its end, or
+    /// not at all when that is after the start. Null: no quiet hours.
+    pub quiet_hours: Option<QuietHoursWindow>,
+}
+
+fn hhmm(minute: i32) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+fn parse_hhmm(field: &str, raw: &str) -> Result<i32> {
+    let bad = || error::domain(DomainError::validation(field, format!("{raw:?} is not a time such as 21:00")));
+    let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+impl From<Policy> for ReminderPolicy {
+    fn from(p: Policy) -> Self {
+        ReminderPolicy {
+            offsets: p
+                .offsets
+                .into_iter()
+                .map(|o| ReminderOffset {
+                    minutes_before: o.minutes_before,
+                    channels: o.channels.into_iter().map(Into::into).collect(),
+                })
+                .collect(),
+            quiet_hours: p
+                .quiet_hours
+                .map(|q| QuietHoursWindow { start: hhmm(q.start_minute), end: hhmm(q.end_minute) }),
+        }
+    }
+}
+
+impl ReminderPolicy {
+    fn into_domain(self) -> Result<Policy> {
+        let quiet_hours = match self.quiet_hours {
+            Some(q) => Some(QuietHours {
+                start_minute: parse_hhmm("quietHours.start", &q.start)?,
+                end_minute: parse_hhmm("quietHours.end", &q.end)?,
+            }),
+            None => None,
+        };
+        Ok(Policy {
+            offsets: self
+                .offsets
+                .into_iter()
+                .map(|o| Offset {
+                    minutes_before: o.minutes_before,
+                    channels: o.channels.into_iter().map(Into::into).collect(),
+                })
+                .collect(),
+            quiet_hours,
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct SetReminderPolicyInput {
+    /// The edition whose stops this policy governs…
+    pub edition_id: Option<ID>,
+    /// …or one stop, overriding its edition's.
+    pub stop_id: Option<ID>,
+    /// Null removes the policy: the stop falls back to its edition's, the
+    /// edition to the default (7 days email, 1 day email + SMS, 2 hours SMS,
+    /// no SMS 21:00–08:00).
+    pub policy: Option<ReminderPolicy>,
+}
+
+#[derive(SimpleObject)]
+pub struct SetReminderPolicyPayload {
+    /// Reminders written or moved to a new time by this change.
+    pub reminders_planned: u64,
+    /// Reminders still to send that this change withdrew.
+    pub reminders_withdrawn: u64,
+}
+
+// ---------------------------------------------------------------- templates
+
+#[derive(InputObject)]
+pub struct SaveTemplateInput {
+    pub kind: MessageKind,
+    pub channel: Channel,
+    /// `fr`, `ar` or `en`.
+    pub locale: String,
+    /// Email only. Template syntax: `{{ stop.city }}`; see docs/TEMPLATES.md.
+    pub subject: Option<String>,
+    /// The text (email plain-text part, or the SMS).
+    pub body_text: String,
+    /// Email only; the built-in layout wraps it.
+    pub body_html: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct MessageTemplate {
+    pub kind: MessageKind,
+    pub channel: Channel,
+    pub locale: String,
+    pub subject: Option<String>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MessageTemplate {
+    fn from_model(t: template::Model) -> Option<Self> {
+        Some(MessageTemplate {
+            kind: t.key.parse::<messages::TemplateKey>().ok()?.into(),
+            channel: t.channel.parse::<messages::Channel>().ok()?.into(),
+            locale: t.locale,
+            subject: t.subject,
+            body_text: t.body_text,
+            body_html: t.body_html,
+            updated_at: t.updated_at,
+        })
+    }
+}
+
+fn parse_locale(raw: &str) -> Result<Locale> {
+    raw.parse::<Locale>().map_err(|e| error::domain(DomainError::validation("locale", e.0)))
+}
+
+// ---------------------------------------------------------------- broadcast, failures
+
+#[derive(InputObject)]
+pub struct BroadcastInput {
+    pub stop_id: ID,
+    /// One line, up to 150 characters.
+    pub subject: String,
+    /// Up to 2000 characters; SMS carry it in full, so keep it short.
+    pub body: String,
+    pub channels: Vec<Channel>,
+    /// Send SMS now even during quiet hours (the venue changed this morning).
+    #[graphql(default)]
+    pub urgent: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct BroadcastPayload {
+    /// Messages written to the outbox (one per person per channel).
+    pub planned: u64,
+    /// Registered people no chosen channel reaches (no address or no consent).
+    pub unreachable: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct MessageCount {
+    pub channel: Channel,
+    /// pending, queued, sending, sent, delivered, failed, cancelled, suppressed.
+    pub status: String,
+    pub count: i64,
+    /// SMS parts sent (what the provider bills).
+    pub sms_segments: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct FailedMessage {
+    pub id: ID,
+    pub kind: Option<MessageKind>,
+    pub channel: Option<Channel>,
+    pub recipient: Option<String>,
+    pub attempts: i32,
+    pub reason: Option<String>,
+    pub failed_at: DateTime<Utc>,
+}
+
+impl FailedMessage {
+    fn from_model(n: notification::Model, scope: TenantScope) -> Self {
+        FailedMessage {
+            id: ID(ids::encode("Notification", scope.id(), n.id)),
+            kind: n.template_key.parse::<messages::TemplateKey>().ok().map(Into::into),
+            channel: n.channel.parse::<messages::Channel>().ok().map(Into::into),
+            recipient: n.recipient,
+            attempts: n.attempts,
+            reason: n.last_error,
+            failed_at: n.updated_at,
+        }
+    }
+}
+
+/// A stop's messages as organizers see them.
+pub struct StopMessaging {
+    stop_id: uuid::Uuid,
+}
+
+#[Object]
+impl StopMessaging {
+    /// The reminder policy in force: the stop's own, else its edition's, else the default.
+    async fn reminder_policy(&self, ctx: &Context<'_>) -> Result<ReminderPolicy> {
+        let (actor, state) = parts(ctx).await?;
+        let scope = actor.require(Action::CatalogRead).map_err(error::domain)?;
+        let stop = manage::find_stop(&state.db, scope, self.stop_id).await.map_err(error::domain)?;
+        Ok(notifications::stop_policy(&state.db, scope, &stop).await.map_err(error::domain)?.into())
+    }
+
+    /// Messages by channel and status, with SMS segments (the cost).
+    async fn counts(&self, ctx: &Context<'_>) -> Result<Vec<MessageCount>> {
+        let (actor, state) = parts(ctx).await?;
+        let scope = actor.require(Action::RegistrationsRead).map_err(error::domain)?;
+        let counts = notifications::stop_message_counts(&state.db, scope, self.stop_id).await.map_err(error::domain)?;
+        Ok(counts
+            .into_iter()
+            .map(|c| MessageCount {
+                channel: c.channel.into(),
+                status: c.status,
+                count: c.count,
+                sms_segments: c.sms_segments,
+            })
+            .collect())
+    }
+
+    /// Messages that failed for good, most recent first, with the reason.
+    async fn failed(&self, ctx: &Context<'_>, #[graphql(default = 50)] first: u32) -> Result<Vec<FailedMessage>> {
+        let (actor, state) = parts(ctx).await?;
+        let rows = notifications::failed(&state.db, actor, self.stop_id, u64::from(first.min(500)))
+            .await
+            .map_err(error::domain)?;
+        Ok(rows.into_iter().map(|n| FailedMessage::from_model(n, actor.scope)).collect())
+    }
+}
+
+async fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a Actor, &'a AppState)> {
+    Ok((auth::actor(ctx).await?, ctx.data::<AppState>()?))
+}
+
+#[derive(Debug, Default)]
+pub struct MessagingQuery;
+
+#[Object]
+impl MessagingQuery {
+    /// A stop's messages: its reminder policy, counts and failures (organizers).
+    async fn stop_messaging(&self, ctx: &Context<'_>, stop_id: ID) -> Result<StopMessaging> {
+        let (actor, state) = parts(ctx).await?;
+        let id = auth::own_id(&stop_id, "Stop", "stopId", "stop", actor.scope)?;
+        let scope = actor.require(Action::CatalogRead).map_err(error::domain)?;
+        manage::find_stop(&state.db, scope, id).await.map_err(error::domain)?;
+        Ok(StopMessaging { stop_id: id })
+    }
+
+    /// The edition's own reminder policy, or null when it uses the default.
+    async fn edition_reminder_policy(&self, ctx: &Context<'_>, edition_id: ID) -> Result<Option<ReminderPolicy>> {
+        let (actor, state) = parts(ctx).await?;
+        let id = auth::own_id(&edition_id, "Edition", "editionId", "edition", actor.scope)?;
+        let scope = actor.require(Action::CatalogRead).map_err(error::domain)?;
+        manage::find_edition(&state.db, scope, id).await.map_err(error::domain)?;
+        Ok(notifications::edition_policy(&state.db, scope, id).await.map_err(error::domain)?.map(Into::into))
+    }
+
+    /// The tenant's own wordings (built-ins apply where there is none).
+    async fn message_templates(&self, ctx: &Context<'_>) -> Result<Vec<MessageTemplate>> {
+        let (actor, state) = parts(ctx).await?;
+        let rows = notifications::templates(&state.db, actor).await.map_err(error::domain)?;
+        Ok(rows.into_iter().filter_map(MessageTemplate::from_model).collect())
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct MessagingMutation;
+
+#[Object]
+impl MessagingMutation {
+    /// Sets or removes the reminder policy of an edition or a stop; every
+    /// reminder it governs is re-planned at once (none already sent is sent again).
+    async fn set_reminder_policy(
+        &self,
+        ctx: &Context<'_>,
+        input: SetReminderPolicyInput,
+    ) -> Result<SetReminderPolicyPayload> {
+        let (actor, state) = parts(ctx).await?;
+        let target = match (&input.edition_id, &input.stop_id) {
+            (Some(e), None) => PolicyTarget::Edition(auth::own_id(e, "Edition", "editionId", "edition", actor.scope)?),
+            (None, Some(s)) => PolicyTarget::Stop(auth::own_id(s, "Stop", "stopId", "stop", actor.scope)?),
+            _ => return Err(error::domain(DomainError::validation("editionId", "give editionId or stopId, not both"))),
+        };
+        let policy = input.policy.map(ReminderPolicy::into_domain).transpose()?;
+        let r = notifications::set_reminder_policy(&state.db, actor, target, policy, Utc::now())
+            .await
+            .map_err(error::domain)?;
+        Ok(SetReminderPolicyPayload { reminders_planned: r.planned, reminders_withdrawn: r.withdrawn })
+    }
+
+    /// Saves the tenant's wording of a message. It is rendered against a sample
+    /// first: an unknown variable or a syntax error is refused now, with the
+    /// reason, rather than failing at send time.
+    async fn save_message_template(&self, ctx: &Context<'_>, input: SaveTemplateInput) -> Result<MessageTemplate> {
+        let (actor, state) = parts(ctx).await?;
+        let locale = parse_locale(&input.locale)?;
+        let custom =
+            TemplateOverride { subject: input.subject, body_text: input.body_text, body_html: input.body_html };
+        let now = Utc::now();
+        notifications::save_template(
+            &state.db,
+            actor,
+            input.kind.into(),
+            input.channel.into(),
+            locale,
+            custom.clone(),
+            now,
+        )
+        .await
+        .map_err(error::domain)?;
+        Ok(MessageTemplate {
+            kind: input.kind,
+            channel: input.channel,
+            locale: locale.as_str().to_owned(),
+            subject: custom.subject,
+            body_text: custom.body_text,
+            body_html: custom.body_html,
+            updated_at: now,
+        })
+    }
+
+    /// Goes back to the built-in wording; false when there was no override.
+    async fn reset_message_template(
+        &self,
+        ctx: &Context<'_>,
+        kind: MessageKind,
+        channel: Channel,
+        locale: String,
+    ) -> Result<bool> {
+        let (actor, state) = parts(ctx).await?;
+        let locale = parse_locale(&locale)?;
+        notifications::reset_template(&state.db, actor, kind.into(), channel.into(), locale, Utc::now())
+            .await
+            .map_err(error::domain)
+    }
+
+    /// Sends a message to everyone registered for a stop (confirmed or waiting),
+    /// by the channels they agreed to; SMS wait for the end of quiet hours
+    /// unless `urgent`.
+    async fn broadcast(&self, ctx: &Context<'_>, input: BroadcastInput) -> Result<BroadcastPayload> {
+        let (actor, state) = parts(ctx).await?;
+        let stop_id = auth::own_id(&input.stop_id, "Stop", "stopId", "stop", actor.scope)?;
+        let mut channels: Vec<messages::Channel> = input.channels.into_iter().map(Into::into).collect();
+        channels.dedup();
+        let out = notifications::broadcast(
+            &state.db,
+            actor,
+            notifications::Broadcast {
+                stop_id,
+                subject: input.subject,
+                body: input.body,
+                channels,
+                urgent: input.urgent,
+            },
+            Utc::now(),
+        )
+        .await
+        .map_err(error::domain)?;
+        if let Some(signal) = &state.outbox_signal {
+            signal();
+        }
+        Ok(BroadcastPayload { planned: out.planned, unreachable: out.unreachable })
+    }
+
+    /// Sends failed messages again (attempts reset). Returns how many.
+    async fn retry_messages(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<u64> {
+        let (actor, state) = parts(ctx).await?;
+        let ids = ids
+            .iter()
+            .map(|id| auth::own_id(id, "Notification", "ids", "notification", actor.scope).map(NotificationId))
+            .collect::<Result<Vec<_>>>()?;
+        let n = notifications::retry(&state.db, actor, &ids, Utc::now()).await.map_err(error::domain)?;
+        if let Some(signal) = &state.outbox_signal {
+            signal();
+        }
+        Ok(n)
+    }
+}
