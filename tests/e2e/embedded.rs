@@ -83,6 +83,25 @@ async fn a_newcomer_runs_one_command_and_a_registration_lands_as_an_eml_file() {
     assert!(eml.contains("Content-Type: multipart/related"), "{eml}");
     assert!(eml.contains("Content-ID: <ticket-qr>") && eml.contains("image/png"), "inline QR image");
     assert!(eml.contains("cid:ticket-qr"), "the HTML refers to the inline image");
+    // The stop for the calendar, and a one-click unsubscribe that works.
+    assert!(eml.contains("Content-Type: text/calendar") && eml.contains("escale.ics"), "{eml}");
+    assert!(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{eml}");
+    let unsubscribe = eml
+        .split("List-Unsubscribe: <")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .map(|u| u.split_whitespace().collect::<String>())
+        .expect("a List-Unsubscribe header");
+    assert!(unsubscribe.starts_with(&format!("{}/unsubscribe?", server.base)), "{unsubscribe}");
+    let done = server
+        .http
+        .post(&unsubscribe)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("one-click unsubscribe");
+    assert_eq!(done.status(), 200);
 
     let sms = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
