@@ -50,4 +50,30 @@ async fn missing_malformed_and_unreachable_settings_name_their_variable() {
         "ESCALE_DATA_DIR",
     )
     .await;
+    let worker_env = [
+        ("DATABASE_URL", "postgres://127.0.0.1:1/x"),
+        ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ("SMTP_URL", "smtp://127.0.0.1:2525"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| [worker_env.as_slice(), extra].concat();
+    fails_with(&["worker"], &with(&[("SMS_PROVIDER", "pigeon")]), "SMS_PROVIDER: \"pigeon\" is not one of").await;
+    fails_with(&["worker"], &with(&[("SMS_PROVIDER", "orange")]), "ORANGE_CLIENT_ID: is required").await;
+    fails_with(
+        &["worker"],
+        &with(&[
+            ("SMS_PROVIDER", "orange"),
+            ("ORANGE_CLIENT_ID", "id"),
+            ("ORANGE_CLIENT_SECRET", "secret"),
+            ("ORANGE_SENDER_ADDRESS", "0612345678"),
+        ]),
+        "ORANGE_SENDER_ADDRESS: must look like tel:+212",
+    )
+    .await;
+    fails_with(
+        &["worker"],
+        &with(&[("ESCALE_SMS_WEBHOOK_SECRET", "short")]),
+        "ESCALE_SMS_WEBHOOK_SECRET: must be at least 24",
+    )
+    .await;
+    fails_with(&["worker"], &with(&[("ESCALE_PUBLIC_URL", "ftp://x")]), "ESCALE_PUBLIC_URL: scheme \"ftp\"").await;
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use escale_domain::DatabaseConnection;
 use escale_domain::db::{self, DbConfig};
+use escale_worker::sms_http::{OrangeConfig, ReceiptTarget, Secret, TwilioConfig};
 use escale_worker::{MailConfig, QueueConfig, SmsConfig, WorkerConfig};
 
 /// A configuration problem an operator can fix.
@@ -59,16 +60,10 @@ pub fn public_cache_ttl() -> Result<Duration, ConfigError> {
 /// `ESCALE_PUBLIC_URL`: where participants reach the gateway
 /// (`https://escale.example.org`), for the links in messages.
 pub fn public_url() -> Result<Option<url::Url>, ConfigError> {
-    let Some(raw) = optional("ESCALE_PUBLIC_URL") else { return Ok(None) };
-    check_url("ESCALE_PUBLIC_URL", &raw, &["http", "https"])?;
-    let mut url =
-        url::Url::parse(&raw).map_err(|e| ConfigError::new("ESCALE_PUBLIC_URL", format!("is not a URL ({e})")))?;
-    // A base without a trailing slash would lose its last segment when joined.
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
+    match optional("ESCALE_PUBLIC_URL") {
+        Some(raw) => http_url("ESCALE_PUBLIC_URL", &raw).map(Some),
+        None => Ok(None),
     }
-    Ok(Some(url))
 }
 
 pub fn database_config(url: String) -> Result<DbConfig, ConfigError> {
@@ -113,6 +108,68 @@ fn tune(worker: &mut WorkerConfig) -> Result<(), ConfigError> {
     worker.drain_timeout = Duration::from_secs(number("ESCALE_DRAIN_TIMEOUT_SECS", 20u64)?);
     worker.public_url = public_url()?;
     Ok(())
+}
+
+/// An http(s) base URL from `variable` (or `default`), ending with `/` so that
+/// joining a path keeps its last segment.
+fn http_url(variable: &'static str, default: &str) -> Result<url::Url, ConfigError> {
+    let raw = optional(variable).unwrap_or_else(|| default.to_owned());
+    check_url(variable, &raw, &["http", "https"])?;
+    let mut url = url::Url::parse(&raw).map_err(|e| ConfigError::new(variable, format!("is not a URL ({e})")))?;
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// `ESCALE_SMS_WEBHOOK_SECRET`: what providers' delivery receipts and inbound
+/// messages must carry (`?key=`). Long enough not to be guessed.
+pub fn sms_webhook_secret() -> Result<Option<String>, ConfigError> {
+    match optional("ESCALE_SMS_WEBHOOK_SECRET") {
+        Some(s) if s.len() < 24 => Err(ConfigError::new(
+            "ESCALE_SMS_WEBHOOK_SECRET",
+            "must be at least 24 characters (e.g. `openssl rand -hex 24`)",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// `SMS_PROVIDER`: `outbox` (JSON lines under `outbox_dir`), `orange` or `twilio`.
+fn sms_config(outbox_dir: PathBuf, public_url: Option<&url::Url>) -> Result<SmsConfig, ConfigError> {
+    let receipts = match (public_url, sms_webhook_secret()?) {
+        (Some(url), Some(secret)) => Some(ReceiptTarget { public_url: url.clone(), secret: Secret(secret) }),
+        _ => None,
+    };
+    match optional("SMS_PROVIDER").as_deref() {
+        None | Some("outbox") => Ok(SmsConfig::Outbox { dir: outbox_dir }),
+        Some("orange") => Ok(SmsConfig::Orange {
+            config: OrangeConfig {
+                base_url: http_url("ORANGE_API_URL", "https://api.orange.com/")?,
+                client_id: required("ORANGE_CLIENT_ID")?,
+                client_secret: Secret(required("ORANGE_CLIENT_SECRET")?),
+                sender_address: {
+                    let sender = required("ORANGE_SENDER_ADDRESS")?;
+                    if !sender.starts_with("tel:+") {
+                        return Err(ConfigError::new("ORANGE_SENDER_ADDRESS", "must look like tel:+212XXXXXXXXX"));
+                    }
+                    sender
+                },
+                sender_name: optional("ORANGE_SENDER_NAME"),
+            },
+            receipts,
+        }),
+        Some("twilio") => Ok(SmsConfig::Twilio {
+            config: TwilioConfig {
+                base_url: http_url("TWILIO_API_URL", "https://api.twilio.com/")?,
+                account_sid: required("TWILIO_ACCOUNT_SID")?,
+                auth_token: Secret(required("TWILIO_AUTH_TOKEN")?),
+                from: required("TWILIO_FROM")?,
+            },
+            receipts,
+        }),
+        Some(other) => Err(ConfigError::new("SMS_PROVIDER", format!("{other:?} is not one of outbox, orange, twilio"))),
+    }
 }
 
 fn queue_prefix() -> String {
@@ -174,8 +231,13 @@ impl Embedded {
             }
         };
         let sms_dir: PathBuf = data_dir.join("outbox").join("sms");
-        describe.push(format!("SMS:       {}/outbox.jsonl", sms_dir.display()));
-        let mut worker = WorkerConfig::new(queue, mail, SmsConfig::Outbox { dir: sms_dir });
+        let sms = sms_config(sms_dir.clone(), public_url()?.as_ref())?;
+        describe.push(match &sms {
+            SmsConfig::Outbox { .. } => format!("SMS:       {}/outbox.jsonl", sms_dir.display()),
+            SmsConfig::Orange { config, .. } => format!("SMS:       Orange API at {}", config.base_url),
+            SmsConfig::Twilio { config, .. } => format!("SMS:       Twilio API at {}", config.base_url),
+        });
+        let mut worker = WorkerConfig::new(queue, mail, sms);
         tune(&mut worker)?;
         Ok(Embedded { database, worker, describe })
     }
@@ -196,10 +258,11 @@ impl Production {
         check_url("SMTP_URL", &smtp, &["smtp", "smtps"])?;
         let sms_dir =
             PathBuf::from(optional("ESCALE_SMS_OUTBOX_DIR").unwrap_or_else(|| "./escale-data/outbox/sms".to_owned()));
+        let sms = sms_config(sms_dir, public_url()?.as_ref())?;
         let mut worker = WorkerConfig::new(
             QueueConfig::Redis { url: redis, prefix: queue_prefix() },
             MailConfig::Smtp { url: smtp },
-            SmsConfig::Outbox { dir: sms_dir },
+            sms,
         );
         tune(&mut worker)?;
         Ok(Production { database, worker })

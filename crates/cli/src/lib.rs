@@ -261,8 +261,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let worker =
         tokio::spawn(async move { escale_worker::run(worker_db, worker_config, worker_wake, worker_shutdown).await });
     let signal: escale_gateway::OutboxSignal = std::sync::Arc::new(move || wake.wake());
-    let state =
-        AppState::new(db, Some(signal)).trust_proxy(config::trust_proxy()?).public_cache(config::public_cache_ttl()?);
+    let state = AppState::new(db, Some(signal))
+        .trust_proxy(config::trust_proxy()?)
+        .public_cache(config::public_cache_ttl()?)
+        .sms_webhook_secret(config::sms_webhook_secret()?);
     announce(addr, &describe);
     let served = escale_gateway::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
@@ -298,7 +300,10 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "gateway listening");
     announce(addr, &[]);
-    let state = AppState::new(db, None).trust_proxy(config::trust_proxy()?).public_cache(config::public_cache_ttl()?);
+    let state = AppState::new(db, None)
+        .trust_proxy(config::trust_proxy()?)
+        .public_cache(config::public_cache_ttl()?)
+        .sms_webhook_secret(config::sms_webhook_secret()?);
     escale_gateway::serve(listener, state, shutdown_token()).await?;
     tracing::info!("gateway stopped");
     Ok(())

@@ -23,6 +23,7 @@ use crate::links::{self, Purpose};
 use crate::messages::{Channel, TemplateKey};
 use crate::tenancy::TenantScope;
 use crate::tickets;
+use crate::values::PhoneNumber;
 
 // ---------------------------------------------------------------- consents
 
@@ -62,6 +63,53 @@ pub async fn withdraw_consent_by_link(
         return Err(DomainError::not_found("participant"));
     }
     withdraw(db, scope, participant_id, kind, "link", now).await
+}
+
+/// Words that, as an SMS reply, mean "no more SMS": French, English, Arabic.
+const STOP_WORDS: &[&str] = &["STOP", "ARRET", "ARRÊT", "STOPPER", "UNSUBSCRIBE", "توقف", "ايقاف", "إيقاف"];
+
+/// True when an inbound SMS asks to stop (its first word, any case).
+pub fn is_stop_request(text: &str) -> bool {
+    text.split_whitespace().next().is_some_and(|w| {
+        let word = w.trim_matches(|c: char| !c.is_alphanumeric()).to_uppercase();
+        STOP_WORDS.iter().any(|s| s.to_uppercase() == word)
+    })
+}
+
+/// A reply STOP from `phone`: the number is opted out of SMS in every tenant
+/// where a participant has it (the reply reaches a shared sender, so which
+/// organizer it was meant for cannot be known, and the safe reading is all of
+/// them), SMS consent is withdrawn and planned SMS are suppressed. This is, with
+/// the outbox's claims, the one cross-tenant write: it handles one phone number.
+/// Returns how many tenants.
+pub async fn sms_stop(db: &DatabaseConnection, phone: &PhoneNumber, now: DateTime<Utc>) -> DomainResult<u64> {
+    let people = participant::Entity::find().filter(participant::Column::Phone.eq(phone.as_e164())).all(db).await?;
+    let mut tenants = std::collections::HashSet::new();
+    for person in people {
+        let scope = TenantScope::new(crate::ids::TenantId(person.tenant_id));
+        crate::entities::opt_out::Entity::insert(crate::entities::opt_out::ActiveModel {
+            id: Set(new_uuid()),
+            tenant_id: Set(person.tenant_id),
+            channel: Set(Channel::Sms.as_str().to_owned()),
+            address: Set(phone.as_e164().to_owned()),
+            source: Set("sms_stop".to_owned()),
+            created_at: Set(now),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                crate::entities::opt_out::Column::TenantId,
+                crate::entities::opt_out::Column::Channel,
+                crate::entities::opt_out::Column::Address,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        withdraw(db, scope, person.id, ConsentKind::SmsReminders, "sms_stop", now).await?;
+        tenants.insert(person.tenant_id);
+    }
+    Ok(tenants.len() as u64)
 }
 
 async fn withdraw(
@@ -360,7 +408,7 @@ pub async fn find_person(db: &impl ConnectionTrait, actor: &Actor, contact: &str
             .filter(participant::Column::Email.eq(email.as_str()))
             .one(db)
             .await?
-    } else if let Ok(phone) = crate::values::PhoneNumber::parse(contact) {
+    } else if let Ok(phone) = PhoneNumber::parse(contact) {
         participant::Entity::find()
             .filter(participant::Column::TenantId.eq(scope.uuid()))
             .filter(participant::Column::Phone.eq(phone.as_e164()))
@@ -496,4 +544,19 @@ pub async fn export_page(
             Some(ExportRow { registration: r, participant, sessions })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_stop_request;
+
+    #[test]
+    fn stop_replies_in_three_languages_and_nothing_else() {
+        for yes in ["STOP", "stop", " Stop.", "Arrêt", "ARRET merci", "توقف", "unsubscribe"] {
+            assert!(is_stop_request(yes), "{yes:?}");
+        }
+        for no in ["", "merci", "stopping by tomorrow", "Je ne peux pas STOP"] {
+            assert!(!is_stop_request(no), "{no:?}");
+        }
+    }
 }

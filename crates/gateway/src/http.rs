@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use bytes::Bytes;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -49,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{code}/qr.png", get(ticket_qr_png))
         .route("/export/stops/{id}/registrations.csv", get(crate::export::stop_registrations))
         .route("/unsubscribe", get(crate::unsubscribe::show).post(crate::unsubscribe::confirm))
+        .route("/sms/receipts/{provider}", post(crate::sms_webhooks::receipt))
+        .route("/sms/inbound/{provider}", post(crate::sms_webhooks::inbound))
         .with_state(Shared { schema, state })
         .layer(
             ServiceBuilder::new()

@@ -17,6 +17,7 @@ pub mod http;
 pub mod ids;
 pub mod limits;
 mod schema;
+mod sms_webhooks;
 mod unsubscribe;
 
 use std::sync::Arc;
@@ -40,6 +41,9 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// Short-lived cache of anonymous query responses (None: off).
     pub public_cache: cache::SharedCache,
+    /// What SMS providers' receipts and inbound messages must carry (`?key=`);
+    /// None: those endpoints answer 404.
+    pub sms_webhook_secret: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -50,12 +54,18 @@ impl AppState {
             login_limits: Arc::new(limits::LoginLimits::default()),
             trust_proxy: false,
             public_cache: None,
+            sms_webhook_secret: None,
         }
     }
 
     /// Caches anonymous query responses for `ttl` (zero: no cache).
     pub fn public_cache(mut self, ttl: std::time::Duration) -> Self {
         self.public_cache = (!ttl.is_zero()).then(|| Arc::new(cache::PublicCache::new(ttl, 32 * 1024 * 1024)));
+        self
+    }
+
+    pub fn sms_webhook_secret(mut self, secret: Option<String>) -> Self {
+        self.sms_webhook_secret = secret.map(Arc::from);
         self
     }
 

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::sms_http::{OrangeConfig, ReceiptTarget, TwilioConfig};
+
 /// Where the queues live.
 #[derive(Clone)]
 pub enum QueueConfig {
@@ -54,6 +56,10 @@ impl std::fmt::Debug for MailConfig {
 pub enum SmsConfig {
     /// JSON lines in this directory: the embedded default's local outbox.
     Outbox { dir: PathBuf },
+    /// An Orange-style API (OAuth2 client credentials, OneAPI `smsmessaging`).
+    Orange { config: OrangeConfig, receipts: Option<ReceiptTarget> },
+    /// A Twilio-style API.
+    Twilio { config: TwilioConfig, receipts: Option<ReceiptTarget> },
 }
 
 #[derive(Debug, Clone)]

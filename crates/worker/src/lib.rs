@@ -21,6 +21,7 @@ pub mod mail;
 pub mod queue;
 pub mod sender;
 pub mod sms;
+pub mod sms_http;
 
 mod runtime;
 

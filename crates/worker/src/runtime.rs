@@ -17,6 +17,7 @@ use crate::mail::Mailer;
 use crate::queue::{Queues, Storage};
 use crate::sender::{Sender, send_job};
 use crate::sms::{OutboxSms, SmsProvider};
+use crate::sms_http::{OrangeSms, TwilioSms};
 
 /// How often workers look at the embedded queue.
 const EMBEDDED_POLL: Duration = Duration::from_millis(200);
@@ -60,6 +61,12 @@ pub async fn run(
             OutboxSms::new(dir.clone())
                 .map_err(|e| anyhow::anyhow!("cannot create the SMS outbox {}: {e}", dir.display()))?,
         ),
+        SmsConfig::Orange { config, receipts } => {
+            Arc::new(OrangeSms::new(config.clone(), receipts.clone()).map_err(anyhow::Error::msg)?)
+        }
+        SmsConfig::Twilio { config, receipts } => {
+            Arc::new(TwilioSms::new(config.clone(), receipts.clone()).map_err(anyhow::Error::msg)?)
+        }
     };
     let default_from: Mailbox = config
         .default_from

@@ -80,6 +80,7 @@ impl Sender {
             }
             OutgoingMessage::Sms(sms) => {
                 let request = SmsRequest {
+                    tenant_id: out.tenant_id.0,
                     notification_id: out.id.0,
                     to: sms.to.as_e164().to_owned(),
                     sender_id: sms.sender_id.clone(),

@@ -12,6 +12,7 @@ use tokio::sync::Mutex;
 /// One SMS to hand to a provider.
 #[derive(Debug, Clone)]
 pub struct SmsRequest {
+    pub tenant_id: uuid::Uuid,
     pub notification_id: uuid::Uuid,
     /// E.164.
     pub to: String,

@@ -183,3 +183,174 @@ async fn the_unsubscribe_link_shows_a_page_then_withdraws_on_post() {
         assert_eq!(app.http.get(format!("{}/unsubscribe?t=x", app.base)).send().await.expect("GET").status(), 404);
     }
 }
+
+const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789";
+
+async fn mark_sent(db: &escale_domain::DatabaseConnection, row: notification::Model, provider_id: &str) -> uuid::Uuid {
+    let id = row.id;
+    let mut active = row.into_active_model();
+    active.status = Set(notification::Status::Sent);
+    active.provider_message_id = Set(Some(provider_id.to_owned()));
+    active.update(db).await.expect("mark sent");
+    id
+}
+
+async fn status_of(db: &escale_domain::DatabaseConnection, id: uuid::Uuid) -> notification::Model {
+    notification::Entity::find_by_id(id).one(db).await.expect("query").expect("row")
+}
+
+#[tokio::test]
+async fn delivery_receipts_and_a_reply_stop() {
+    for t in TestDb::each("delivery_receipts_and_a_reply_stop").await {
+        let name = t.backend_name();
+        demo_with_roles(&t.db).await;
+        let off = TestApp::start(t.db.clone()).await;
+        let r = off.http.post(format!("{}/sms/receipts/twilio?key=x", off.base)).send().await.expect("POST");
+        assert_eq!(r.status(), 404, "{name}: webhooks off unless a secret is configured");
+        let app = TestApp::start_with(
+            escale_gateway::AppState::new(t.db.clone(), None).sms_webhook_secret(Some(WEBHOOK_SECRET.into())),
+        )
+        .await;
+        let agenda =
+            app.gql(None, "{ agenda(tenant: \"attitudes-conseil\") { id registrationOpen } }", json!({})).await;
+        let stop = ok(&agenda)["agenda"]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["registrationOpen"] == true))
+            .and_then(|s| s["id"].as_str())
+            .expect("an open stop")
+            .to_owned();
+        let input = json!({ "stopId": stop, "fullName": "Amina Benali", "phone": "0612345678", "consents": { "smsReminders": true } });
+        ok(&app.gql(None, REGISTER, json!({ "i": input })).await);
+        let sms_rows = notification::Entity::find()
+            .filter(notification::Column::Channel.eq("sms"))
+            .all(&t.db)
+            .await
+            .expect("rows");
+        let confirmation =
+            sms_rows.iter().find(|n| n.template_key == "confirmation").expect("SMS confirmation").clone();
+        let reminder = sms_rows.iter().find(|n| n.template_key == "reminder").expect("an SMS reminder").clone();
+        let n = format!("{}:{}", confirmation.tenant_id, confirmation.id);
+
+        // Twilio-style: form body, provider id checked.
+        let url = |key: &str, n: &str| format!("{}/sms/receipts/twilio?key={key}&n={n}", app.base);
+        let post = |url: String, body: &'static str| {
+            app.http.post(url).header("content-type", "application/x-www-form-urlencoded").body(body).send()
+        };
+        // The row is still pending: the receipt came too early, try again later.
+        let early = post(url(WEBHOOK_SECRET, &n), "MessageSid=SM1&MessageStatus=delivered").await.expect("POST");
+        assert_eq!(early.status(), 409, "{name}");
+        let id = mark_sent(&t.db, confirmation, "SM1").await;
+        assert_eq!(post(url("wrong", &n), "MessageSid=SM1&MessageStatus=delivered").await.expect("POST").status(), 401);
+        assert_eq!(
+            post(url(WEBHOOK_SECRET, "garbage"), "MessageSid=SM1&MessageStatus=delivered")
+                .await
+                .expect("POST")
+                .status(),
+            400
+        );
+        assert_eq!(
+            post(url(WEBHOOK_SECRET, &n), "MessageSid=SM2&MessageStatus=delivered").await.expect("POST").status(),
+            404,
+            "{name}: another message's id"
+        );
+        assert_eq!(
+            post(url(WEBHOOK_SECRET, &n), "MessageSid=SM1&MessageStatus=sent").await.expect("POST").status(),
+            204
+        );
+        assert_eq!(
+            status_of(&t.db, id).await.status,
+            notification::Status::Sent,
+            "{name}: intermediate status changes nothing"
+        );
+        assert_eq!(
+            post(url(WEBHOOK_SECRET, &n), "MessageSid=SM1&MessageStatus=delivered").await.expect("POST").status(),
+            204
+        );
+        let row = status_of(&t.db, id).await;
+        assert_eq!(row.status, notification::Status::Delivered, "{name}");
+        assert!(row.delivered_at.is_some());
+        assert_eq!(
+            post(url(WEBHOOK_SECRET, &n), "MessageSid=SM1&MessageStatus=failed").await.expect("POST").status(),
+            204,
+            "repeats are harmless"
+        );
+        assert_eq!(
+            status_of(&t.db, id).await.status,
+            notification::Status::Delivered,
+            "{name}: a late receipt does not undo delivery"
+        );
+
+        // Orange-style: JSON, the message named in callbackData.
+        let reminder_id = mark_sent(&t.db, reminder.clone(), "orange-1").await;
+        let body = json!({ "deliveryInfoNotification": {
+            "callbackData": format!("{}:{}", reminder.tenant_id, reminder.id),
+            "deliveryInfo": { "address": "tel:+212612345678", "deliveryStatus": "DeliveryImpossible" } } });
+        let r = app
+            .http
+            .post(format!("{}/sms/receipts/orange?key={WEBHOOK_SECRET}", app.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), 204, "{name}");
+        let row = status_of(&t.db, reminder_id).await;
+        assert_eq!(row.status, notification::Status::Failed);
+        assert!(row.last_error.as_deref().is_some_and(|e| e.contains("DeliveryImpossible")), "{row:?}");
+        let r = app
+            .http
+            .post(format!("{}/sms/receipts/orange?key={WEBHOOK_SECRET}", app.base))
+            .body("{")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), 400);
+
+        // A reply that is not STOP changes nothing; "Stop" opts the number out.
+        let inbound = format!("{}/sms/inbound/twilio?key={WEBHOOK_SECRET}", app.base);
+        let hello = app
+            .http
+            .post(&inbound)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("From=%2B212612345678&Body=Merci")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(hello.status(), 204);
+        let person = participant::Entity::find().one(&t.db).await.expect("query").expect("person");
+        assert!(person.consent_sms_at.is_some(), "{name}");
+        let stop_reply = app
+            .http
+            .post(&inbound)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("From=%2B212612345678&Body=Stop")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(stop_reply.status(), 204, "{name}");
+        let person = participant::Entity::find().one(&t.db).await.expect("query").expect("person");
+        assert!(person.consent_sms_at.is_none(), "{name}: SMS consent withdrawn");
+        let opted = escale_domain::entities::opt_out::Entity::find().all(&t.db).await.expect("opt-outs");
+        assert_eq!(opted.len(), 1, "{name}");
+        assert_eq!(
+            (opted[0].channel.as_str(), opted[0].address.as_str(), opted[0].source.as_str()),
+            ("sms", "+212612345678", "sms_stop")
+        );
+        let still_planned = notification::Entity::find()
+            .filter(notification::Column::Channel.eq("sms"))
+            .filter(notification::Column::Status.eq(notification::Status::Pending))
+            .all(&t.db)
+            .await
+            .expect("rows");
+        assert!(still_planned.is_empty(), "{name}: nothing left to send by SMS: {still_planned:?}");
+        // Orange's inbound shape, Arabic STOP, twice: harmless.
+        let body = json!({ "inboundSMSMessageNotification": { "inboundSMSMessage": { "senderAddress": "tel:+212612345678", "message": "توقف" } } });
+        let r = app
+            .http
+            .post(format!("{}/sms/inbound/orange?key={WEBHOOK_SECRET}", app.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(r.status(), 204, "{name}");
+    }
+}
