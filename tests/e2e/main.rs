@@ -8,5 +8,6 @@
 mod config_errors;
 mod embedded;
 mod production;
+mod resilience;
 mod support;
 mod workspace;

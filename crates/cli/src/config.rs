@@ -107,6 +107,10 @@ fn tune(worker: &mut WorkerConfig) -> Result<(), ConfigError> {
     worker.sms_concurrency = number("ESCALE_SMS_CONCURRENCY", 32usize)?.max(1);
     worker.drain_timeout = Duration::from_secs(number("ESCALE_DRAIN_TIMEOUT_SECS", 20u64)?);
     worker.public_url = public_url()?;
+    worker.retry_base = Duration::from_millis(number("ESCALE_RETRY_BASE_MS", 30_000u64)?.max(1));
+    worker.sweep_interval = Duration::from_secs(number("ESCALE_SWEEP_INTERVAL_SECS", 30u64)?.max(1));
+    worker.queued_timeout = Duration::from_secs(number("ESCALE_QUEUED_TIMEOUT_SECS", 600u64)?.max(1));
+    worker.sending_timeout = Duration::from_secs(number("ESCALE_SENDING_TIMEOUT_SECS", 300u64)?.max(1));
     Ok(())
 }
 

@@ -653,13 +653,18 @@ pub async fn finish_sent(
 /// Attempts after which a transient failure becomes final.
 pub const MAX_ATTEMPTS: i32 = 8;
 
-/// Exponential backoff with jitter for the n-th failed attempt: about 30 s, 1 min,
-/// 2 min… capped at one hour, ±20 % so a burst of failures does not retry in a burst.
-pub fn retry_delay(attempt: i32) -> Duration {
-    let base = 30i64 << attempt.clamp(0, 7);
-    let capped = Ord::min(base, 3600);
+/// How long to wait after the first failed attempt; each further one doubles it.
+pub const RETRY_BASE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Exponential backoff with jitter after the n-th failed attempt (1-based):
+/// `base`, 2 × `base`, 4 × `base`… (30 s, 1 min, 2 min… by default), capped at
+/// one hour, ±20 % so a burst of failures does not retry in a burst.
+pub fn retry_delay(attempt: i32, base: std::time::Duration) -> Duration {
+    let base_ms = Ord::max(i64::try_from(base.as_millis()).unwrap_or(i64::MAX), 1);
+    let grown = base_ms.saturating_mul(1 << (attempt - 1).clamp(0, 7));
+    let capped = Ord::min(grown, 3_600_000);
     let jitter = rand::random_range(-(capped / 5)..=(capped / 5));
-    Duration::seconds(capped + jitter)
+    Duration::milliseconds(capped + jitter)
 }
 
 /// A transient failure (SMTP 4xx, timeout, provider 5xx/429): back to pending
@@ -670,6 +675,7 @@ pub async fn finish_retry(
     id: NotificationId,
     attempt: i32,
     error: &str,
+    retry_base: std::time::Duration,
     now: DateTime<Utc>,
 ) -> DomainResult<Status> {
     if attempt >= MAX_ATTEMPTS {
@@ -679,7 +685,7 @@ pub async fn finish_retry(
     notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::val(Status::Pending.to_value()))
         .col_expr(notification::Column::LastError, Expr::val(error.to_owned()))
-        .col_expr(notification::Column::ScheduledAt, Expr::val(now + retry_delay(attempt)))
+        .col_expr(notification::Column::ScheduledAt, Expr::val(now + retry_delay(attempt, retry_base)))
         .col_expr(notification::Column::UpdatedAt, Expr::val(now))
         .filter(notification::Column::Id.eq(id.0))
         .filter(notification::Column::TenantId.eq(scope.uuid()))

@@ -84,6 +84,8 @@ pub struct WorkerConfig {
     pub drain_timeout: Duration,
     /// The gateway's public address, for unsubscribe links; none, no links.
     pub public_url: Option<url::Url>,
+    /// The first backoff after a transient failure (then doubled each time).
+    pub retry_base: Duration,
 }
 
 impl WorkerConfig {
@@ -103,6 +105,7 @@ impl WorkerConfig {
             sweep_interval: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(20),
             public_url: None,
+            retry_base: escale_domain::outbox::RETRY_BASE,
         }
     }
 }

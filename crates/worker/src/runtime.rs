@@ -73,7 +73,7 @@ pub async fn run(
         .parse()
         .map_err(|e| anyhow::anyhow!("MAIL_FROM is not a mailbox such as 'Escale <noreply@example.org>': {e}"))?;
     let options = SendOptions { public_url: config.public_url.clone() };
-    let sender = Arc::new(Sender { db: db.clone(), mailer, sms, default_from, options });
+    let sender = Arc::new(Sender { db: db.clone(), mailer, sms, default_from, options, retry_base: config.retry_base });
 
     let dispatcher =
         tokio::spawn(dispatcher::run(db, queues.clone(), config.clone(), wake.0.clone(), shutdown.clone()));

@@ -22,6 +22,8 @@ pub struct Sender {
     pub sms: Arc<dyn SmsProvider>,
     pub default_from: Mailbox,
     pub options: SendOptions,
+    /// The first backoff after a transient failure.
+    pub retry_base: std::time::Duration,
 }
 
 /// What happened to one job, for logs and tests.
@@ -55,7 +57,8 @@ impl Sender {
                 Ok(Handled::Sent)
             }
             Err(Failure::Transient(error)) => {
-                let status = outbox::finish_retry(&self.db, scope, id, out.attempt, &error, now).await?;
+                let status =
+                    outbox::finish_retry(&self.db, scope, id, out.attempt, &error, self.retry_base, now).await?;
                 tracing::warn!(notification.id = %id, tenant.id = %scope.id(), attempt = out.attempt, %error, next = ?status, "send failed; will retry");
                 Ok(if status == outbox::Status::Failed { Handled::Failed } else { Handled::Retrying })
             }

@@ -120,7 +120,9 @@ async fn lost_jobs_are_swept_back_and_transient_failures_retry_then_fail() {
         else {
             panic!("send")
         };
-        let status = outbox::finish_retry(db, scope, id, out.attempt, "451 try later", later).await.expect("retry");
+        let status = outbox::finish_retry(db, scope, id, out.attempt, "451 try later", outbox::RETRY_BASE, later)
+            .await
+            .expect("retry");
         assert_eq!(status, Status::Pending);
         let row = notification::Entity::find_by_id(id.0).one(db).await.expect("query").expect("row");
         assert!(row.scheduled_at > later, "backed off");
@@ -139,7 +141,9 @@ async fn lost_jobs_are_swept_back_and_transient_failures_retry_then_fail() {
         };
         assert_eq!(out.attempt, outbox::MAX_ATTEMPTS);
         let status =
-            outbox::finish_retry(db, scope, id, out.attempt, "451 still later", much_later).await.expect("retry");
+            outbox::finish_retry(db, scope, id, out.attempt, "451 still later", outbox::RETRY_BASE, much_later)
+                .await
+                .expect("retry");
         assert_eq!(status, Status::Failed);
         let row = notification::Entity::find_by_id(id.0).one(db).await.expect("query").expect("row");
         assert_eq!(row.status, Status::Failed);

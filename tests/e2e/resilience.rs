@@ -1,0 +1,223 @@
+//! The worker process against what goes wrong in production: the SMTP server
+//! dies during a batch and comes back, the worker is killed mid-batch, Redis
+//! loses the jobs in flight, the worker restarts cleanly. Each time every
+//! message arrives, and none twice (beyond what a `kill -9` in the middle of an
+//! SMTP conversation can cause, which the Message-ID lets receivers fold).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use escale_domain::DatabaseConnection;
+use escale_domain::catalog;
+use escale_domain::ids::StopId;
+use escale_domain::outbox::Status;
+use escale_domain::registration::{Consents, RegisterInput, register};
+use escale_domain::tenancy::TenantScope;
+use escale_testkit::{ReceivedMail, SmtpServer, TestDb, redis_or_skip};
+use escale_worker::QueueConfig;
+use escale_worker::queue::Queues;
+use tokio::process::Child;
+
+use crate::support::*;
+
+struct World {
+    pg: TestDb,
+    redis: String,
+    prefix: String,
+    smtp: SmtpServer,
+    scope: TenantScope,
+    stop: StopId,
+    registered: usize,
+}
+
+impl World {
+    async fn new(test: &str) -> Option<World> {
+        let pg = TestDb::postgres(test).await?;
+        let redis = redis_or_skip(test).await?;
+        let smtp = SmtpServer::start().await.expect("SMTP server");
+        let summary = escale_domain::demo::load(&pg.db, chrono::Utc::now()).await.expect("demo");
+        let agenda = catalog::agenda(&pg.db, summary.scope).await.expect("agenda");
+        let stop = agenda.iter().find(|s| s.window(chrono::Utc::now()).is_open()).expect("an open stop");
+        let prefix = format!("escale-e2e-{}", uuid::Uuid::now_v7().simple());
+        Some(World { scope: summary.scope, stop: StopId(stop.stop.id), pg, redis, prefix, smtp, registered: 0 })
+    }
+
+    fn db(&self) -> &DatabaseConnection {
+        &self.pg.db
+    }
+
+    /// `n` more people register (email only): `n` confirmations due now.
+    async fn register(&mut self, n: usize) {
+        for _ in 0..n {
+            self.registered += 1;
+            let input = RegisterInput {
+                stop_id: self.stop,
+                full_name: format!("Participant {}", self.registered),
+                email: Some(format!("p{}@example.ma", self.registered)),
+                consents: Consents { email_reminders: true, ..Consents::default() },
+                ..RegisterInput::default()
+            };
+            register(self.db(), self.scope, &input, chrono::Utc::now()).await.expect("registers");
+        }
+    }
+
+    fn worker(&self) -> Child {
+        let mut cmd = escale(&["worker"]);
+        cmd.env("DATABASE_URL", &self.pg.url)
+            .env("REDIS_URL", &self.redis)
+            .env("ESCALE_QUEUE_PREFIX", &self.prefix)
+            .env("SMTP_URL", self.smtp.url())
+            .env("ESCALE_DISPATCH_INTERVAL_MS", "100")
+            .env("ESCALE_DISPATCH_BATCH", "10")
+            .env("ESCALE_EMAIL_CONCURRENCY", "4")
+            .env("ESCALE_RETRY_BASE_MS", "300")
+            .env("ESCALE_SWEEP_INTERVAL_SECS", "1")
+            .env("ESCALE_QUEUED_TIMEOUT_SECS", "3")
+            .env("ESCALE_SENDING_TIMEOUT_SECS", "3")
+            .stdout(std::process::Stdio::null())
+            .stderr(child_stderr());
+        cmd.spawn().expect("spawn worker")
+    }
+
+    /// Confirmations by status, from the outbox.
+    async fn confirmations(&self) -> HashMap<Status, usize> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let rows = escale_domain::entities::notification::Entity::find()
+            .filter(escale_domain::entities::notification::Column::TemplateKey.eq("confirmation"))
+            .all(self.db())
+            .await
+            .expect("rows");
+        let mut out = HashMap::new();
+        for r in rows {
+            *out.entry(r.status).or_default() += 1;
+        }
+        out
+    }
+
+    /// Confirmations that needed more than one attempt.
+    async fn retried(&self) -> usize {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        escale_domain::entities::notification::Entity::find()
+            .filter(escale_domain::entities::notification::Column::TemplateKey.eq("confirmation"))
+            .filter(escale_domain::entities::notification::Column::Attempts.gt(1))
+            .all(self.db())
+            .await
+            .expect("rows")
+            .len()
+    }
+
+    /// Waits until every registration's confirmation is marked sent.
+    async fn wait_all_sent(&self, timeout: Duration) -> HashMap<Status, usize> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let counts = self.confirmations().await;
+            if counts.get(&Status::Sent).copied().unwrap_or(0) >= self.registered
+                || tokio::time::Instant::now() >= deadline
+            {
+                return counts;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// How many messages each recipient got.
+fn per_recipient(mails: &[ReceivedMail]) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for m in mails {
+        for to in &m.to {
+            *out.entry(to.clone()).or_default() += 1;
+        }
+    }
+    out
+}
+
+async fn stop_gracefully(worker: &mut Child) {
+    terminate(worker);
+    let status =
+        tokio::time::timeout(Duration::from_secs(30), worker.wait()).await.expect("worker stops").expect("wait");
+    assert!(status.success(), "worker exits 0 on SIGTERM: {status:?}");
+}
+
+#[tokio::test]
+async fn smtp_down_then_back_and_a_worker_killed_mid_batch_lose_nothing() {
+    const TEST: &str = "smtp_down_then_back_and_a_worker_killed_mid_batch_lose_nothing";
+    let Some(mut w) = World::new(TEST).await else { return };
+
+    // The SMTP server refuses the first messages with 421 (try later), then dies
+    // for a moment in the middle of the batch, then comes back.
+    w.smtp.fail_next(421, 5);
+    w.register(30).await;
+    let mut worker = w.worker();
+    w.smtp.wait_for(3, Duration::from_secs(30)).await;
+    w.smtp.stop().await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    w.smtp.restart().await.expect("SMTP back");
+    let counts = w.wait_all_sent(Duration::from_secs(60)).await;
+    assert_eq!(counts.get(&Status::Sent), Some(&30), "{counts:?}");
+    let got = per_recipient(&w.smtp.messages());
+    assert_eq!(got.len(), 30, "everyone got their confirmation");
+    assert!(got.values().all(|n| *n == 1), "nobody got it twice: {got:?}");
+    assert!(w.retried().await >= 5, "the refused messages were tried again");
+
+    // Killed (SIGKILL, no drain) while a batch is on its way: a new worker
+    // takes over once the sweeper's deadline passes; nothing is lost.
+    w.register(40).await;
+    w.smtp.wait_for(32, Duration::from_secs(30)).await;
+    let _ = worker.start_kill();
+    let _ = worker.wait().await;
+    let mut worker = w.worker();
+    let counts = w.wait_all_sent(Duration::from_secs(60)).await;
+    assert_eq!(counts.get(&Status::Sent), Some(&70), "{counts:?}");
+    let mails = w.smtp.messages();
+    let got = per_recipient(&mails);
+    assert_eq!(got.len(), 70, "every recipient got their message");
+    // Only a message in the middle of its SMTP conversation at the kill can go
+    // twice, and then with the same Message-ID.
+    let twice: Vec<_> = got.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.len() <= 4, "at most the in-flight sends (concurrency 4): {twice:?}");
+    let ids: std::collections::HashSet<_> = mails.iter().filter_map(|m| m.header("Message-ID")).collect();
+    assert_eq!(ids.len(), 70, "one Message-ID per message");
+    stop_gracefully(&mut worker).await;
+}
+
+#[tokio::test]
+async fn redis_flushed_with_jobs_in_flight_and_a_clean_restart() {
+    const TEST: &str = "redis_flushed_with_jobs_in_flight_and_a_clean_restart";
+    let Some(mut w) = World::new(TEST).await else { return };
+
+    // Dispatched to Redis, then Redis loses everything before any worker runs.
+    w.register(20).await;
+    let queues =
+        Queues::connect(&QueueConfig::Redis { url: w.redis.clone(), prefix: w.prefix.clone() }).await.expect("queues");
+    let queued = escale_worker::dispatcher::dispatch_once(w.db(), &queues, 100).await.expect("dispatch");
+    assert_eq!(queued, 20);
+    assert_eq!(w.confirmations().await.get(&Status::Queued), Some(&20));
+    let client = redis::Client::open(w.redis.as_str()).expect("redis url");
+    let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
+    let keys: Vec<String> =
+        redis::cmd("KEYS").arg(format!("{}*", w.prefix)).query_async(&mut conn).await.expect("keys");
+    assert!(!keys.is_empty(), "the jobs are in Redis");
+    let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.expect("flush");
+
+    // The worker finds no jobs; the sweeper returns the rows to pending after the
+    // queued deadline, and they go out once.
+    let mut worker = w.worker();
+    let counts = w.wait_all_sent(Duration::from_secs(60)).await;
+    assert_eq!(counts.get(&Status::Sent), Some(&20), "{counts:?}");
+    let got = per_recipient(&w.smtp.messages());
+    assert_eq!(got.len(), 20);
+    assert!(got.values().all(|n| *n == 1), "{got:?}");
+
+    // SIGTERM, start again (apalis-redis refuses a worker name that heartbeated
+    // recently; ours are unique per process), and it keeps working.
+    stop_gracefully(&mut worker).await;
+    let mut worker = w.worker();
+    w.register(5).await;
+    let counts = w.wait_all_sent(Duration::from_secs(60)).await;
+    assert_eq!(counts.get(&Status::Sent), Some(&25), "{counts:?}");
+    let got = per_recipient(&w.smtp.messages());
+    assert_eq!(got.len(), 25);
+    assert!(got.values().all(|n| *n == 1), "{got:?}");
+    stop_gracefully(&mut worker).await;
+}
