@@ -60,7 +60,7 @@ impl Server {
         .expect("escale announced its address within 60 s");
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Server { child, base, http: reqwest::Client::new() }
+        Server { child, base, http: escale_testkit::http_client() }
     }
 
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {

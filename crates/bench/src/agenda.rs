@@ -163,6 +163,7 @@ pub(crate) fn free_port() -> anyhow::Result<u16> {
 }
 
 pub(crate) async fn wait_healthy(url: &str) -> anyhow::Result<()> {
+    escale_worker::sms_http::install_crypto_provider();
     let client = reqwest::Client::new();
     for _ in 0..200 {
         if client.get(url).send().await.is_ok_and(|r| r.status().is_success()) {
@@ -223,6 +224,7 @@ pub async fn run(args: AgendaArgs) -> anyhow::Result<()> {
     let idle_rss = machine::rss_mib(gw_pid).unwrap_or(0.0);
 
     let body: &'static [u8] = Box::leak(serde_json::to_vec(&serde_json::json!({ "query": QUERY }))?.into_boxed_slice());
+    escale_worker::sms_http::install_crypto_provider();
     let sample = reqwest::Client::new()
         .post(format!("http://{gw_listen}/graphql"))
         .header("content-type", "application/json")

@@ -10,5 +10,6 @@
 pub mod agenda;
 pub mod load;
 pub mod machine;
+pub mod notify;
 pub mod pg;
 pub mod register;

@@ -52,6 +52,7 @@ pub async fn run_with(
     duration: Duration,
     check: fn(&[u8]) -> bool,
 ) -> anyhow::Result<LoadResult> {
+    escale_worker::sms_http::install_crypto_provider();
     let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
     let start = Instant::now() + warmup;
     let end = start + duration;

@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --release -p escale-bench -- agenda
 //! cargo run --release -p escale-bench -- register
+//! cargo run --release -p escale-bench -- notify
 //! ```
 
 use std::net::SocketAddr;
@@ -49,6 +50,23 @@ enum Command {
         #[arg(long, default_value_t = 2000)]
         capacity: i32,
     },
+    /// N email and N SMS reminders due at once, sent by `escale worker` to
+    /// Postfix's smtp-sink and an HTTP provider double, next to smtp-source's raw
+    /// ceiling; then the dispatcher's pass over a million future notifications.
+    /// Needs PostgreSQL, Redis (ESCALE_BENCH_REDIS_URL) and the postfix package.
+    Notify {
+        #[arg(long, default_value_t = 20_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        future: usize,
+        #[arg(long, default_value_t = 10_000)]
+        due: usize,
+        #[arg(long, default_value_t = 16)]
+        smtp_sessions: usize,
+    },
+    /// (internal) runs `escale worker` in this process.
+    #[command(name = "__worker", hide = true)]
+    Worker,
     /// (internal) runs `escale gateway` in this process.
     #[command(name = "__gateway", hide = true)]
     Gateway,
@@ -64,6 +82,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Worker) {
+        return escale_cli::main_with(escale_cli::Cli { command: escale_cli::Command::Worker });
+    }
     if matches!(cli.command, Command::Gateway) {
         // The same code path as `escale gateway`, configured by the environment.
         return escale_cli::main_with(escale_cli::Cli {
@@ -93,8 +114,19 @@ fn main() -> ExitCode {
                 escale_bench::register::run(escale_bench::register::RegisterArgs { clients, seconds, stops, capacity })
                     .await
             }
+            Command::Notify { messages, future, due, smtp_sessions } => {
+                escale_bench::notify::run(escale_bench::notify::NotifyArgs {
+                    messages,
+                    future,
+                    due,
+                    smtp_sessions,
+                    redis_url: std::env::var("ESCALE_BENCH_REDIS_URL")
+                        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
+                })
+                .await
+            }
             Command::Ceiling { port, body_file } => ceiling(port, body_file).await,
-            Command::Gateway => Ok(()),
+            Command::Gateway | Command::Worker => Ok(()),
         }
     });
     match result {

@@ -103,6 +103,7 @@ fn tune(worker: &mut WorkerConfig) -> Result<(), ConfigError> {
     }
     worker.poll_interval = Duration::from_millis(number("ESCALE_DISPATCH_INTERVAL_MS", 500u64)?);
     worker.batch_size = number("ESCALE_DISPATCH_BATCH", 500u32)?.max(1);
+    worker.max_queued = number("ESCALE_QUEUE_MAX_DEPTH", 2000u32)?.clamp(1, 5000);
     worker.email_concurrency = number("ESCALE_EMAIL_CONCURRENCY", 16usize)?.max(1);
     worker.sms_concurrency = number("ESCALE_SMS_CONCURRENCY", 32usize)?.max(1);
     worker.drain_timeout = Duration::from_secs(number("ESCALE_DRAIN_TIMEOUT_SECS", 20u64)?);

@@ -137,6 +137,7 @@ pub fn main() -> ExitCode {
 
 /// Runs a command as `escale` would (the benchmarks start roles this way).
 pub fn main_with(cli: Cli) -> ExitCode {
+    escale_worker::sms_http::install_crypto_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

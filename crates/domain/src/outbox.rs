@@ -105,21 +105,42 @@ pub struct Claimed {
 /// This is the one cross-tenant operation in the domain: it reads ids and
 /// channels only, and each claimed row is then handled in its tenant's scope.
 pub async fn claim_due(db: &DatabaseConnection, now: DateTime<Utc>, limit: u32) -> DomainResult<Vec<Claimed>> {
+    claim(db, None, now, limit).await
+}
+
+/// [`claim_due`] for one channel only: the dispatcher fills each channel's
+/// queue up to its own depth.
+pub async fn claim_due_on(
+    db: &DatabaseConnection,
+    channel: Channel,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> DomainResult<Vec<Claimed>> {
+    claim(db, Some(channel), now, limit).await
+}
+
+async fn claim(
+    db: &DatabaseConnection,
+    channel: Option<Channel>,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> DomainResult<Vec<Claimed>> {
     let backend = db.get_database_backend();
     let lock = if backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let only = if channel.is_some() { " AND channel = $3" } else { "" };
     let sql = format!(
         "UPDATE notification SET status = 'queued', queued_at = $1, updated_at = $1 \
-         WHERE id IN (SELECT id FROM notification WHERE status = 'pending' AND scheduled_at <= $1 \
+         WHERE id IN (SELECT id FROM notification WHERE status = 'pending' AND scheduled_at <= $1{only} \
          ORDER BY scheduled_at LIMIT $2{lock}) \
          RETURNING id, tenant_id, channel"
     );
+    let mut values: Vec<sea_orm::Value> = vec![now.into(), i64::from(limit).into()];
+    if let Some(c) = channel {
+        values.push(c.as_str().into());
+    }
     let rows = crate::db::write(db, |txn| {
-        let sql = sql.clone();
-        Box::pin(async move {
-            Ok(txn
-                .query_all_raw(Statement::from_sql_and_values(backend, sql, [now.into(), i64::from(limit).into()]))
-                .await?)
-        })
+        let (sql, values) = (sql.clone(), values.clone());
+        Box::pin(async move { Ok(txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?) })
     })
     .await?;
     rows.iter()
@@ -129,6 +150,24 @@ pub async fn claim_due(db: &DatabaseConnection, now: DateTime<Utc>, limit: u32) 
             let channel: String = row.try_get("", "channel")?;
             let channel = channel.parse().map_err(DomainError::internal)?;
             Ok(Claimed { id: NotificationId(id), tenant_id: TenantId(tenant), channel })
+        })
+        .collect()
+}
+
+/// How many notifications of each channel wait in its queue (claimed, not yet
+/// picked up by a sender). The dispatcher keeps this bounded.
+pub async fn queued_by_channel(db: &DatabaseConnection) -> DomainResult<Vec<(Channel, i64)>> {
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT channel, COUNT(*) AS n FROM notification WHERE status = 'queued' GROUP BY channel".to_owned(),
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let channel: String = row.try_get("", "channel")?;
+            Ok((channel.parse().map_err(DomainError::internal)?, row.try_get("", "n")?))
         })
         .collect()
 }

@@ -22,6 +22,14 @@ use sha2::{Digest, Sha256};
 
 pub use smtp::{ReceivedMail, SmtpServer};
 
+/// An HTTP client for tests. The worker builds reqwest with rustls and no
+/// bundled crypto provider, and features are shared across a workspace build,
+/// so every client needs one installed first (ring, as in the processes).
+pub fn http_client() -> reqwest::Client {
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client")
+}
+
 /// Whether missing services fail the test instead of skipping it.
 pub fn services_required() -> bool {
     std::env::var("ESCALE_REQUIRE_SERVICES").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))

@@ -73,6 +73,8 @@ pub struct WorkerConfig {
     pub poll_interval: Duration,
     /// Notifications claimed per dispatcher round.
     pub batch_size: u32,
+    /// Jobs allowed to wait in each channel's queue; the rest wait in the outbox.
+    pub max_queued: u32,
     pub email_concurrency: usize,
     pub sms_concurrency: usize,
     /// A row queued longer than this lost its job: it goes back to pending.
@@ -98,6 +100,7 @@ impl WorkerConfig {
             default_from: "Escale <noreply@escale.invalid>".to_owned(),
             poll_interval: Duration::from_millis(500),
             batch_size: 500,
+            max_queued: 2000,
             email_concurrency: 16,
             sms_concurrency: 32,
             queued_timeout: Duration::from_secs(600),

@@ -19,8 +19,10 @@ use crate::sender::{Sender, send_job};
 use crate::sms::{OutboxSms, SmsProvider};
 use crate::sms_http::{OrangeSms, TwilioSms};
 
-/// How often workers look at the embedded queue.
+/// How often idle workers look at the embedded queue.
 const EMBEDDED_POLL: Duration = Duration::from_millis(200);
+/// How often idle workers look at the Redis queues.
+const REDIS_POLL: Duration = Duration::from_millis(100);
 
 /// Lets another part of the process (the gateway, in `escale serve`) start a
 /// dispatcher round right away instead of at the next poll.
@@ -86,7 +88,10 @@ pub async fn run(
         monitor = match storage {
             Storage::Redis(s) => monitor.register(move |restarts| {
                 WorkerBuilder::new(worker_name(channel, restarts))
-                    .backend(s.clone())
+                    // Without a poll interval an idle apalis-redis worker only looks
+                    // again at its next heartbeat (10 s): a confirmation would wait
+                    // that long. An empty fetch every 100 ms costs Redis nothing.
+                    .backend(s.clone().poll_with_interval(REDIS_POLL))
                     .data(sender.clone())
                     .concurrency(concurrency)
                     .build(send_job)

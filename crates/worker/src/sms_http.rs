@@ -48,11 +48,18 @@ impl ReceiptTarget {
     }
 }
 
+/// Makes ring the process's TLS crypto provider. reqwest is built without a
+/// bundled provider (ring is lettre's already; aws-lc would be a second C
+/// build), and with that feature on anywhere in a build, *every* reqwest client
+/// of the process needs a provider installed first. Idempotent.
+pub fn install_crypto_provider() {
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A client with the timeouts a sender needs: a provider that hangs must not
 /// hold a worker slot for long.
 pub fn http_client() -> Result<reqwest::Client, String> {
-    // reqwest is built without a bundled crypto provider; ring is lettre's too.
-    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+    install_crypto_provider();
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(15))

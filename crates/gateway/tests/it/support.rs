@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use chrono::Utc;
 use escale_domain::DatabaseConnection;
 use escale_domain::accounts::{self, NewMember};
@@ -35,7 +33,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let shutdown = CancellationToken::new();
         tokio::spawn(escale_gateway::serve(listener, state, shutdown.clone()));
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        let http = escale_testkit::http_client();
         TestApp { base, http, shutdown }
     }
 

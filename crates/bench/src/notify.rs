@@ -1,0 +1,325 @@
+//! The notification benchmark: N email and N SMS reminders due at once in
+//! PostgreSQL, sent by `escale worker` (Redis queues) to Postfix's `smtp-sink`
+//! and to a Twilio-style HTTP double in this process; next to the raw SMTP
+//! ceiling of the same sink (`smtp-source`, persistent sessions). Then the
+//! dispatcher's pass over a million future notifications with some due.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use escale_domain::DatabaseConnection;
+use escale_domain::outbox;
+use escale_worker::QueueConfig;
+use escale_worker::queue::Queues;
+use sea_orm::{ConnectionTrait, Statement};
+use tokio::process::{Child, Command};
+
+use crate::agenda::{free_port, spawn};
+use crate::machine;
+use crate::pg::BenchDb;
+
+#[derive(Debug, Clone)]
+pub struct NotifyArgs {
+    pub messages: usize,
+    pub future: usize,
+    pub due: usize,
+    pub smtp_sessions: usize,
+    pub redis_url: String,
+}
+
+async fn exec(db: &DatabaseConnection, sql: &str) -> anyhow::Result<u64> {
+    Ok(db.execute_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await?.rows_affected())
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no row for {sql}"))?;
+    Ok(row.try_get_by_index(0)?)
+}
+
+/// `n` participants with email, mobile and both consents, each confirmed at the
+/// demo's first open stop; returns the tenant id.
+async fn seed_people(db: &DatabaseConnection, n: usize) -> anyhow::Result<uuid::Uuid> {
+    let summary = escale_domain::demo::load(db, chrono::Utc::now()).await?;
+    let agenda = escale_domain::catalog::agenda(db, summary.scope).await?;
+    let stop = agenda
+        .iter()
+        .find(|s| s.window(chrono::Utc::now()).is_open())
+        .ok_or_else(|| anyhow::anyhow!("the demo has no open stop"))?;
+    let (tenant, stop) = (summary.scope.uuid(), stop.stop.id);
+    exec(
+        db,
+        &format!(
+            "INSERT INTO participant (id, tenant_id, full_name, email, phone, locale, consent_email_at, consent_sms_at, created_at, updated_at) \
+             SELECT gen_random_uuid(), '{tenant}', 'Participant ' || g, 'bench' || g || '@example.ma', \
+             '+212661' || lpad(g::text, 6, '0'), 'fr', now(), now(), now(), now() FROM generate_series(1, {n}) g"
+        ),
+    )
+    .await?;
+    exec(
+        db,
+        &format!(
+            "INSERT INTO registration (id, tenant_id, stop_id, participant_id, status, ticket_code, source, created_at, updated_at) \
+             SELECT gen_random_uuid(), '{tenant}', '{stop}', p.id, 'confirmed', 'B' || lpad(row_number() OVER ()::text, 9, '0'), \
+             'bench', now(), now() FROM participant p WHERE p.tenant_id = '{tenant}' AND p.email LIKE 'bench%'"
+        ),
+    )
+    .await?;
+    Ok(tenant)
+}
+
+/// Reminders for every bench registration on `channel`, `copies` each (at most
+/// `limit` in all), due at `at` (an SQL expression).
+async fn plan(
+    db: &DatabaseConnection,
+    channel: &str,
+    copies: usize,
+    limit: usize,
+    at: &str,
+    label: &str,
+) -> anyhow::Result<u64> {
+    exec(
+        db,
+        &format!(
+            "INSERT INTO notification (id, tenant_id, participant_id, registration_id, template_key, channel, locale, \
+             scheduled_at, status, attempts, idempotency_key, created_at, updated_at) \
+             SELECT gen_random_uuid(), r.tenant_id, r.participant_id, r.id, 'reminder', '{channel}', 'fr', {at}, 'pending', 0, \
+             '{label}:' || r.id || ':' || c || ':{channel}', now(), now() \
+             FROM registration r CROSS JOIN generate_series(1, {copies}) c WHERE r.source = 'bench' LIMIT {limit}"
+        ),
+    )
+    .await
+}
+
+/// A Twilio-style API that accepts every message at once.
+async fn sms_double(accepted: Arc<AtomicU64>) -> anyhow::Result<u16> {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/2010-04-01/Accounts/{sid}/Messages.json",
+        post(move || {
+            let accepted = accepted.clone();
+            async move {
+                let n = accepted.fetch_add(1, Ordering::Relaxed);
+                (axum::http::StatusCode::CREATED, axum::Json(serde_json::json!({ "sid": format!("SM{n:032}") })))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(port)
+}
+
+fn smtp_sink(port: u16) -> anyhow::Result<Child> {
+    let mut cmd = Command::new("smtp-sink");
+    // As root it must drop privileges; `-c` would print counts we do not need.
+    cmd.args(["-u", "nobody", &format!("127.0.0.1:{port}"), "1024"]).kill_on_drop(true);
+    cmd.spawn().map_err(|e| anyhow::anyhow!("cannot run smtp-sink (Debian package postfix): {e}"))
+}
+
+async fn wait_port(port: u16) -> anyhow::Result<()> {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("nothing listens on port {port}")
+}
+
+/// The raw ceiling: `smtp-source` with persistent sessions against the sink.
+async fn smtp_ceiling(port: u16, messages: usize, sessions: usize, size: usize) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let out = Command::new("smtp-source")
+        .args([
+            "-d", // keep the session open for the next message
+            "-s",
+            &sessions.to_string(),
+            "-m",
+            &messages.to_string(),
+            "-l",
+            &size.to_string(),
+            "-f",
+            "bench@escale.invalid",
+            "-t",
+            "sink@example.ma",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .output()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot run smtp-source (Debian package postfix): {e}"))?;
+    anyhow::ensure!(out.status.success(), "smtp-source failed: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(messages as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Seconds from `start` until `sent` rows of `channel` reach `target`, or None.
+struct Progress {
+    email_done: Option<Duration>,
+    sms_done: Option<Duration>,
+    first_email: Option<Duration>,
+    first_sms: Option<Duration>,
+}
+
+async fn watch(db: &DatabaseConnection, target: i64, start: Instant, limit: Duration) -> anyhow::Result<Progress> {
+    let mut p = Progress { email_done: None, sms_done: None, first_email: None, first_sms: None };
+    while start.elapsed() < limit && (p.email_done.is_none() || p.sms_done.is_none()) {
+        let email = scalar(db, "SELECT COUNT(*) FROM notification WHERE channel = 'email' AND status = 'sent'").await?;
+        let sms = scalar(db, "SELECT COUNT(*) FROM notification WHERE channel = 'sms' AND status = 'sent'").await?;
+        let now = start.elapsed();
+        if email > 0 && p.first_email.is_none() {
+            p.first_email = Some(now);
+        }
+        if sms > 0 && p.first_sms.is_none() {
+            p.first_sms = Some(now);
+        }
+        if email >= target && p.email_done.is_none() {
+            p.email_done = Some(now);
+        }
+        if sms >= target && p.sms_done.is_none() {
+            p.sms_done = Some(now);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(p)
+}
+
+pub async fn run(args: NotifyArgs) -> anyhow::Result<()> {
+    println!("== notification benchmark ==");
+    println!("machine: {}", machine::describe());
+    let (bench_db, db) = BenchDb::create("notify").await?;
+    println!("PostgreSQL {} (database {})", BenchDb::server_version(&db).await, bench_db.name);
+    let n = args.messages;
+    println!(
+        "{n} email + {n} SMS reminders due at once; escale worker (email concurrency 16, SMS 32, batch 500) on Redis; \
+         smtp-sink; Twilio-style HTTP double"
+    );
+    seed_people(&db, n).await?;
+    plan(&db, "email", 1, n, "now() - interval '1 second'", "bench-due").await?;
+    plan(&db, "sms", 1, n, "now() - interval '1 second'", "bench-due").await?;
+    exec(&db, "ANALYZE notification").await?;
+
+    let smtp_port = free_port()?;
+    let sink = smtp_sink(smtp_port)?;
+    wait_port(smtp_port).await?;
+    let accepted = Arc::new(AtomicU64::new(0));
+    let sms_port = sms_double(accepted.clone()).await?;
+    let prefix = format!("escale-bench-{}", uuid::Uuid::now_v7().simple());
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    let twilio_url = format!("http://127.0.0.1:{sms_port}/");
+    let env = [
+        ("DATABASE_URL", bench_db.url.as_str()),
+        ("DATABASE_MAX_CONNECTIONS", "24"),
+        ("REDIS_URL", args.redis_url.as_str()),
+        ("ESCALE_QUEUE_PREFIX", prefix.as_str()),
+        ("SMTP_URL", smtp_url.as_str()),
+        ("SMS_PROVIDER", "twilio"),
+        ("TWILIO_API_URL", twilio_url.as_str()),
+        ("TWILIO_ACCOUNT_SID", "ACbench"),
+        ("TWILIO_AUTH_TOKEN", "bench-token"),
+        ("TWILIO_FROM", "+212500000000"),
+        ("ESCALE_DISPATCH_INTERVAL_MS", "100"),
+        ("ESCALE_LOG", "warn"),
+    ];
+    let start = Instant::now();
+    let mut worker = spawn(&["__worker"], &env).await?;
+    let target = i64::try_from(n)?;
+    let progress = watch(&db, target, start, Duration::from_secs(600)).await?;
+    let peak = machine::peak_rss_mib(worker.id().unwrap_or_default()).unwrap_or(0.0);
+    let sigterm = Instant::now();
+    if let Some(pid) = worker.id() {
+        let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    }
+    let exited = tokio::time::timeout(Duration::from_secs(30), worker.wait()).await;
+    let stop_ms = sigterm.elapsed().as_millis();
+    let failed = scalar(&db, "SELECT COUNT(*) FROM notification WHERE status NOT IN ('sent')").await?;
+    let segments = scalar(&db, "SELECT COALESCE(SUM(sms_segments), 0) FROM notification WHERE channel = 'sms'").await?;
+
+    let rate = |done: Option<Duration>| done.map_or(0.0, |d| n as f64 / d.as_secs_f64());
+    let email_rate = rate(progress.email_done);
+    let sms_rate = rate(progress.sms_done);
+    // The ceiling, on the same sink, with as many sessions as the worker's pool
+    // and a message the size of a rendered reminder with its calendar (~9 KiB).
+    let ceiling = smtp_ceiling(smtp_port, n, args.smtp_sessions, 9 * 1024).await?;
+    drop(sink);
+
+    println!(
+        "email: {n} sent in {:.2} s (first after {:.2} s) = {email_rate:.0}/s; raw SMTP ceiling (smtp-source, {} sessions, 9 KiB) {ceiling:.0}/s; ratio {:.1}%",
+        progress.email_done.map_or(f64::NAN, |d| d.as_secs_f64()),
+        progress.first_email.map_or(f64::NAN, |d| d.as_secs_f64()),
+        args.smtp_sessions,
+        100.0 * email_rate / ceiling.max(1.0)
+    );
+    println!(
+        "SMS:   {n} sent in {:.2} s (first after {:.2} s) = {sms_rate:.0}/s; provider double accepted {}; {segments} segments recorded",
+        progress.sms_done.map_or(f64::NAN, |d| d.as_secs_f64()),
+        progress.first_sms.map_or(f64::NAN, |d| d.as_secs_f64()),
+        accepted.load(Ordering::Relaxed)
+    );
+    println!(
+        "worker peak RSS {peak:.1} MiB; not sent {failed}; SIGTERM to exit {stop_ms} ms ({})",
+        match exited {
+            Ok(Ok(s)) if s.success() => "exit 0".to_owned(),
+            Ok(Ok(s)) => format!("{s}"),
+            _ => "did not exit".to_owned(),
+        }
+    );
+
+    dispatcher_pass(&db, &args, &prefix).await?;
+    drop(db);
+    bench_db.drop_database().await?;
+    Ok(())
+}
+
+/// A million reminders in the future and some due: how long the dispatcher
+/// takes to find nothing, then to claim and queue what is due.
+async fn dispatcher_pass(db: &DatabaseConnection, args: &NotifyArgs, prefix: &str) -> anyhow::Result<()> {
+    let people = scalar(db, "SELECT COUNT(*) FROM registration WHERE source = 'bench'").await?;
+    let people = usize::try_from(people.max(1))?;
+    let copies = args.future.div_ceil(people);
+    let started = Instant::now();
+    let future =
+        plan(db, "email", copies, args.future, "now() + interval '30 days' + (c || ' minutes')::interval", "future")
+            .await?;
+    let due = plan(db, "sms", args.due.div_ceil(people), args.due, "now() - interval '1 second'", "due").await?;
+    exec(db, "ANALYZE notification").await?;
+    println!(
+        "dispatcher: {future} future + {due} due notifications planned in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    // Nothing due (as of a day ago): one index probe.
+    let past = chrono::Utc::now() - chrono::Duration::days(1);
+    let t = Instant::now();
+    let none = outbox::claim_due(db, past, 500).await?;
+    let empty_ms = t.elapsed().as_secs_f64() * 1000.0;
+    anyhow::ensure!(none.is_empty(), "nothing should be due a day ago");
+
+    // Claiming what is due, in the dispatcher's batches, database only.
+    let t = Instant::now();
+    let mut claimed = 0;
+    loop {
+        let batch = outbox::claim_due(db, chrono::Utc::now(), 500).await?.len();
+        claimed += batch;
+        if batch < 500 {
+            break;
+        }
+    }
+    let claim_ms = t.elapsed().as_secs_f64() * 1000.0;
+
+    // The same, pushing the jobs to Redis as the worker's dispatcher does.
+    exec(db, "UPDATE notification SET status = 'pending' WHERE status = 'queued'").await?;
+    let queues =
+        Queues::connect(&QueueConfig::Redis { url: args.redis_url.clone(), prefix: format!("{prefix}-pass") }).await?;
+    let t = Instant::now();
+    let queued = escale_worker::dispatcher::dispatch_once(db, &queues, 500, u32::try_from(args.due)?).await?;
+    let pass_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "dispatcher over {} rows: nothing due {empty_ms:.2} ms; {claimed} due claimed in batches of 500 {claim_ms:.1} ms; \
+         claimed and queued to Redis ({queued}) {pass_ms:.1} ms",
+        future + due
+    );
+    Ok(())
+}
