@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, Statement,
+    FromQueryResult, IdenStatic, Iterable, QueryFilter, QueryOrder, Statement,
 };
 use uuid::Uuid;
 
@@ -307,6 +307,7 @@ pub async fn start_sending(
     options: &SendOptions,
     now: DateTime<Utc>,
 ) -> DomainResult<SendDecision> {
+    // One statement decides who sends and returns the row (RETURNING).
     let won = notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::val(Status::Sending.to_value()))
         .col_expr(notification::Column::Attempts, Expr::col(notification::Column::Attempts).add(1))
@@ -318,17 +319,11 @@ pub async fn start_sending(
                 .eq(Status::Queued)
                 .or(notification::Column::Status.eq(Status::Pending).and(notification::Column::ScheduledAt.lte(now))),
         )
-        .exec(db)
-        .await?
-        .rows_affected;
-    if won == 0 {
+        .exec_with_returning(db)
+        .await?;
+    let Some(row) = won.into_iter().next() else {
         return Ok(SendDecision::AlreadyHandled);
-    }
-    let row = notification::Entity::find_by_id(id.0)
-        .filter(notification::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("notification"))?;
+    };
     match prepare(db, scope, &row, options, now).await {
         Ok(Prepared::Ready(message)) => Ok(SendDecision::Send(Box::new(Outgoing {
             id,
@@ -367,21 +362,11 @@ async fn prepare(
     let channel: Channel = row.channel.parse().map_err(DomainError::internal)?;
     let template: TemplateKey = row.template_key.parse().map_err(DomainError::internal)?;
     let locale: Locale = row.locale.parse().unwrap_or_default();
-    let person = participant::Entity::find_by_id(row.participant_id)
-        .filter(participant::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("participant"))?;
-    let tenant = tenant::Entity::find_by_id(scope.uuid()).one(db).await?.ok_or(DomainError::not_found("tenant"))?;
-
     let Some(registration_id) = row.registration_id else {
         return Ok(Prepared::Skip(Status::Failed, "no registration to describe".to_owned()));
     };
-    let registration = registration::Entity::find_by_id(registration_id)
-        .filter(registration::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("registration"))?;
+    let Subject { person, tenant, registration, stop, edition, series } =
+        subject(db, scope, row.participant_id, registration_id).await?;
     // Everything but the cancellation notice itself is moot once cancelled.
     if registration.status == registration::Status::Cancelled && template != TemplateKey::Cancellation {
         return Ok(Prepared::Skip(Status::Cancelled, "registration cancelled".to_owned()));
@@ -418,7 +403,7 @@ async fn prepare(
         return Ok(Prepared::Skip(Status::Suppressed, format!("{channel} address opted out")));
     }
 
-    let (mut ctx, stop) = message_context(db, scope, &tenant, &person, &registration, locale).await?;
+    let mut ctx = message_context(db, scope, &tenant, &person, &registration, &stop, edition, series, locale).await?;
     if template == TemplateKey::Broadcast {
         let payload: Option<BroadcastVars> = row.payload.as_ref().and_then(|p| serde_json::from_value(p.clone()).ok());
         let Some(broadcast) = payload else {
@@ -511,30 +496,80 @@ fn chrono_locale(locale: Locale) -> chrono::Locale {
     }
 }
 
+/// Everything a message is about, read in one statement.
+struct Subject {
+    person: participant::Model,
+    tenant: tenant::Model,
+    registration: registration::Model,
+    stop: stop::Model,
+    edition: edition::Model,
+    series: series::Model,
+}
+
+/// `alias."col" AS "alias_col", …` for every column of `E`: a joined read that
+/// follows the entities as their columns change.
+fn columns_of<E: EntityTrait>(alias: &str) -> String {
+    E::Column::iter()
+        .map(|c| format!("{alias}.\"{name}\" AS \"{alias}_{name}\"", name = c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The participant, tenant, registration, stop, edition and series of a
+/// message, from current data, in one round trip (the send path is bound by
+/// round trips; see docs/BENCHMARKS.md).
+async fn subject(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    participant_id: Uuid,
+    registration_id: Uuid,
+) -> DomainResult<Subject> {
+    let sql = format!(
+        "SELECT {}, {}, {}, {}, {}, {} FROM registration r \
+         JOIN participant p ON p.id = $3 AND p.tenant_id = r.tenant_id \
+         JOIN tenant t ON t.id = r.tenant_id \
+         JOIN stop s ON s.id = r.stop_id AND s.tenant_id = r.tenant_id \
+         JOIN edition e ON e.id = s.edition_id AND e.tenant_id = s.tenant_id \
+         JOIN series se ON se.id = e.series_id AND se.tenant_id = e.tenant_id \
+         WHERE r.id = $1 AND r.tenant_id = $2",
+        columns_of::<participant::Entity>("p"),
+        columns_of::<tenant::Entity>("t"),
+        columns_of::<registration::Entity>("r"),
+        columns_of::<stop::Entity>("s"),
+        columns_of::<edition::Entity>("e"),
+        columns_of::<series::Entity>("se"),
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            [registration_id.into(), scope.uuid().into(), participant_id.into()],
+        ))
+        .await?
+        .ok_or(DomainError::not_found("registration"))?;
+    Ok(Subject {
+        person: participant::Model::from_query_result(&row, "p_")?,
+        tenant: tenant::Model::from_query_result(&row, "t_")?,
+        registration: registration::Model::from_query_result(&row, "r_")?,
+        stop: stop::Model::from_query_result(&row, "s_")?,
+        edition: edition::Model::from_query_result(&row, "e_")?,
+        series: series::Model::from_query_result(&row, "se_")?,
+    })
+}
+
 /// The template variables for a registration's message, from current data.
+#[expect(clippy::too_many_arguments, reason = "the parts of one message's subject, read together by `subject`")]
 async fn message_context(
     db: &DatabaseConnection,
     scope: TenantScope,
     tenant: &tenant::Model,
     person: &participant::Model,
     registration: &registration::Model,
+    stop: &stop::Model,
+    edition: edition::Model,
+    series: series::Model,
     locale: Locale,
-) -> DomainResult<(MessageContext, stop::Model)> {
-    let stop = stop::Entity::find_by_id(registration.stop_id)
-        .filter(stop::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("stop"))?;
-    let edition = edition::Entity::find_by_id(stop.edition_id)
-        .filter(edition::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("edition"))?;
-    let series = series::Entity::find_by_id(edition.series_id)
-        .filter(series::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("series"))?;
+) -> DomainResult<MessageContext> {
     let seats = session_seat::Entity::find()
         .filter(session_seat::Column::TenantId.eq(scope.uuid()))
         .filter(session_seat::Column::RegistrationId.eq(registration.id))
@@ -595,7 +630,7 @@ async fn message_context(
         broadcast: None,
         unsubscribe_url: None,
     };
-    Ok((ctx, stop))
+    Ok(ctx)
 }
 
 /// The tenant's own wording for this message, if it saved one.
