@@ -269,16 +269,26 @@ fn environment() -> &'static Environment<'static> {
         env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
         // Files end with a newline for editors' sake; messages should not.
         env.set_keep_trailing_newline(false);
+        // The built-ins are parsed once; every message used to parse four or five.
+        for (name, source) in BUILTINS.iter().copied().chain([("layout.html", LAYOUT)]) {
+            if let Err(e) = env.add_template(name, source) {
+                // Cannot happen for a template the test suite renders; if it did,
+                // rendering parses it again and reports the error then.
+                tracing::error!(template = name, error = %e, "built-in template does not parse");
+            }
+        }
         env
     })
 }
 
 fn render(name: &str, source: &str, ctx: &Value) -> Result<String, TemplateError> {
     let env = environment();
-    let tmpl = env
-        .template_from_named_str(name, source)
-        .map_err(|source| TemplateError::Render { name: name.to_owned(), source })?;
-    tmpl.render(ctx).map_err(|source| TemplateError::Render { name: name.to_owned(), source })
+    let err = |source| TemplateError::Render { name: name.to_owned(), source };
+    match env.get_template(name) {
+        // The parsed built-in, unless a tenant's own text replaces it.
+        Ok(builtin) if builtin.source() == source => builtin.render(ctx).map_err(err),
+        _ => env.template_from_named_str(name, source).map_err(err)?.render(ctx).map_err(err),
+    }
 }
 
 fn builtin(key: TemplateKey, locale: Locale, part: &str) -> Result<&'static str, TemplateError> {
