@@ -2,8 +2,6 @@
 //! broadcasts to a stop, and seeing and retrying what failed. Sending itself is
 //! the outbox's and the worker's business.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -14,7 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::authz::{Action, Actor};
-use crate::entities::{notification, participant, registration, reminder_policy, stop, template};
+use crate::entities::{notification, registration, reminder_policy, stop, template};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::NotificationId;
 use crate::manage::{find_edition, find_stop};
@@ -329,18 +327,11 @@ pub async fn broadcast(
                 (false, Some(quiet)) => reminders::after_quiet_hours(now, zone, quiet),
                 _ => now,
             };
-            let registrations = registration::Entity::find()
-                .filter(registration::Column::TenantId.eq(scope.uuid()))
-                .filter(registration::Column::StopId.eq(stop.id))
-                .filter(registration::Column::Status.ne(registration::Status::Cancelled))
-                .all(txn)
-                .await?;
-            let people = people_of(txn, scope, registrations.iter().map(|r| r.participant_id)).await?;
+            let registrations = reminders::live_registrations(txn, scope, stop.id).await?;
             let payload = serde_json::to_value(BroadcastVars { subject: subject.clone(), body: body.clone() })
                 .map_err(|e| DomainError::internal(e.to_string()))?;
             let mut outcome = BroadcastOutcome { id, ..BroadcastOutcome::default() };
-            for registration in &registrations {
-                let Some(person) = people.get(&registration.participant_id) else { continue };
+            for (registration, person) in &registrations {
                 let locale: Locale = person.locale.parse().unwrap_or_default();
                 let mut reached = false;
                 for &channel in &input.channels {
@@ -386,24 +377,6 @@ pub async fn broadcast(
         })
     })
     .await
-}
-
-async fn people_of(
-    txn: &impl ConnectionTrait,
-    scope: TenantScope,
-    ids: impl Iterator<Item = Uuid>,
-) -> DomainResult<HashMap<Uuid, participant::Model>> {
-    let ids: Vec<Uuid> = ids.collect();
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let found = participant::Entity::find()
-            .filter(participant::Column::TenantId.eq(scope.uuid()))
-            .filter(participant::Column::Id.is_in(chunk.iter().copied()))
-            .all(txn)
-            .await?;
-        out.extend(found.into_iter().map(|p| (p.id, p)));
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------- failures and figures

@@ -464,9 +464,20 @@ pub async fn replan_stop(
     stop: &stop::Model,
     now: DateTime<Utc>,
 ) -> DomainResult<Replanned> {
+    let pairs = live_registrations(txn, scope, stop.id).await?;
+    replan(txn, scope, stop, &pairs, now).await
+}
+
+/// The stop's registrations that are not cancelled, each with its participant,
+/// in two statements whatever their number.
+pub(crate) async fn live_registrations(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop_id: Uuid,
+) -> DomainResult<Vec<(registration::Model, participant::Model)>> {
     let registrations = registration::Entity::find()
         .filter(registration::Column::TenantId.eq(scope.uuid()))
-        .filter(registration::Column::StopId.eq(stop.id))
+        .filter(registration::Column::StopId.eq(stop_id))
         .filter(registration::Column::Status.ne(registration::Status::Cancelled))
         .all(txn)
         .await?;
@@ -480,9 +491,7 @@ pub async fn replan_stop(
             .await?;
         people.extend(found.into_iter().map(|p| (p.id, p)));
     }
-    let pairs: Vec<_> =
-        registrations.into_iter().filter_map(|r| people.get(&r.participant_id).cloned().map(|p| (r, p))).collect();
-    replan(txn, scope, stop, &pairs, now).await
+    Ok(registrations.into_iter().filter_map(|r| people.get(&r.participant_id).cloned().map(|p| (r, p))).collect())
 }
 
 #[cfg(test)]

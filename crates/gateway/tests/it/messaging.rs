@@ -124,14 +124,7 @@ async fn the_unsubscribe_link_shows_a_page_then_withdraws_on_post() {
         let name = t.backend_name();
         demo_with_roles(&t.db).await;
         let app = TestApp::start(t.db.clone()).await;
-        let agenda =
-            app.gql(None, "{ agenda(tenant: \"attitudes-conseil\") { id registrationOpen } }", json!({})).await;
-        let stop = ok(&agenda)["agenda"]
-            .as_array()
-            .and_then(|a| a.iter().find(|s| s["registrationOpen"] == true))
-            .and_then(|s| s["id"].as_str())
-            .expect("an open stop")
-            .to_owned();
+        let stop = app.open_stop_id().await;
         let input = json!({ "stopId": stop, "fullName": "Amina Benali", "email": "amina@example.ma", "consents": { "emailReminders": true } });
         ok(&app.gql(None, REGISTER, json!({ "i": input })).await);
 
@@ -211,14 +204,7 @@ async fn delivery_receipts_and_a_reply_stop() {
             escale_gateway::AppState::new(t.db.clone(), None).sms_webhook_secret(Some(WEBHOOK_SECRET.into())),
         )
         .await;
-        let agenda =
-            app.gql(None, "{ agenda(tenant: \"attitudes-conseil\") { id registrationOpen } }", json!({})).await;
-        let stop = ok(&agenda)["agenda"]
-            .as_array()
-            .and_then(|a| a.iter().find(|s| s["registrationOpen"] == true))
-            .and_then(|s| s["id"].as_str())
-            .expect("an open stop")
-            .to_owned();
+        let stop = app.open_stop_id().await;
         let input = json!({ "stopId": stop, "fullName": "Amina Benali", "phone": "0612345678", "consents": { "smsReminders": true } });
         ok(&app.gql(None, REGISTER, json!({ "i": input })).await);
         let sms_rows = notification::Entity::find()

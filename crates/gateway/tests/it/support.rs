@@ -61,6 +61,20 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The id of the demo's first stop that takes registrations.
+    pub async fn open_stop_id(&self) -> String {
+        let agenda =
+            self.gql(None, "{ agenda(tenant: \"attitudes-conseil\") { id registrationOpen } }", json!({})).await;
+        ok(&agenda)["agenda"]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["registrationOpen"] == true))
+            .and_then(|s| s["id"].as_str())
+            .expect("an open stop")
+            .to_owned()
+    }
+}
+
 pub fn code(r: &Value) -> Option<&str> {
     r["errors"][0]["extensions"]["code"].as_str()
 }

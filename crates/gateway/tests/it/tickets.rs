@@ -28,14 +28,7 @@ async fn cancel_promote_and_check_in_at_the_door() {
         let admin = app.token("admin@a.example", None).await;
         let door = app.token("checkin@a.example", None).await;
 
-        let agenda =
-            app.gql(None, "{ agenda(tenant: \"attitudes-conseil\") { id registrationOpen } }", json!({})).await;
-        let stop = ok(&agenda)["agenda"]
-            .as_array()
-            .and_then(|a| a.iter().find(|s| s["registrationOpen"] == true))
-            .and_then(|s| s["id"].as_str())
-            .expect("an open stop")
-            .to_owned();
+        let stop = app.open_stop_id().await;
         let r = app
             .gql(
                 Some(&admin),
