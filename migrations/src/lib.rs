@@ -24,6 +24,7 @@ mod m20261129_000003_participants;
 mod m20261129_000004_notifications;
 mod m20261129_000005_sessions_and_audit;
 mod m20261129_000006_tenant_secrets;
+mod m20261129_000007_api_requests;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_notifications::Migration),
             Box::new(m20261129_000005_sessions_and_audit::Migration),
             Box::new(m20261129_000006_tenant_secrets::Migration),
+            Box::new(m20261129_000007_api_requests::Migration),
         ]
     }
 }

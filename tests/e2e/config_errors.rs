@@ -36,6 +36,12 @@ async fn missing_malformed_and_unreachable_settings_name_their_variable() {
     fails_with(&["worker"], &[("DATABASE_URL", "postgres://127.0.0.1:1/x")], "REDIS_URL: is required").await;
     fails_with(
         &["worker"],
+        &[("DATABASE_URL", "postgres://127.0.0.1:1/x"), ("REDIS_URL", "rediss://redis.internal:6380")],
+        "REDIS_URL: rediss:// (TLS) is not supported",
+    )
+    .await;
+    fails_with(
+        &["worker"],
         &[
             ("DATABASE_URL", "postgres://127.0.0.1:1/x"),
             ("REDIS_URL", "redis://127.0.0.1:6379"),

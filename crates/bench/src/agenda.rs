@@ -150,7 +150,7 @@ async fn statements_per_request(db: &DatabaseConnection) -> anyhow::Result<usize
     counted.set_metric_callback(move |_| {
         c.fetch_add(1, Ordering::SeqCst);
     });
-    let schema = escale_gateway::build_schema(escale_gateway::AppState::new(counted, None));
+    let (schema, _) = escale_gateway::build_schema(escale_gateway::AppState::new(counted, None));
     let warm = schema.execute(QUERY).await;
     anyhow::ensure!(warm.errors.is_empty(), "agenda query failed: {:?}", warm.errors);
     let before = counter.load(Ordering::SeqCst);

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use escale_domain::DatabaseConnection;
 use escale_domain::db::{self, DbConfig};
+use escale_gateway::limits::{KeyLimits, KeyQuota};
 use escale_worker::sms_http::{OrangeConfig, ReceiptTarget, Secret, TwilioConfig};
 use escale_worker::{MailConfig, QueueConfig, SmsConfig, WorkerConfig};
 
@@ -57,6 +58,30 @@ pub fn public_cache_ttl() -> Result<Duration, ConfigError> {
     Ok(Duration::from_millis(number("ESCALE_PUBLIC_CACHE_MS", 1000u64)?))
 }
 
+/// API keys' rate limits: `ESCALE_API_KEY_RATE_PER_MINUTE` (default 120) with
+/// a burst of `ESCALE_API_KEY_BURST` (default 30), per key — shared through
+/// Redis when `REDIS_URL` is set, so replicas draw from one bucket.
+pub fn key_limits() -> Result<KeyLimits, ConfigError> {
+    let quota = KeyQuota {
+        per_minute: number("ESCALE_API_KEY_RATE_PER_MINUTE", 120u32)?,
+        burst: number("ESCALE_API_KEY_BURST", 30u32)?,
+    };
+    if quota.per_minute == 0 {
+        return Err(ConfigError::new("ESCALE_API_KEY_RATE_PER_MINUTE", "must be at least 1"));
+    }
+    if quota.burst == 0 {
+        return Err(ConfigError::new("ESCALE_API_KEY_BURST", "must be at least 1"));
+    }
+    match optional("REDIS_URL") {
+        Some(url) => {
+            check_redis_url(&url)?;
+            KeyLimits::redis(&url, &queue_prefix(), quota)
+                .map_err(|e| ConfigError::new("REDIS_URL", format!("is not usable ({e})")))
+        }
+        None => Ok(KeyLimits::memory(quota)),
+    }
+}
+
 /// `ESCALE_PUBLIC_URL`: where participants reach the gateway
 /// (`https://escale.example.org`), for the links in messages.
 pub fn public_url() -> Result<Option<url::Url>, ConfigError> {
@@ -77,6 +102,19 @@ pub fn database_config(url: String) -> Result<DbConfig, ConfigError> {
     let mut config = DbConfig::new(url);
     config.max_connections = number("DATABASE_MAX_CONNECTIONS", 10u32)?;
     Ok(config)
+}
+
+/// `redis://` only: the Redis client is built without TLS (one TLS stack,
+/// lettre's, is enough to audit), so a `rediss://` URL would fail at the first
+/// job rather than here.
+fn check_redis_url(url: &str) -> Result<(), ConfigError> {
+    if url.trim_start().to_ascii_lowercase().starts_with("rediss:") {
+        return Err(ConfigError::new(
+            "REDIS_URL",
+            "rediss:// (TLS) is not supported: reach Redis on a private network with redis://, or through a TLS sidecar",
+        ));
+    }
+    check_url("REDIS_URL", url, &["redis"])
 }
 
 fn check_url(variable: &'static str, url: &str, schemes: &[&str]) -> Result<(), ConfigError> {
@@ -213,7 +251,7 @@ impl Embedded {
         };
         let queue = match optional("REDIS_URL") {
             Some(url) => {
-                check_url("REDIS_URL", &url, &["redis", "rediss"])?;
+                check_redis_url(&url)?;
                 describe.push(format!("Queue:     {} (Redis)", db::redact_url(&url)));
                 QueueConfig::Redis { url, prefix: queue_prefix() }
             }
@@ -258,7 +296,7 @@ impl Production {
     pub fn resolve() -> Result<Production, ConfigError> {
         let database = database_config(required("DATABASE_URL")?)?;
         let redis = required("REDIS_URL")?;
-        check_url("REDIS_URL", &redis, &["redis", "rediss"])?;
+        check_redis_url(&redis)?;
         let smtp = required("SMTP_URL")?;
         check_url("SMTP_URL", &smtp, &["smtp", "smtps"])?;
         let sms_dir =

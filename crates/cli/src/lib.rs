@@ -265,7 +265,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(db, Some(signal))
         .trust_proxy(config::trust_proxy()?)
         .public_cache(config::public_cache_ttl()?)
-        .sms_webhook_secret(config::sms_webhook_secret()?);
+        .sms_webhook_secret(config::sms_webhook_secret()?)
+        .key_limits(config::key_limits()?);
     announce(addr, &describe);
     let served = escale_gateway::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
@@ -304,7 +305,8 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
     let state = AppState::new(db, None)
         .trust_proxy(config::trust_proxy()?)
         .public_cache(config::public_cache_ttl()?)
-        .sms_webhook_secret(config::sms_webhook_secret()?);
+        .sms_webhook_secret(config::sms_webhook_secret()?)
+        .key_limits(config::key_limits()?);
     escale_gateway::serve(listener, state, shutdown_token()).await?;
     tracing::info!("gateway stopped");
     Ok(())

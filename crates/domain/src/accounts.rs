@@ -251,11 +251,7 @@ pub async fn login(
     Ok(Login {
         token,
         expires_at,
-        actor: Actor {
-            scope: TenantScope::new(TenantId(member.tenant_id)),
-            user_id: UserId(user.id),
-            role: member.role,
-        },
+        actor: Actor::member(TenantScope::new(TenantId(member.tenant_id)), UserId(user.id), member.role),
     })
 }
 
@@ -293,11 +289,7 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str, now: DateTime<Ut
             .exec(db)
             .await?;
     }
-    Ok(Actor {
-        scope: TenantScope::new(TenantId(session.tenant_id)),
-        user_id: UserId(session.user_id),
-        role: member.role,
-    })
+    Ok(Actor::member(TenantScope::new(TenantId(session.tenant_id)), UserId(session.user_id), member.role))
 }
 
 /// Revokes the token; returns false when it was not a live session.
@@ -322,7 +314,8 @@ pub struct Viewer {
 }
 
 pub async fn viewer(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Viewer> {
-    let user = app_user::Entity::find_by_id(actor.user_id.0).one(db).await?.ok_or(DomainError::not_found("user"))?;
+    let user_id = actor.user_id().ok_or(DomainError::not_found("user"))?;
+    let user = app_user::Entity::find_by_id(user_id.0).one(db).await?.ok_or(DomainError::not_found("user"))?;
     let memberships = membership::Entity::find().filter(membership::Column::UserId.eq(user.id)).all(db).await?;
     let tenants = tenant::Entity::find()
         .filter(tenant::Column::Id.is_in(memberships.iter().map(|m| m.tenant_id)))

@@ -28,8 +28,8 @@ pub async fn record(
     audit_log::ActiveModel {
         id: Set(new_uuid()),
         tenant_id: Set(actor.scope.uuid()),
-        actor_user_id: Set(Some(actor.user_id.0)),
-        actor_api_key_id: Set(None),
+        actor_user_id: Set(actor.user_id().map(|u| u.0)),
+        actor_api_key_id: Set(actor.key_id()),
         action: Set(action.to_owned()),
         object_type: Set(object_type.to_owned()),
         object_id: Set(object_id),

@@ -1,7 +1,7 @@
 //! Who may do what: the role matrix, in one place.
 //!
 //! Every organizer operation names an [`Action`]; an [`Actor`] (a person
-//! logged in for one tenant, or later an API key) is checked against the matrix
+//! logged in for one tenant, or an API key) is checked against the matrix
 //! before the operation runs. The matrix is documented in `docs/ROLES.md` and
 //! tested cell by cell.
 
@@ -88,17 +88,120 @@ pub fn allows(role: &Role, action: Action) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub scope: TenantScope,
-    pub user_id: UserId,
-    pub role: Role,
+    pub principal: Principal,
+}
+
+/// A member of the organizer's team (logged in), or an API key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Member { user_id: UserId, role: Role },
+    Key(KeyGrant),
+}
+
+/// What an API key may do: its scopes, and the partner it was issued to (None:
+/// the organizer's own integration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyGrant {
+    pub key_id: uuid::Uuid,
+    pub partner_id: Option<uuid::Uuid>,
+    pub scopes: Vec<Scope>,
+}
+
+/// What an API key is allowed: the partner scopes, or an organizer action for
+/// the organizer's own integrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// The agenda of the partnered stops (sessions, speakers, venue).
+    AgendaRead,
+    /// Aggregates of the partnered stops (counts, breakdowns, question topics).
+    StatsRead,
+    /// Contacts of participants who consented to share them with partners.
+    LeadsRead,
+    /// An organizer action (`catalog:read`, `registrations:read`, …).
+    Organizer(Action),
+}
+
+impl Scope {
+    pub const PARTNER: [Scope; 3] = [Scope::AgendaRead, Scope::StatsRead, Scope::LeadsRead];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::AgendaRead => "agenda:read",
+            Scope::StatsRead => "stats:read",
+            Scope::LeadsRead => "leads:read",
+            Scope::Organizer(action) => action.as_str(),
+        }
+    }
+
+    pub fn parse(raw: &str) -> DomainResult<Scope> {
+        let raw = raw.trim();
+        Scope::PARTNER
+            .into_iter()
+            .chain(Action::ALL.into_iter().map(Scope::Organizer))
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| DomainError::validation("scopes", format!("{raw:?} is not a scope")))
+    }
+
+    pub fn is_partner(self) -> bool {
+        !matches!(self, Scope::Organizer(_))
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Actor {
+    pub fn member(scope: TenantScope, user_id: UserId, role: Role) -> Self {
+        Self { scope, principal: Principal::Member { user_id, role } }
+    }
+
     /// The scope to use for this action, or FORBIDDEN.
     pub fn require(&self, action: Action) -> DomainResult<TenantScope> {
-        if allows(&self.role, action) {
-            Ok(self.scope)
-        } else {
-            Err(DomainError::Forbidden(format!("your role ({}) does not allow {action}", role_name(&self.role))))
+        match &self.principal {
+            Principal::Member { role, .. } if allows(role, action) => Ok(self.scope),
+            Principal::Member { role, .. } => {
+                Err(DomainError::Forbidden(format!("your role ({}) does not allow {action}", role_name(role))))
+            }
+            Principal::Key(grant) if grant.scopes.contains(&Scope::Organizer(action)) => Ok(self.scope),
+            Principal::Key(_) => Err(DomainError::Forbidden(format!("this API key lacks the scope {action}"))),
+        }
+    }
+
+    /// The partner grant of a partner's API key, or FORBIDDEN.
+    pub fn partner(&self) -> DomainResult<(TenantScope, uuid::Uuid, &KeyGrant)> {
+        match &self.principal {
+            Principal::Key(grant) => match grant.partner_id {
+                Some(partner) => Ok((self.scope, partner, grant)),
+                None => Err(DomainError::Forbidden("this API key is the organizer's, not a partner's".into())),
+            },
+            Principal::Member { .. } => {
+                Err(DomainError::Forbidden("the partner API takes a partner's API key (esk_live_…)".into()))
+            }
+        }
+    }
+
+    pub fn user_id(&self) -> Option<UserId> {
+        match &self.principal {
+            Principal::Member { user_id, .. } => Some(*user_id),
+            Principal::Key(_) => None,
+        }
+    }
+
+    pub fn key_id(&self) -> Option<uuid::Uuid> {
+        match &self.principal {
+            Principal::Key(grant) => Some(grant.key_id),
+            Principal::Member { .. } => None,
+        }
+    }
+
+    /// The team role, for a person (None for a key).
+    pub fn role(&self) -> Option<&Role> {
+        match &self.principal {
+            Principal::Member { role, .. } => Some(role),
+            Principal::Key(_) => None,
         }
     }
 }

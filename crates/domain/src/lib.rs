@@ -16,6 +16,7 @@
 //! operations are the outbox's dispatcher claims and sweeps, which handle ids.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod authz;
 pub mod calendar;
@@ -32,6 +33,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod paging;
 pub mod participants;
+pub mod partner_access;
 pub mod qr;
 pub mod registration;
 pub mod reminders;

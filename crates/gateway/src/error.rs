@@ -4,7 +4,8 @@
 //! - `UNAUTHENTICATED`: no valid token (missing, unknown, expired, revoked), or
 //!   wrong credentials;
 //! - `FORBIDDEN`: authenticated, but the role does not allow the action;
-//! - `RATE_LIMITED` (+ `retryAfter`, seconds): too many attempts;
+//! - `RATE_LIMITED` (+ `retryAfter`, seconds): too many attempts, or an API
+//!   key past its rate (then HTTP 429 with `Retry-After`);
 //! - `VALIDATION` (+ `field`): the input is malformed or breaks a rule;
 //! - `NOT_FOUND`: no such object *for this tenant* (also for other tenants' ids);
 //! - `CONFLICT` (+ `reason`, e.g. `REGISTRATION_CLOSED`): valid, but not now;
@@ -12,6 +13,8 @@
 //! - `PAYLOAD_TOO_LARGE`: the body exceeds the limit;
 //! - `GRAPHQL_PARSE_FAILED` / `GRAPHQL_VALIDATION_FAILED`: the query itself is wrong
 //!   (syntax, unknown field, too deep, too complex);
+//! - `PERSISTED_QUERY_NOT_FOUND`: a persisted-query hash this gateway has not
+//!   seen (send the query with it once);
 //! - `INTERNAL`: our fault. The detail is logged with a reference; the client
 //!   gets the reference only.
 

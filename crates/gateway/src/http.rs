@@ -25,7 +25,10 @@ use tower_http::trace::TraceLayer;
 use crate::AppState;
 use crate::cache::Uncacheable;
 use crate::schema::auth::RequestAuth;
+use crate::schema::partners::Meter;
 use crate::schema::{EscaleSchema, build_schema};
+use escale_domain::DomainError;
+use escale_domain::api_keys;
 
 /// The largest request body accepted. A registration is well under 2 KiB; a
 /// partner's largest query a few KiB.
@@ -36,11 +39,13 @@ pub const MAX_BATCH: usize = 10;
 #[derive(Clone)]
 pub(crate) struct Shared {
     schema: EscaleSchema,
+    /// The same schema with the API keys' cost limit.
+    key_schema: EscaleSchema,
     pub(crate) state: AppState,
 }
 
 pub fn router(state: AppState) -> Router {
-    let schema = build_schema(state.clone());
+    let (schema, key_schema) = build_schema(state.clone());
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
@@ -51,7 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/unsubscribe", get(crate::unsubscribe::show).post(crate::unsubscribe::confirm))
         .route("/sms/receipts/{provider}", post(crate::sms_webhooks::receipt))
         .route("/sms/inbound/{provider}", post(crate::sms_webhooks::inbound))
-        .with_state(Shared { schema, state })
+        .with_state(Shared { schema, key_schema, state })
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -221,33 +226,74 @@ async fn graphql(
     }
     let token = bearer(&headers);
     let anonymous = token.is_none();
-    let single = matches!(batch, BatchRequest::Single(_));
-    let ip = ClientIp(client_ip(&headers, peer, shared.state.trust_proxy));
-    let schema = shared.schema.clone();
-    let execute = async move {
-        let batch = batch.data(std::sync::Arc::new(RequestAuth::new(token))).data(ip);
-        let mut response = schema.execute_batch(batch).await;
-        classify_errors(&mut response);
-        let failed = match &response {
-            BatchResponse::Single(r) => !r.errors.is_empty(),
-            BatchResponse::Batch(rs) => rs.iter().any(|r| !r.errors.is_empty()),
-        };
-        match serde_json::to_vec(&response) {
-            Ok(bytes) if !failed => Ok(Bytes::from(bytes)),
-            Ok(bytes) => Err(Uncacheable(Bytes::from(bytes))),
+    // API keys are checked before the query runs: their rate limit and cost
+    // limit apply to the whole request, and their requests are logged.
+    let key_actor = match token.as_deref().filter(|t| api_keys::looks_like_key(t)) {
+        None => None,
+        Some(key) => match api_keys::authenticate(&shared.state.db, key, chrono::Utc::now()).await {
+            Ok(actor) => Some(actor),
+            // Fields that need a caller answer UNAUTHENTICATED; public ones still work.
+            Err(DomainError::Unauthenticated(_)) => None,
             Err(e) => {
-                tracing::error!(error = %e, "cannot encode a GraphQL response");
-                let body = serde_json::json!({ "errors": [{ "message": "cannot encode the response", "extensions": { "code": "INTERNAL" } }] });
-                Err(Uncacheable(Bytes::from(body.to_string())))
+                tracing::error!(error = %e, "cannot check an API key");
+                return request_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "INTERNAL",
+                    "cannot check the API key now; retry",
+                );
             }
-        }
-    };
-    let bytes = match &shared.state.public_cache {
-        Some(cache) if anonymous && single && queries_only => cache.get_or_execute(body, execute).await,
-        _ => match execute.await {
-            Ok(bytes) | Err(Uncacheable(bytes)) => bytes,
         },
     };
+    let key_id = key_actor.as_ref().and_then(|a| a.key_id().map(|k| (a.scope, k)));
+    if let Some((_, key)) = key_id
+        && let Err(wait) = shared.state.key_limits.check(key).await
+    {
+        return key_rate_limited(wait);
+    }
+    let operations = operation_names(&mut batch);
+    let single = matches!(batch, BatchRequest::Single(_));
+    let ip = ClientIp(client_ip(&headers, peer, shared.state.trust_proxy));
+    let auth = match (token, key_actor) {
+        (Some(token), Some(actor)) => RequestAuth::resolved(token, actor),
+        (token, None) => RequestAuth::new(token),
+        (None, Some(_)) => RequestAuth::new(None),
+    };
+    let schema = if key_id.is_some() { shared.key_schema.clone() } else { shared.schema.clone() };
+    let meter = std::sync::Arc::new(Meter::default());
+    let started = std::time::Instant::now();
+    // Boxed: the executor's future is large, and it is awaited in two places.
+    let run = Box::pin(run(schema, batch.data(std::sync::Arc::new(auth)).data(ip).data(meter.clone())));
+    let (bytes, outcome) = match &shared.state.public_cache {
+        Some(cache) if anonymous && single && queries_only => {
+            let cached = cache
+                .get_or_execute(body, async move {
+                    match run.await {
+                        (bytes, None) => Ok(bytes),
+                        (bytes, Some(_)) => Err(Uncacheable(bytes)),
+                    }
+                })
+                .await;
+            (cached, None)
+        }
+        _ => run.await,
+    };
+    if let Some((scope, key)) = key_id {
+        let record = api_keys::RequestRecord {
+            scope,
+            key_id: key,
+            operation: operations,
+            objects_returned: meter.objects.load(std::sync::atomic::Ordering::Relaxed),
+            leads_returned: meter.leads.load(std::sync::atomic::Ordering::Relaxed),
+            outcome: outcome.unwrap_or_else(|| "ok".to_owned()),
+            duration_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+            at: chrono::Utc::now(),
+        };
+        // The answer is already computed: a failed log write is an ops alert,
+        // not the partner's problem.
+        if let Err(e) = api_keys::record_request(&shared.state.db, record).await {
+            tracing::error!(error = %e, api_key.id = %key, "cannot record an API request");
+        }
+    }
     // An organizer changed something: public answers cached here are stale.
     if !anonymous
         && !queries_only
@@ -256,6 +302,61 @@ async fn graphql(
         cache.clear();
     }
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from(bytes)).into_response()
+}
+
+/// Executes, and says how it ended: None, or the first error's code.
+async fn run(schema: EscaleSchema, batch: BatchRequest) -> (Bytes, Option<String>) {
+    let mut response = schema.execute_batch(batch).await;
+    classify_errors(&mut response);
+    let first_error = match &response {
+        BatchResponse::Single(r) => r.errors.first(),
+        BatchResponse::Batch(rs) => rs.iter().find_map(|r| r.errors.first()),
+    };
+    let outcome = first_error.map(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .and_then(|v| if let Value::String(s) = v { Some(s.clone()) } else { None })
+            .unwrap_or_else(|| "ERROR".to_owned())
+    });
+    match serde_json::to_vec(&response) {
+        Ok(bytes) => (Bytes::from(bytes), outcome),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot encode a GraphQL response");
+            let body = serde_json::json!({ "errors": [{ "message": "cannot encode the response", "extensions": { "code": "INTERNAL" } }] });
+            (Bytes::from(body.to_string()), Some("INTERNAL".to_owned()))
+        }
+    }
+}
+
+/// The operation names a request asked for (as given, or as named in the
+/// document), for the access log.
+fn operation_names(batch: &mut BatchRequest) -> Option<String> {
+    let mut names = Vec::new();
+    for request in batch.iter_mut() {
+        let name = request.operation_name.clone().or_else(|| {
+            let doc = request.parsed_query().ok()?;
+            doc.operations.iter().find_map(|(name, _)| name.map(|n| n.to_string()))
+        });
+        names.extend(name);
+    }
+    (!names.is_empty()).then(|| names.join(","))
+}
+
+/// 429 with `Retry-After`: an API key past its rate limit.
+fn key_rate_limited(wait: Duration) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let secs = secs.max(1);
+    let body = serde_json::json!({ "errors": [{
+        "message": format!("rate limit of this API key reached; retry in {secs} s"),
+        "extensions": { "code": "RATE_LIMITED", "retryAfter": secs }
+    }] });
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::CONTENT_TYPE, "application/json".to_owned()), (header::RETRY_AFTER, secs.to_string())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// Gives every error a code: ours already have one; errors raised by
@@ -270,7 +371,10 @@ fn classify_errors(response: &mut BatchResponse) {
         for error in &mut r.errors {
             let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
             if extensions.get("code").is_none() {
-                let code = if error.message.contains("Parse error") || error.message.starts_with(" --> ") {
+                // The wording Apollo clients look for to resend the full query.
+                let code = if error.message == "PersistedQueryNotFound" {
+                    "PERSISTED_QUERY_NOT_FOUND"
+                } else if error.message.contains("Parse error") || error.message.starts_with(" --> ") {
                     "GRAPHQL_PARSE_FAILED"
                 } else {
                     "GRAPHQL_VALIDATION_FAILED"

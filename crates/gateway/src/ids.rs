@@ -30,6 +30,7 @@ pub const KINDS: &[&str] = &[
     "Registration",
     "AuditEntry",
     "Notification",
+    "ApiKey",
 ];
 
 pub fn encode(kind: &'static str, tenant: TenantId, id: Uuid) -> String {

@@ -44,6 +44,8 @@ pub struct AppState {
     /// What SMS providers' receipts and inbound messages must carry (`?key=`);
     /// None: those endpoints answer 404.
     pub sms_webhook_secret: Option<Arc<str>>,
+    /// Per-key rate limits of API keys (in this process, or shared in Redis).
+    pub key_limits: Arc<limits::KeyLimits>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             trust_proxy: false,
             public_cache: None,
             sms_webhook_secret: None,
+            key_limits: Arc::new(limits::KeyLimits::memory(limits::KeyQuota::default())),
         }
     }
 
@@ -66,6 +69,11 @@ impl AppState {
 
     pub fn sms_webhook_secret(mut self, secret: Option<String>) -> Self {
         self.sms_webhook_secret = secret.map(Arc::from);
+        self
+    }
+
+    pub fn key_limits(mut self, limits: limits::KeyLimits) -> Self {
+        self.key_limits = Arc::new(limits);
         self
     }
 

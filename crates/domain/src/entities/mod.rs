@@ -6,6 +6,7 @@
 //! by that column (see `crate::tenancy::TenantScope`).
 
 pub mod api_key;
+pub mod api_request;
 pub mod app_user;
 pub mod audit_log;
 pub mod consent_event;

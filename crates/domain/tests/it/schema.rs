@@ -24,6 +24,7 @@ async fn entities_match_the_migrated_schema() {
             app_user,
             membership,
             api_key,
+            api_request,
             series,
             edition,
             stop,

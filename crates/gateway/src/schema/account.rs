@@ -76,9 +76,14 @@ impl AuditEntry {
             "speaker" => "Speaker",
             "partner" => "Partner",
             "partnership" => "Partnership",
+            "api_key" => "ApiKey",
             _ => return None,
         };
         self.m.object_id.map(|id| ID(ids::encode(kind, TenantId(self.m.tenant_id), id)))
+    }
+    /// The API key that acted, for an integration's changes.
+    async fn actor_api_key_id(&self) -> Option<ID> {
+        self.m.actor_api_key_id.map(|k| ID(ids::encode("ApiKey", TenantId(self.m.tenant_id), k)))
     }
     /// The member who acted (their user id); null for integrations.
     async fn actor_user_id(&self) -> Option<String> {

@@ -22,6 +22,11 @@ impl RequestAuth {
     pub fn new(token: Option<String>) -> Self {
         Self { token, actor: OnceCell::new() }
     }
+
+    /// A caller the HTTP handler already authenticated (an API key).
+    pub fn resolved(token: String, actor: Actor) -> Self {
+        Self { token: Some(token), actor: OnceCell::new_with(Some(Some(actor))) }
+    }
 }
 
 /// The caller, or UNAUTHENTICATED.

@@ -9,12 +9,14 @@ mod messaging;
 mod objects;
 mod organizer;
 mod paging;
+pub mod partners;
 mod people;
 mod public;
 mod query;
 mod tickets;
 
 use async_graphql::dataloader::DataLoader;
+use async_graphql::extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage};
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::AppState;
@@ -26,10 +28,11 @@ pub struct Mutation(
     people::PeopleMutation,
     organizer::OrganizerMutation,
     messaging::MessagingMutation,
+    partners::KeysMutation,
 );
 
 #[derive(MergedObject, Debug, Default)]
-pub struct Query(query::CatalogQuery, people::PeopleQuery, messaging::MessagingQuery);
+pub struct Query(query::CatalogQuery, people::PeopleQuery, messaging::MessagingQuery, partners::KeysQuery);
 
 pub type EscaleSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -40,16 +43,30 @@ pub const MAX_DEPTH: usize = 16;
 /// a few dozen.
 pub const MAX_COMPLEXITY: usize = 2_000;
 
-pub fn build_schema(state: AppState) -> EscaleSchema {
+/// The cost limit of requests made with an API key: partners' integrations
+/// run unattended and often, so each request is held to a smaller budget
+/// (a stop's agenda, stats and a page of 100 leads fit).
+pub const MAX_KEY_COMPLEXITY: usize = 1_000;
+/// Query documents kept for automatic persisted queries, per gateway.
+const APQ_CACHE: usize = 1_000;
+
+/// The schema for people and anonymous callers, and the one for API keys.
+pub fn build_schema(state: AppState) -> (EscaleSchema, EscaleSchema) {
     let loader = DataLoader::new(loaders::CatalogLoader { db: state.db.clone() }, tokio::spawn);
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(state)
-        .data(loader)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_recursive_depth(32)
-        .limit_directives(8)
-        .finish()
+    let key_loader = DataLoader::new(loaders::CatalogLoader { db: state.db.clone() }, tokio::spawn);
+    let apq = LruCacheStorage::new(APQ_CACHE);
+    let build = |complexity: usize, loader| {
+        Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+            .data(state.clone())
+            .data(loader)
+            .extension(ApolloPersistedQueries::new(apq.clone()))
+            .limit_depth(MAX_DEPTH)
+            .limit_complexity(complexity)
+            .limit_recursive_depth(32)
+            .limit_directives(8)
+            .finish()
+    };
+    (build(MAX_COMPLEXITY, loader), build(MAX_KEY_COMPLEXITY, key_loader))
 }
 
 /// The schema in SDL: the API contract, committed as `schema.graphql`.

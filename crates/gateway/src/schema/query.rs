@@ -29,6 +29,8 @@ impl CatalogQuery {
     /// Who is calling: null without a valid token.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<Viewer>> {
         let Ok(actor) = auth::actor(ctx).await else { return Ok(None) };
+        // An API key is nobody's account: no viewer.
+        let Some(role) = actor.role() else { return Ok(None) };
         let state = ctx.data::<AppState>()?;
         let v = accounts::viewer(&state.db, actor).await.map_err(error::domain)?;
         let current =
@@ -37,7 +39,7 @@ impl CatalogQuery {
             email: v.email,
             name: v.display_name,
             tenant_slug: current,
-            role: MemberRole::from(&actor.role),
+            role: MemberRole::from(role),
             memberships: v
                 .memberships
                 .iter()

@@ -7,6 +7,7 @@ mod contract;
 mod hardening;
 mod isolation;
 mod messaging;
+mod partners;
 mod people;
 mod roles;
 mod statements;
