@@ -16,6 +16,7 @@
 
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{DatabaseConnection, Statement};
 
 mod helpers;
 mod m20261129_000001_tenancy;
@@ -48,4 +49,26 @@ impl MigratorTrait for Migrator {
 /// must have applied.
 pub fn latest_migration() -> String {
     Migrator::migrations().last().map(|m| m.name().to_owned()).unwrap_or_default()
+}
+
+/// This build's migrations that the database has not applied, oldest first.
+///
+/// Migrations the database has and this build does not know are fine: they
+/// belong to a newer release that expanded the schema while this one still
+/// serves (expand/contract). sea-orm's own status check refuses that case
+/// ("migration file missing"), which would stop every previous-release pod
+/// from restarting during a rollout — hence this check of our own. It reads
+/// only: a database without the migrations table has everything pending.
+pub async fn pending(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    // sea-orm's default table name; Migrator does not override it.
+    let table_name = "seaql_migrations";
+    let manager = SchemaManager::new(db);
+    if !manager.has_table(table_name).await? {
+        return Ok(Migrator::migrations().iter().map(|m| m.name().to_owned()).collect());
+    }
+    let backend = db.get_database_backend();
+    let rows = db.query_all_raw(Statement::from_string(backend, format!("SELECT version FROM {table_name}"))).await?;
+    let applied: std::collections::HashSet<String> =
+        rows.iter().map(|r| r.try_get::<String>("", "version")).collect::<Result<_, _>>()?;
+    Ok(Migrator::migrations().iter().map(|m| m.name().to_owned()).filter(|name| !applied.contains(name)).collect())
 }

@@ -25,6 +25,8 @@ pub fn escale(args: &[&str]) -> Command {
         cmd.env_remove(var);
     }
     cmd.env("ESCALE_LOG", "info,sqlx=warn,apalis=warn,apalis_core=warn");
+    // Tests run workers side by side: each admin port on a free port.
+    cmd.env("ESCALE_ADMIN_LISTEN", "127.0.0.1:0");
     cmd.kill_on_drop(true);
     cmd
 }

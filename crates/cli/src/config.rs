@@ -58,6 +58,13 @@ pub fn public_cache_ttl() -> Result<Duration, ConfigError> {
     Ok(Duration::from_millis(number("ESCALE_PUBLIC_CACHE_MS", 1000u64)?))
 }
 
+/// How long the gateway lets in-flight requests finish after SIGTERM
+/// (`ESCALE_SHUTDOWN_TIMEOUT_SECS`, default 20): under an orchestrator's grace
+/// period, so the process exits on its own, not by SIGKILL.
+pub fn shutdown_deadline() -> Result<Duration, ConfigError> {
+    Ok(Duration::from_secs(number("ESCALE_SHUTDOWN_TIMEOUT_SECS", 20u64)?))
+}
+
 /// API keys' rate limits: `ESCALE_API_KEY_RATE_PER_MINUTE` (default 120) with
 /// a burst of `ESCALE_API_KEY_BURST` (default 30), per key — shared through
 /// Redis when `REDIS_URL` is set, so replicas draw from one bucket.

@@ -11,6 +11,7 @@
 //! It composes the crates and owns configuration, logging and signals; it holds
 //! no business rules.
 
+mod admin;
 mod config;
 mod telemetry;
 
@@ -54,6 +55,12 @@ pub enum Command {
     /// Manage organizers (tenants).
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Exit 0 when GET <url> answers 2xx, 1 otherwise: the containers' health
+    /// check (the runtime image has no curl).
+    Probe {
+        /// e.g. http://127.0.0.1:8080/healthz
+        url: String,
+    },
     /// Manage people's accounts and their roles.
     #[command(subcommand)]
     User(UserCommand),
@@ -166,6 +173,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => worker().await,
         Command::Migrate => migrate().await,
         Command::Demo(args) => demo(args).await,
+        Command::Probe { url } => admin::probe(&url).await.map_err(|e| anyhow::anyhow!("probe failed: {e}")),
         Command::Tenant(TenantCommand::Create { slug, name, data }) => tenant_create(&slug, &name, data).await,
         Command::User(UserCommand::Create { tenant, email, role, name, data }) => {
             user_create(&tenant, &email, &role, name, data).await
@@ -204,18 +212,19 @@ async fn migrate_and_check(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
 }
 
-/// Refuses to run a role against a schema older than this build expects.
+/// Refuses to run a role against a schema older than this build expects. A
+/// newer schema (migrations of the next release already applied) is fine:
+/// migrations are expand/contract, and the previous release keeps serving
+/// while the next one rolls out.
 async fn require_current_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let pending = Migrator::get_pending_migrations_read_only(db)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot read the migration status: {e}"))?;
+    let pending =
+        escale_migrations::pending(db).await.map_err(|e| anyhow::anyhow!("cannot read the migration status: {e}"))?;
     if let Some(first) = pending.first() {
         return Err(ConfigError::new(
             "DATABASE_URL",
             format!(
-                "the database schema is behind this build ({} pending, first {}): run `escale migrate`",
-                pending.len(),
-                first.name()
+                "the database schema is behind this build ({} pending, first {first}): run `escale migrate`",
+                pending.len()
             ),
         )
         .into());
@@ -262,7 +271,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let worker =
         tokio::spawn(async move { escale_worker::run(worker_db, worker_config, worker_wake, worker_shutdown).await });
     let signal: escale_gateway::OutboxSignal = std::sync::Arc::new(move || wake.wake());
+    let gauges_db = db.clone();
+    let hook: escale_gateway::ScrapeHook = std::sync::Arc::new(move || {
+        let db = gauges_db.clone();
+        Box::pin(async move { escale_worker::refresh_outbox_gauges(&db).await })
+    });
     let state = AppState::new(db, Some(signal))
+        .before_scrape(hook)
+        .shutdown_deadline(config::shutdown_deadline()?)
         .trust_proxy(config::trust_proxy()?)
         .public_cache(config::public_cache_ttl()?)
         .sms_webhook_secret(config::sms_webhook_secret()?)
@@ -303,6 +319,7 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, "gateway listening");
     announce(addr, &[]);
     let state = AppState::new(db, None)
+        .shutdown_deadline(config::shutdown_deadline()?)
         .trust_proxy(config::trust_proxy()?)
         .public_cache(config::public_cache_ttl()?)
         .sms_webhook_secret(config::sms_webhook_secret()?)
@@ -318,7 +335,31 @@ async fn worker() -> anyhow::Result<()> {
     let db = config::connect(&settings.database).await?;
     require_current_schema(&db).await?;
     tracing::info!(queue = ?settings.worker.queue, mail = ?settings.worker.mail, "worker starting");
-    escale_worker::run(db, settings.worker, WakeHandle::default(), shutdown_token()).await
+    let shutdown = shutdown_token();
+    // Installed before the first message is counted.
+    let _ = escale_gateway::observe::recorder();
+    let admin = match admin::listen_address()? {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| ConfigError::new("ESCALE_ADMIN_LISTEN", format!("cannot listen on {addr}: {e}")))?;
+            tracing::info!(addr = %listener.local_addr()?, "worker admin port listening");
+            let redis = match &settings.worker.queue {
+                escale_worker::QueueConfig::Redis { url, .. } => Some(url.clone()),
+                escale_worker::QueueConfig::Sqlite { .. } => None,
+            };
+            let (db, shutdown) = (db.clone(), shutdown.clone());
+            Some(tokio::spawn(async move { admin::serve(listener, db, redis.as_deref(), shutdown).await }))
+        }
+        None => None,
+    };
+    let worked = escale_worker::run(db, settings.worker, WakeHandle::default(), shutdown.clone()).await;
+    // The admin port stops with the worker, whatever ended it.
+    shutdown.cancel();
+    if let Some(admin) = admin {
+        admin.await??;
+    }
+    worked
 }
 
 async fn migrate() -> anyhow::Result<()> {

@@ -867,3 +867,37 @@ pub async fn count_by_status(db: &DatabaseConnection) -> DomainResult<Vec<(Statu
     }
     Ok(out)
 }
+
+/// Messages due and not yet sent, per channel: how many, and since when the
+/// oldest has been due (all tenants; for metrics). Pending rows due now plus
+/// rows in flight (queued, sending).
+pub async fn backlog(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> DomainResult<Vec<(Channel, i64, Option<DateTime<Utc>>)>> {
+    let backend = db.get_database_backend();
+    // Two branches so each uses its partial index (due pending rows; in-flight rows).
+    let sql = "SELECT channel, COUNT(*) AS n, MIN(scheduled_at) AS oldest FROM ( \
+               SELECT channel, scheduled_at FROM notification WHERE status = 'pending' AND scheduled_at <= $1 \
+               UNION ALL \
+               SELECT channel, scheduled_at FROM notification WHERE status IN ('queued', 'sending') \
+               ) due GROUP BY channel";
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, [now.into()])).await?;
+    rows.iter()
+        .map(|row| {
+            let channel: String = row.try_get("", "channel")?;
+            let n: i64 = row.try_get("", "n")?;
+            // SQLite hands an aggregate of a timestamp back as text.
+            let oldest = match row.try_get::<Option<DateTime<Utc>>>("", "oldest") {
+                Ok(v) => v,
+                Err(_) => row
+                    .try_get::<Option<String>>("", "oldest")?
+                    .and_then(|s| {
+                        chrono::NaiveDateTime::parse_from_str(s.trim_end_matches("+00:00"), "%Y-%m-%d %H:%M:%S%.f").ok()
+                    })
+                    .map(|t| t.and_utc()),
+            };
+            Ok((channel.parse().map_err(DomainError::internal)?, n, oldest))
+        })
+        .collect()
+}

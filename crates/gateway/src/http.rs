@@ -56,6 +56,9 @@ pub fn router(state: AppState) -> Router {
         .route("/unsubscribe", get(crate::unsubscribe::show).post(crate::unsubscribe::confirm))
         .route("/sms/receipts/{provider}", post(crate::sms_webhooks::receipt))
         .route("/sms/inbound/{provider}", post(crate::sms_webhooks::inbound))
+        .route("/metrics", get(metrics))
+        // Inside the routing, so the matched pattern labels the request.
+        .route_layer(axum::middleware::from_fn(crate::observe::track))
         .with_state(Shared { schema, key_schema, state })
         .layer(
             ServiceBuilder::new()
@@ -72,12 +75,36 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` is cancelled, then stops accepting and lets
-/// in-flight requests finish.
+/// in-flight requests finish — for at most the state's shutdown deadline,
+/// after which the rest are dropped so that the process exits in time (before
+/// an orchestrator's SIGKILL).
 pub async fn serve(listener: TcpListener, state: AppState, shutdown: CancellationToken) -> std::io::Result<()> {
+    let deadline = state.shutdown_deadline;
     let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
+    let drained = shutdown.clone();
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move { drained.cancelled().await });
+    tokio::select! {
+        served = server => served,
+        () = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(deadline).await;
+        } => {
+            tracing::warn!(deadline_secs = deadline.as_secs(), "requests still in flight at the shutdown deadline; dropping them");
+            Ok(())
+        }
+    }
+}
+
+async fn metrics(State(shared): State<Shared>) -> Response {
+    let Some(handle) = &shared.state.metrics else {
+        return request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "metrics are off in this process");
+    };
+    if let Some(hook) = &shared.state.before_scrape {
+        hook().await;
+    }
+    handle.run_upkeep();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
 }
 
 async fn graphiql() -> Html<String> {
@@ -88,14 +115,18 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when the database answers with every migration this build knows.
+/// Redis is reported, not required: the gateway uses it only for API keys'
+/// shared rate limits, which stay open while it is away, so taking every
+/// gateway out of service for a Redis outage would turn a lost limit into a
+/// lost API.
 async fn readyz(State(shared): State<Shared>) -> Response {
-    match shared.state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
-        }
+    let mut readiness = crate::observe::Readiness::default();
+    crate::observe::check_database(&shared.state.db, &mut readiness).await;
+    if let Some(Err(e)) = shared.state.key_limits.ping().await {
+        readiness.notes.push(format!("redis unreachable ({e}): API key limits not enforced"));
     }
+    readiness.into_response()
 }
 
 /// The QR code of a ticket code. Any well-formed code gets its image and no
@@ -248,6 +279,7 @@ async fn graphql(
     if let Some((_, key)) = key_id
         && let Err(wait) = shared.state.key_limits.check(key).await
     {
+        metrics::counter!("escale_api_key_rate_limited_total").increment(1);
         return key_rate_limited(wait);
     }
     let operations = operation_names(&mut batch);
@@ -263,6 +295,7 @@ async fn graphql(
     let started = std::time::Instant::now();
     // Boxed: the executor's future is large, and it is awaited in two places.
     let run = Box::pin(run(schema, batch.data(std::sync::Arc::new(auth)).data(ip).data(meter.clone())));
+    let operation = crate::observe::operation_label(operations.as_deref());
     let (bytes, outcome) = match &shared.state.public_cache {
         Some(cache) if anonymous && single && queries_only => {
             let cached = cache
@@ -277,6 +310,8 @@ async fn graphql(
         }
         _ => run.await,
     };
+    metrics::histogram!("escale_graphql_request_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
     if let Some((scope, key)) = key_id {
         let record = api_keys::RequestRecord {
             scope,
@@ -312,13 +347,21 @@ async fn run(schema: EscaleSchema, batch: BatchRequest) -> (Bytes, Option<String
         BatchResponse::Single(r) => r.errors.first(),
         BatchResponse::Batch(rs) => rs.iter().find_map(|r| r.errors.first()),
     };
-    let outcome = first_error.map(|e| {
+    let code = |e: &async_graphql::ServerError| {
         e.extensions
             .as_ref()
             .and_then(|x| x.get("code"))
             .and_then(|v| if let Value::String(s) = v { Some(s.clone()) } else { None })
             .unwrap_or_else(|| "ERROR".to_owned())
-    });
+    };
+    let outcome = first_error.map(code);
+    let all_errors: Vec<&async_graphql::ServerError> = match &response {
+        BatchResponse::Single(r) => r.errors.iter().collect(),
+        BatchResponse::Batch(rs) => rs.iter().flat_map(|r| r.errors.iter()).collect(),
+    };
+    for e in all_errors {
+        metrics::counter!("escale_graphql_errors_total", "code" => code(e)).increment(1);
+    }
     match serde_json::to_vec(&response) {
         Ok(bytes) => (Bytes::from(bytes), outcome),
         Err(e) => {

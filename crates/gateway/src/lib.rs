@@ -16,6 +16,7 @@ mod export;
 pub mod http;
 pub mod ids;
 pub mod limits;
+pub mod observe;
 mod schema;
 mod sms_webhooks;
 mod unsubscribe;
@@ -46,7 +47,17 @@ pub struct AppState {
     pub sms_webhook_secret: Option<Arc<str>>,
     /// Per-key rate limits of API keys (in this process, or shared in Redis).
     pub key_limits: Arc<limits::KeyLimits>,
+    /// Renders `/metrics` (None: the route answers 404).
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Runs before `/metrics` renders: `escale serve` refreshes the outbox
+    /// gauges there, as the worker's admin port does in production.
+    pub before_scrape: Option<ScrapeHook>,
+    /// How long in-flight requests may take to finish after shutdown begins.
+    pub shutdown_deadline: std::time::Duration,
 }
+
+/// Work to do before metrics are rendered (gauges read from the database).
+pub type ScrapeHook = Arc<dyn Fn() -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
 
 impl AppState {
     pub fn new(db: DatabaseConnection, outbox_signal: Option<OutboxSignal>) -> Self {
@@ -58,6 +69,9 @@ impl AppState {
             public_cache: None,
             sms_webhook_secret: None,
             key_limits: Arc::new(limits::KeyLimits::memory(limits::KeyQuota::default())),
+            metrics: observe::recorder(),
+            before_scrape: None,
+            shutdown_deadline: std::time::Duration::from_secs(20),
         }
     }
 
@@ -74,6 +88,16 @@ impl AppState {
 
     pub fn key_limits(mut self, limits: limits::KeyLimits) -> Self {
         self.key_limits = Arc::new(limits);
+        self
+    }
+
+    pub fn before_scrape(mut self, hook: ScrapeHook) -> Self {
+        self.before_scrape = Some(hook);
+        self
+    }
+
+    pub fn shutdown_deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.shutdown_deadline = deadline;
         self
     }
 

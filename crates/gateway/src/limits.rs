@@ -140,6 +140,18 @@ impl KeyLimits {
         })
     }
 
+    /// Whether the shared store answers: None in memory.
+    pub async fn ping(&self) -> Option<Result<(), String>> {
+        match self {
+            KeyLimits::Memory(..) => None,
+            KeyLimits::Redis { conn, .. } => {
+                let mut conn = conn.clone();
+                let answer: Result<String, _> = redis::cmd("PING").query_async(&mut conn).await;
+                Some(answer.map(|_| ()).map_err(|e| e.to_string()))
+            }
+        }
+    }
+
     /// Ok, or how long to wait. When Redis cannot answer, the request goes
     /// through (with a warning at most every ten seconds): losing the limit for
     /// a while is better than refusing every partner.

@@ -44,26 +44,46 @@ impl Sender {
             SendDecision::Send(out) => out,
             SendDecision::AlreadyHandled => return Ok(Handled::AlreadyHandled),
             SendDecision::Skipped { status, reason } => {
+                metrics::counter!("escale_notifications_skipped_total").increment(1);
                 tracing::info!(notification.id = %id, tenant.id = %scope.id(), status = ?status, %reason, "notification not sent");
                 return Ok(Handled::Skipped);
             }
         };
         let result = self.deliver(&out).await;
         let now = Utc::now();
+        let channel = match &out.message {
+            OutgoingMessage::Email(_) => "email",
+            OutgoingMessage::Sms(_) => "sms",
+        };
+        let count = |status: &'static str| {
+            metrics::counter!("escale_notifications_total", "channel" => channel, "status" => status).increment(1);
+        };
         match result {
             Ok(accepted) => {
+                let segments = accepted.sms_segments;
                 outbox::finish_sent(&self.db, scope, id, accepted, now).await?;
+                count("sent");
+                if let Some(n) = segments {
+                    metrics::counter!("escale_sms_segments_total").increment(u64::from(n));
+                }
                 tracing::info!(notification.id = %id, tenant.id = %scope.id(), attempt = out.attempt, "notification sent");
                 Ok(Handled::Sent)
             }
             Err(Failure::Transient(error)) => {
                 let status =
                     outbox::finish_retry(&self.db, scope, id, out.attempt, &error, self.retry_base, now).await?;
+                if status == outbox::Status::Failed {
+                    count("failed");
+                } else {
+                    metrics::counter!("escale_job_retries_total", "channel" => channel).increment(1);
+                    count("retrying");
+                }
                 tracing::warn!(notification.id = %id, tenant.id = %scope.id(), attempt = out.attempt, %error, next = ?status, "send failed; will retry");
                 Ok(if status == outbox::Status::Failed { Handled::Failed } else { Handled::Retrying })
             }
             Err(Failure::Permanent(error)) => {
                 outbox::finish_failed(&self.db, scope, id, &error, now).await?;
+                count("failed");
                 tracing::warn!(notification.id = %id, tenant.id = %scope.id(), %error, "send failed permanently");
                 Ok(Handled::Failed)
             }

@@ -199,10 +199,16 @@ impl PublicMutation {
         };
         let now = Utc::now();
         let outcome = register(&state.db, scope, &domain_input, now).await.map_err(error::domain)?;
-        if !outcome.already_registered
-            && let Some(signal) = &state.outbox_signal
-        {
-            signal();
+        if !outcome.already_registered {
+            let status = match outcome.registration.status {
+                registration::Status::Confirmed => "confirmed",
+                registration::Status::Waitlisted => "waitlisted",
+                registration::Status::Cancelled => "cancelled",
+            };
+            metrics::counter!("escale_registrations_total", "status" => status).increment(1);
+            if let Some(signal) = &state.outbox_signal {
+                signal();
+            }
         }
         // Nested fields of the alternatives load through the DataLoaders, only
         // if the client asks for them: a full stop's waiting list stays cheap.
