@@ -214,3 +214,60 @@ async fn the_worker_admin_port_and_probe() {
     assert!(!closed.status.success(), "the admin port closes with the worker");
     assert!(gateway.stop().await.success());
 }
+
+/// One OTLP export the collector received: its content type and body.
+type Export = (String, Vec<u8>);
+
+/// With an OTLP endpoint configured, the gateway's request spans reach the
+/// collector (here a local HTTP server playing one), flushed at exit; with a
+/// non-HTTP endpoint it refuses to start, naming the variable.
+#[tokio::test]
+async fn traces_go_to_the_configured_collector() {
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<Vec<Export>>> = Arc::default();
+    let sink = received.clone();
+    let collector = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let sink = sink.clone();
+            async move {
+                let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                if let Ok(mut got) = sink.lock() {
+                    got.push((kind, body.to_vec()));
+                }
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, collector).await });
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut cmd = escale(&["serve", "--listen", "127.0.0.1:0"]);
+    cmd.env("ESCALE_DATA_DIR", data.path()).env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint);
+    let server = Server::start(cmd).await;
+    let agenda = server.graphql(AGENDA, json!({ "tenant": TENANT })).await;
+    assert!(agenda["errors"].is_null(), "{agenda}");
+    assert!(server.stop().await.success());
+    let got = received.lock().map(|g| g.clone()).unwrap_or_default();
+    assert!(!got.is_empty(), "spans were exported at exit");
+    assert!(
+        got.iter().all(|(kind, _)| kind == "application/x-protobuf"),
+        "{:?}",
+        got.iter().map(|g| &g.0).collect::<Vec<_>>()
+    );
+    let all: Vec<u8> = got.iter().flat_map(|(_, b)| b.clone()).collect();
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.contains("escale-serve"), "the service is named");
+    assert!(text.contains("http"), "the request span is there");
+
+    let refused = escale(&["serve", "--listen", "127.0.0.1:0"])
+        .env("ESCALE_DATA_DIR", data.path())
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector.example.org")
+        .output()
+        .await
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("OTEL_EXPORTER_OTLP_ENDPOINT: only http://"));
+}

@@ -21,6 +21,8 @@ pub fn escale(args: &[&str]) -> Command {
         "ESCALE_LISTEN",
         "ESCALE_QUEUE_PREFIX",
         "MAIL_FROM",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
     ] {
         cmd.env_remove(var);
     }

@@ -152,7 +152,9 @@ pub fn main_with(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    telemetry::shutdown();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One line an operator can act on; no backtrace wall.
@@ -233,7 +235,7 @@ async fn require_current_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty))?;
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty), "serve")?;
     let settings = config::Embedded::resolve(&args.data.data_dir)?;
     let db = config::connect(&settings.database).await?;
     migrate_and_check(&db).await?;
@@ -308,7 +310,7 @@ fn announce(addr: SocketAddr, describe: &[String]) {
 }
 
 async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
-    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Json))?;
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Json), "gateway")?;
     let database = config::required("DATABASE_URL")?;
     let db = config::connect(&config::database_config(database)?).await?;
     require_current_schema(&db).await?;
@@ -330,7 +332,7 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
 }
 
 async fn worker() -> anyhow::Result<()> {
-    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Json))?;
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Json), "worker")?;
     let settings = config::Production::resolve()?;
     let db = config::connect(&settings.database).await?;
     require_current_schema(&db).await?;
@@ -363,7 +365,7 @@ async fn worker() -> anyhow::Result<()> {
 }
 
 async fn migrate() -> anyhow::Result<()> {
-    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Json))?;
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Json), "migrate")?;
     let database = config::required("DATABASE_URL")?;
     let db = config::connect(&config::database_config(database)?).await?;
     let pending = Migrator::get_pending_migrations(&db)
@@ -380,7 +382,7 @@ async fn migrate() -> anyhow::Result<()> {
 }
 
 async fn demo(args: DataArgs) -> anyhow::Result<()> {
-    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty))?;
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty), "demo")?;
     let database = match std::env::var("DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => config::database_config(url)?,
         _ => config::Embedded::resolve(&args.data_dir)?.database,
@@ -441,7 +443,7 @@ async fn ops_database(data: &DataArgs) -> anyhow::Result<DatabaseConnection> {
 }
 
 async fn tenant_create(slug: &str, name: &str, data: DataArgs) -> anyhow::Result<()> {
-    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty))?;
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty), "ops")?;
     let db = ops_database(&data).await?;
     let tenant =
         escale_domain::accounts::create_tenant(&db, slug, name, chrono::Utc::now()).await.map_err(user_error)?;
@@ -472,7 +474,7 @@ async fn user_create(
     name: Option<String>,
     data: DataArgs,
 ) -> anyhow::Result<()> {
-    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty))?;
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty), "ops")?;
     let role = escale_domain::authz::parse_role(role).map_err(user_error)?;
     let db = ops_database(&data).await?;
     let tenant = escale_domain::accounts::tenant_by_slug(&db, tenant).await.map_err(user_error)?;

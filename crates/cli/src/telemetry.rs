@@ -1,8 +1,14 @@
 //! Logging: readable lines on a terminal, JSON in production; the filter from
 //! `ESCALE_LOG` (or `RUST_LOG`), quiet about the libraries' chatter by default.
+//! Traces to an OpenTelemetry collector when one is configured (see
+//! docs/LOGGING.md).
 
-use tracing_subscriber::EnvFilter;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 use crate::config::ConfigError;
 
@@ -25,19 +31,70 @@ impl Format {
 
 const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,apalis=warn,apalis_core=warn,apalis_redis=warn,apalis_sqlite=warn,lettre=warn,tower_http=warn";
 
-pub fn init(format: Format) -> Result<(), ConfigError> {
+/// The trace exporter, when one is configured: flushed and stopped at exit.
+static TRACER: std::sync::OnceLock<SdkTracerProvider> = std::sync::OnceLock::new();
+
+/// Logs to standard error, and traces to an OpenTelemetry collector when
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is
+/// set — OTLP over HTTP/protobuf, service name from `OTEL_SERVICE_NAME` or
+/// `escale-<role>`. Off otherwise: nothing is sent anywhere by default.
+pub fn init(format: Format, role: &str) -> Result<(), ConfigError> {
     let directives = std::env::var("ESCALE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| DEFAULT_FILTER.to_owned());
     let filter = EnvFilter::try_new(&directives)
         .map_err(|e| ConfigError::new("ESCALE_LOG", format!("is not a valid log filter ({e})")))?;
-    let builder =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_span_events(FmtSpan::NONE);
-    let result = match format {
-        Format::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init(),
-        Format::Pretty => builder.compact().try_init(),
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_span_events(FmtSpan::NONE);
+    let fmt: Box<dyn Layer<Registry> + Send + Sync> = match format {
+        Format::Json => fmt.json().flatten_event(true).with_current_span(true).with_span_list(false).boxed(),
+        Format::Pretty => fmt.compact().boxed(),
     };
+    let otel = otlp_tracer(role)?.map(|tracer| tracing_opentelemetry::layer().with_tracer(tracer));
     // A second init (tests running several commands in one process) keeps the first.
-    let _ = result;
+    let _ = tracing_subscriber::registry().with(fmt).with(otel).with(filter).try_init();
     Ok(())
+}
+
+fn otlp_tracer(role: &str) -> Result<Option<opentelemetry_sdk::trace::Tracer>, ConfigError> {
+    let configured = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()).map(|s| (*v, s)));
+    let Some((variable, endpoint)) = configured else { return Ok(None) };
+    let variable: &'static str = variable;
+    match url::Url::parse(endpoint.trim()) {
+        Ok(u) if u.scheme() == "http" => {}
+        Ok(_) => {
+            return Err(ConfigError::new(
+                variable,
+                "only http:// is supported (send to a collector in the cluster or a sidecar, which forwards over TLS)",
+            ));
+        }
+        Err(e) => return Err(ConfigError::new(variable, format!("is not a URL ({e})"))),
+    }
+    // The exporter reads the endpoint (and OTEL_EXPORTER_OTLP_HEADERS, timeouts)
+    // from the environment itself, per the OpenTelemetry specification.
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .build()
+        .map_err(|e| ConfigError::new(variable, format!("cannot build the OTLP exporter ({e})")))?;
+    let service = std::env::var("OTEL_SERVICE_NAME")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| format!("escale-{role}"));
+    let provider = SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(opentelemetry_sdk::Resource::builder().with_service_name(service).build())
+        .build();
+    let tracer = provider.tracer("escale");
+    let _ = TRACER.set(provider);
+    Ok(Some(tracer))
+}
+
+/// Sends the spans still buffered and stops the exporter (at exit).
+pub fn shutdown() {
+    if let Some(provider) = TRACER.get()
+        && let Err(e) = provider.shutdown()
+    {
+        tracing::warn!(error = %e, "OTLP exporter did not shut down cleanly");
+    }
 }

@@ -41,6 +41,7 @@ pub(crate) mod seating;
 pub mod sms;
 pub mod tenancy;
 pub mod tickets;
+pub mod trace;
 pub mod values;
 
 pub use error::{ConflictCode, DomainError, DomainResult};

@@ -80,6 +80,7 @@ pub async fn plan(
         queued_at: Set(None),
         sent_at: Set(None),
         delivered_at: Set(None),
+        request_id: Set(crate::trace::request_id()),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -280,6 +281,8 @@ pub struct Outgoing {
     pub tenant_id: TenantId,
     pub idempotency_key: String,
     pub attempt: i32,
+    /// The request that planned it, for the worker's log lines.
+    pub request_id: Option<String>,
     pub message: OutgoingMessage,
 }
 
@@ -330,6 +333,7 @@ pub async fn start_sending(
             tenant_id: scope.id(),
             idempotency_key: row.idempotency_key,
             attempt: row.attempts,
+            request_id: row.request_id,
             message,
         }))),
         Ok(Prepared::Skip(status, reason)) => {

@@ -433,6 +433,7 @@ fn row(
         queued_at: Set(None),
         sent_at: Set(None),
         delivered_at: Set(None),
+        request_id: Set(crate::trace::request_id()),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -47,7 +47,7 @@ pub fn domain(err: DomainError) -> Error {
 /// Logs the detail under a fresh reference and returns an opaque error.
 pub fn internal(detail: &str) -> Error {
     let reference = uuid::Uuid::now_v7();
-    tracing::error!(error.reference = %reference, error.detail = %detail, "internal error");
+    tracing::error!(error.reference = %reference, error.detail = %escale_domain::trace::redact(detail), "internal error");
     Error::new(format!("internal error (reference {reference})")).extend_with(|_, e| {
         e.set("code", "INTERNAL");
         e.set("reference", reference.to_string());

@@ -293,8 +293,14 @@ async fn graphql(
     let schema = if key_id.is_some() { shared.key_schema.clone() } else { shared.schema.clone() };
     let meter = std::sync::Arc::new(Meter::default());
     let started = std::time::Instant::now();
+    // What this request plans (a registration's confirmation, a broadcast)
+    // records its id, so the worker's log lines about those messages name it.
+    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     // Boxed: the executor's future is large, and it is awaited in two places.
-    let run = Box::pin(run(schema, batch.data(std::sync::Arc::new(auth)).data(ip).data(meter.clone())));
+    let run = Box::pin(escale_domain::trace::with_request_id(
+        request_id,
+        run(schema, batch.data(std::sync::Arc::new(auth)).data(ip).data(meter.clone())),
+    ));
     let operation = crate::observe::operation_label(operations.as_deref());
     let (bytes, outcome) = match &shared.state.public_cache {
         Some(cache) if anonymous && single && queries_only => {

@@ -8,7 +8,9 @@ use escale_domain::DatabaseConnection;
 use escale_domain::ids::{NotificationId, TenantId};
 use escale_domain::outbox::{self, Accepted, Outgoing, OutgoingMessage, SendDecision, SendOptions};
 use escale_domain::tenancy::TenantScope;
+use escale_domain::trace::redact;
 use lettre::message::Mailbox;
+use tracing::Instrument as _;
 
 use crate::mail::{self, MailError, Mailer};
 use crate::queue::SendJob;
@@ -49,7 +51,14 @@ impl Sender {
                 return Ok(Handled::Skipped);
             }
         };
-        let result = self.deliver(&out).await;
+        let span = tracing::info_span!(
+            "send",
+            notification.id = %id,
+            tenant.id = %scope.id(),
+            request.id = out.request_id.as_deref().unwrap_or(""),
+        );
+        let result = self.deliver(&out).instrument(span).await;
+        let request = out.request_id.as_deref().unwrap_or("");
         let now = Utc::now();
         let channel = match &out.message {
             OutgoingMessage::Email(_) => "email",
@@ -66,7 +75,7 @@ impl Sender {
                 if let Some(n) = segments {
                     metrics::counter!("escale_sms_segments_total").increment(u64::from(n));
                 }
-                tracing::info!(notification.id = %id, tenant.id = %scope.id(), attempt = out.attempt, "notification sent");
+                tracing::info!(notification.id = %id, tenant.id = %scope.id(), request.id = request, attempt = out.attempt, "notification sent");
                 Ok(Handled::Sent)
             }
             Err(Failure::Transient(error)) => {
@@ -78,13 +87,13 @@ impl Sender {
                     metrics::counter!("escale_job_retries_total", "channel" => channel).increment(1);
                     count("retrying");
                 }
-                tracing::warn!(notification.id = %id, tenant.id = %scope.id(), attempt = out.attempt, %error, next = ?status, "send failed; will retry");
+                tracing::warn!(notification.id = %id, tenant.id = %scope.id(), request.id = request, attempt = out.attempt, error = %redact(&error), next = ?status, "send failed; will retry");
                 Ok(if status == outbox::Status::Failed { Handled::Failed } else { Handled::Retrying })
             }
             Err(Failure::Permanent(error)) => {
                 outbox::finish_failed(&self.db, scope, id, &error, now).await?;
                 count("failed");
-                tracing::warn!(notification.id = %id, tenant.id = %scope.id(), %error, "send failed permanently");
+                tracing::warn!(notification.id = %id, tenant.id = %scope.id(), request.id = request, error = %redact(&error), "send failed permanently");
                 Ok(Handled::Failed)
             }
         }

@@ -59,6 +59,8 @@ pub struct Model {
     pub queued_at: Option<DateTimeUtc>,
     pub sent_at: Option<DateTimeUtc>,
     pub delivered_at: Option<DateTimeUtc>,
+    /// The `x-request-id` of the request that planned it, for joining logs.
+    pub request_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -61,3 +61,37 @@ async fn depth_complexity_aliases_batches_and_bodies_are_bounded() {
     let r = app.gql(None, "query { __schema { queryType { name } types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }", json!({})).await;
     assert!(r["errors"].is_null(), "{r}");
 }
+
+/// The request id a client or proxy sent (or the one the gateway made) is kept
+/// on the messages the request planned, for joining the worker's logs to it.
+#[tokio::test]
+async fn messages_remember_the_request_that_planned_them() {
+    use escale_domain::entities::notification;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let app = TestApp::start(t.db.clone()).await;
+    let stop = app.open_stop_id().await;
+    let body = serde_json::json!({
+        "query": "mutation($i: RegisterInput!) { register(input: $i) { registration { id } } }",
+        "variables": { "i": { "stopId": stop, "fullName": "Traced Person", "email": "traced@example.ma" } },
+    });
+    let r = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .header("x-request-id", "req-from-the-ingress-42")
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("req-from-the-ingress-42"));
+    let r: serde_json::Value = r.json().await.expect("JSON");
+    assert!(r["errors"].is_null(), "{r}");
+    let rows = notification::Entity::find()
+        .filter(notification::Column::TemplateKey.eq("confirmation"))
+        .all(&t.db)
+        .await
+        .expect("rows");
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|n| n.request_id.as_deref() == Some("req-from-the-ingress-42")), "{:?}", rows.len());
+}
