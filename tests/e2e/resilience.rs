@@ -181,6 +181,41 @@ async fn smtp_down_then_back_and_a_worker_killed_mid_batch_lose_nothing() {
     stop_gracefully(&mut worker).await;
 }
 
+/// SIGTERM while a batch is being sent to a slow relay: the sends in flight
+/// finish and are recorded, the worker exits 0 within its drain deadline, and
+/// the next worker sends the rest — everyone gets exactly one message.
+#[tokio::test]
+async fn sigterm_in_the_middle_of_a_batch_loses_nothing_and_sends_nothing_twice() {
+    const TEST: &str = "sigterm_in_the_middle_of_a_batch_loses_nothing_and_sends_nothing_twice";
+    let Some(mut w) = World::new(TEST).await else { return };
+    w.smtp.set_delay(Duration::from_millis(150));
+    w.register(40).await;
+    let mut worker = w.worker();
+    w.smtp.wait_for(6, Duration::from_secs(30)).await;
+    let signalled = std::time::Instant::now();
+    terminate(&worker);
+    let status =
+        tokio::time::timeout(Duration::from_secs(30), worker.wait()).await.expect("worker stops").expect("wait");
+    let drained = signalled.elapsed();
+    assert!(status.success(), "worker exits 0 on SIGTERM mid-batch: {status:?}");
+    assert!(drained < Duration::from_secs(20), "within the drain deadline: {drained:?}");
+    let counts = w.confirmations().await;
+    let sent = counts.get(&Status::Sent).copied().unwrap_or(0);
+    assert!(sent < 40, "the batch was interrupted: {counts:?}");
+    assert_eq!(counts.get(&Status::Sending), None, "no send left half-recorded: {counts:?}");
+    // What the relay accepted is exactly what the outbox says was sent.
+    assert_eq!(per_recipient(&w.smtp.messages()).len(), sent, "{counts:?}");
+
+    w.smtp.set_delay(Duration::ZERO);
+    let mut worker = w.worker();
+    let counts = w.wait_all_sent(Duration::from_secs(60)).await;
+    assert_eq!(counts.get(&Status::Sent), Some(&40), "{counts:?}");
+    let got = per_recipient(&w.smtp.messages());
+    assert_eq!(got.len(), 40, "everyone got their confirmation");
+    assert!(got.values().all(|n| *n == 1), "nobody got it twice: {got:?}");
+    stop_gracefully(&mut worker).await;
+}
+
 #[tokio::test]
 async fn redis_flushed_with_jobs_in_flight_and_a_clean_restart() {
     const TEST: &str = "redis_flushed_with_jobs_in_flight_and_a_clean_restart";

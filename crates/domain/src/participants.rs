@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -481,6 +481,15 @@ pub async fn export_start(db: &impl ConnectionTrait, actor: &Actor, stop_id: Uui
         .one(db)
         .await?
         .ok_or(DomainError::not_found("stop"))
+}
+
+/// How many rows a stop's export holds (every registration, as the pages list them).
+pub async fn export_size(db: &impl ConnectionTrait, scope: TenantScope, stop_id: Uuid) -> DomainResult<u64> {
+    Ok(registration::Entity::find()
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::StopId.eq(stop_id))
+        .count(db)
+        .await?)
 }
 
 /// A page of a stop's registrations in a stable order (by id, i.e. by time of

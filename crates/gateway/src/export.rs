@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escale_domain::DomainError;
-use escale_domain::accounts;
 use escale_domain::participants::{self, ExportRow};
 use escale_domain::tenancy::TenantScope;
 use escale_domain::values::{TicketCode, TimeZone};
@@ -115,10 +114,17 @@ pub(crate) async fn stop_registrations(
     let Some(token) = crate::http::bearer(&headers) else {
         return request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "send Authorization: Bearer <token>");
     };
-    let actor = match accounts::authenticate(&state.db, &token, Utc::now()).await {
+    let actor = match crate::schema::auth::authenticate(&state.db, &token, Utc::now()).await {
         Ok(a) => a,
         Err(e) => return domain_error(e),
     };
+    // An organizer's integration key exports too, within its rate limit.
+    if let Some(key) = actor.key_id()
+        && let Err(wait) = state.key_limits.check(key).await
+    {
+        metrics::counter!("escale_api_key_rate_limited_total").increment(1);
+        return crate::http::key_rate_limited(wait);
+    }
     let stop_id = match crate::ids::decode(&async_graphql::ID(raw_id), "Stop") {
         Ok(g) if g.tenant == actor.scope.id() => g.id,
         Ok(_) | Err(crate::ids::IdError::WrongKind) => return domain_error(DomainError::not_found("stop")),
@@ -129,6 +135,27 @@ pub(crate) async fn stop_registrations(
         Err(e) => return domain_error(e),
     };
     let scope: TenantScope = actor.scope;
+    if let Some(key) = actor.key_id() {
+        // Logged before streaming, with every row the export holds: a client
+        // that stops reading early still had access to all of them.
+        let rows = match participants::export_size(&state.db, scope, stop_id).await {
+            Ok(n) => n,
+            Err(e) => return domain_error(e),
+        };
+        let record = escale_domain::api_keys::RequestRecord {
+            scope,
+            key_id: key,
+            operation: Some("export:registrations.csv".to_owned()),
+            objects_returned: u32::try_from(rows).unwrap_or(u32::MAX),
+            leads_returned: u32::try_from(rows).unwrap_or(u32::MAX),
+            outcome: "ok".to_owned(),
+            duration_ms: 0,
+            at: Utc::now(),
+        };
+        if let Err(e) = escale_domain::api_keys::record_request(&state.db, record).await {
+            return domain_error(e);
+        }
+    }
     let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
     let mut head = BOM.to_vec();
     let header_line = {

@@ -261,7 +261,7 @@ async fn graphql(
     // limit apply to the whole request, and their requests are logged.
     let key_actor = match token.as_deref().filter(|t| api_keys::looks_like_key(t)) {
         None => None,
-        Some(key) => match api_keys::authenticate(&shared.state.db, key, chrono::Utc::now()).await {
+        Some(key) => match crate::schema::auth::authenticate(&shared.state.db, key, chrono::Utc::now()).await {
             Ok(actor) => Some(actor),
             // Fields that need a caller answer UNAUTHENTICATED; public ones still work.
             Err(DomainError::Unauthenticated(_)) => None,
@@ -349,10 +349,6 @@ async fn graphql(
 async fn run(schema: EscaleSchema, batch: BatchRequest) -> (Bytes, Option<String>) {
     let mut response = schema.execute_batch(batch).await;
     classify_errors(&mut response);
-    let first_error = match &response {
-        BatchResponse::Single(r) => r.errors.first(),
-        BatchResponse::Batch(rs) => rs.iter().find_map(|r| r.errors.first()),
-    };
     let code = |e: &async_graphql::ServerError| {
         e.extensions
             .as_ref()
@@ -360,14 +356,14 @@ async fn run(schema: EscaleSchema, batch: BatchRequest) -> (Bytes, Option<String
             .and_then(|v| if let Value::String(s) = v { Some(s.clone()) } else { None })
             .unwrap_or_else(|| "ERROR".to_owned())
     };
-    let outcome = first_error.map(code);
-    let all_errors: Vec<&async_graphql::ServerError> = match &response {
+    let errors: Vec<&async_graphql::ServerError> = match &response {
         BatchResponse::Single(r) => r.errors.iter().collect(),
         BatchResponse::Batch(rs) => rs.iter().flat_map(|r| r.errors.iter()).collect(),
     };
-    for e in all_errors {
+    for e in &errors {
         metrics::counter!("escale_graphql_errors_total", "code" => code(e)).increment(1);
     }
+    let outcome = errors.first().map(|e| code(e));
     match serde_json::to_vec(&response) {
         Ok(bytes) => (Bytes::from(bytes), outcome),
         Err(e) => {
@@ -393,7 +389,7 @@ fn operation_names(batch: &mut BatchRequest) -> Option<String> {
 }
 
 /// 429 with `Retry-After`: an API key past its rate limit.
-fn key_rate_limited(wait: Duration) -> Response {
+pub(crate) fn key_rate_limited(wait: Duration) -> Response {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let secs = secs.max(1);
     let body = serde_json::json!({ "errors": [{

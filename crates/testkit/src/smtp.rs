@@ -51,6 +51,8 @@ struct Shared {
     mails: Vec<ReceivedMail>,
     /// Reply code and count for the next messages' end of DATA (e.g. 451 × 3).
     fail_next: Option<(u16, usize)>,
+    /// How long to think before answering the end of DATA (a slow relay).
+    delay: Duration,
 }
 
 #[derive(Clone)]
@@ -136,6 +138,12 @@ impl SmtpServer {
         lock(&self.shared).fail_next = Some((code, count));
     }
 
+    /// Waits `delay` before answering each message's end of DATA, as a busy
+    /// relay does: keeps sends in flight long enough to interrupt them.
+    pub fn set_delay(&self, delay: Duration) {
+        lock(&self.shared).delay = delay;
+    }
+
     /// Waits until at least `n` messages arrived, or the timeout passes.
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<ReceivedMail> {
         let deadline = tokio::time::Instant::now() + timeout;
@@ -179,7 +187,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Mutex<Shared>>, mut stop
             accepted = listener.accept() => {
                 let Ok((stream, peer)) = accepted else { continue };
                 let handler = Collector { shared: shared.clone(), from: String::new(), to: Vec::new(), data: Vec::new() };
-                sessions.spawn(session(stream, peer.ip(), handler));
+                sessions.spawn(session(stream, peer.ip(), handler, shared.clone()));
             }
         }
     }
@@ -187,7 +195,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Mutex<Shared>>, mut stop
     sessions.abort_all();
 }
 
-async fn session(stream: TcpStream, peer: IpAddr, handler: Collector) {
+async fn session(stream: TcpStream, peer: IpAddr, handler: Collector, shared: Arc<Mutex<Shared>>) {
     let mut session = SessionBuilder::new("escale-test-smtp").build(peer, handler);
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
@@ -202,6 +210,12 @@ async fn session(stream: TcpStream, peer: IpAddr, handler: Collector) {
             Ok(_) => {}
         }
         let response = session.process(&line);
+        if line == b".\r\n" {
+            let delay = lock(&shared).delay;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+        }
         match response.action {
             Action::NoReply => {}
             Action::Reply | Action::UpgradeTls => {

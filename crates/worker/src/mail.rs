@@ -2,13 +2,17 @@
 //! transports (pooled async SMTP, or `.eml` files for the embedded default).
 
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use escale_domain::outbox::{OutgoingEmail, TICKET_QR_CID};
 use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::response::Response;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::{Digest, Sha256};
 
@@ -106,23 +110,147 @@ fn body(email: &OutgoingEmail) -> MultiPart {
 /// Where email goes.
 #[derive(Clone)]
 pub enum Mailer {
+    /// lettre's pooled transport: TLS (STARTTLS or implicit) and authentication.
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Files { dir: PathBuf },
+    /// Plain SMTP to a relay (`smtp://host:port`, no TLS, no login — the usual
+    /// local MTA or in-cluster relay): our own pool of lettre connections over
+    /// sockets with `TCP_NODELAY`.
+    Relay(Arc<RelayPool>),
+    Files {
+        dir: PathBuf,
+    },
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Mailer::Smtp(_) => f.write_str("Mailer::Smtp"),
+            Mailer::Relay(p) => f.debug_struct("Mailer::Relay").field("host", &p.host).field("port", &p.port).finish(),
             Mailer::Files { dir } => f.debug_struct("Mailer::Files").field("dir", dir).finish(),
         }
     }
+}
+
+/// How long one SMTP exchange may take before it counts as a transient failure.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// Idle connections older than this are closed rather than reused: relays
+/// drop idle sessions after a while, and a message sent on a dead one would
+/// wait out a retry backoff for nothing.
+const SMTP_IDLE: Duration = Duration::from_secs(50);
+
+/// Connections to a plain SMTP relay, reused across messages.
+///
+/// Why not lettre's pool: it never sets `TCP_NODELAY`, and an SMTP
+/// conversation is a ping-pong of small writes (`MAIL FROM`, `RCPT TO`,
+/// `DATA`, the body's last packet) — Nagle's algorithm holds each small write
+/// until the previous one is acknowledged, and the server's delayed ACK takes
+/// up to 40 ms: ~58 ms per message per connection in the notification
+/// benchmark (docs/BENCHMARKS.md). lettre's connections accept a stream we
+/// open ourselves, so this pool opens them with `TCP_NODELAY`.
+pub struct RelayPool {
+    host: String,
+    port: u16,
+    hello: ClientId,
+    idle: tokio::sync::Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
+    permits: tokio::sync::Semaphore,
+}
+
+impl std::fmt::Debug for RelayPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayPool").field("host", &self.host).field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+impl RelayPool {
+    fn new(host: String, port: u16, hello: ClientId, size: u32) -> Self {
+        let size = usize::try_from(size.max(1)).unwrap_or(1);
+        Self {
+            host,
+            port,
+            hello,
+            idle: tokio::sync::Mutex::new(Vec::new()),
+            permits: tokio::sync::Semaphore::new(size),
+        }
+    }
+
+    async fn connect(&self) -> Result<AsyncSmtpConnection, MailError> {
+        let transient = |e: String| MailError::Transient(format!("cannot reach {}:{}: {e}", self.host, self.port));
+        let stream =
+            tokio::time::timeout(SMTP_TIMEOUT, tokio::net::TcpStream::connect((self.host.as_str(), self.port)))
+                .await
+                .map_err(|_| transient("connection timed out".into()))?
+                .map_err(|e| transient(e.to_string()))?;
+        stream.set_nodelay(true).map_err(|e| transient(e.to_string()))?;
+        tokio::time::timeout(SMTP_TIMEOUT, AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello))
+            .await
+            .map_err(|_| transient("no greeting in time".into()))?
+            .map_err(|e| classify(&e))
+    }
+
+    /// A live connection: a recent idle one, one that still answers NOOP, or a new one.
+    async fn checkout(&self) -> Result<AsyncSmtpConnection, MailError> {
+        loop {
+            let Some((mut conn, since)) = self.idle.lock().await.pop() else { break };
+            let age = since.elapsed();
+            if age < Duration::from_secs(1) || (age < SMTP_IDLE && conn.test_connected().await) {
+                return Ok(conn);
+            }
+            conn.abort().await;
+        }
+        self.connect().await
+    }
+
+    async fn send(&self, message: &Message) -> Result<Response, MailError> {
+        let _permit = self.permits.acquire().await.map_err(|e| MailError::Transient(e.to_string()))?;
+        let mut conn = self.checkout().await?;
+        let raw = message.formatted();
+        match tokio::time::timeout(SMTP_TIMEOUT, conn.send(message.envelope(), &raw)).await {
+            Ok(Ok(response)) => {
+                self.idle.lock().await.push((conn, Instant::now()));
+                Ok(response)
+            }
+            // The session's state after a failure is unknown: never reuse it.
+            Ok(Err(e)) => {
+                conn.abort().await;
+                Err(classify(&e))
+            }
+            Err(_) => Err(MailError::Transient(format!("no answer from {}:{} within 20 s", self.host, self.port))),
+        }
+    }
+}
+
+/// 5xx: the server refused it for good. Everything else — 4xx, refused
+/// connections, timeouts — may work later.
+fn classify(e: &lettre::transport::smtp::Error) -> MailError {
+    if e.is_permanent() { MailError::Permanent(e.to_string()) } else { MailError::Transient(e.to_string()) }
+}
+
+/// `smtp://host[:port][/hello-name]` with no TLS and no credentials: the case
+/// [`RelayPool`] handles. Anything else goes to lettre's transport.
+fn plain_relay(url: &str) -> Option<(String, u16, ClientId)> {
+    let parsed = url::Url::parse(url).ok()?;
+    let plain = parsed.scheme() == "smtp"
+        && parsed.password().is_none()
+        && parsed.username().is_empty()
+        && parsed.query_pairs().all(|(k, _)| k != "tls");
+    if !plain {
+        return None;
+    }
+    let host = parsed.host_str()?.trim_matches(['[', ']']).to_owned();
+    let hello = match parsed.path().trim_matches('/') {
+        "" => ClientId::default(),
+        name => ClientId::Domain(name.to_owned()),
+    };
+    Some((host, parsed.port().unwrap_or(25), hello))
 }
 
 impl Mailer {
     pub fn from_config(config: &MailConfig, pool_size: u32) -> anyhow::Result<Mailer> {
         match config {
             MailConfig::Smtp { url } => {
+                if let Some((host, port, hello)) = plain_relay(url) {
+                    return Ok(Mailer::Relay(Arc::new(RelayPool::new(host, port, hello, pool_size))));
+                }
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("SMTP_URL is not a usable SMTP URL: {e}"))?
                     .timeout(Some(Duration::from_secs(20)))
@@ -144,11 +272,11 @@ impl Mailer {
         match self {
             Mailer::Smtp(transport) => match transport.send(message).await {
                 Ok(response) => Ok(response.message().collect::<Vec<_>>().join(" ")),
-                // 5xx: the server refused it for good. Everything else — 4xx,
-                // refused connections, timeouts — may work later.
-                Err(e) if e.is_permanent() => Err(MailError::Permanent(e.to_string())),
-                Err(e) => Err(MailError::Transient(e.to_string())),
+                Err(e) => Err(classify(&e)),
             },
+            Mailer::Relay(pool) => {
+                pool.send(&message).await.map(|response| response.message().collect::<Vec<_>>().join(" "))
+            }
             Mailer::Files { dir } => {
                 let path = dir.join(format!("{notification_id}.eml"));
                 let tmp = dir.join(format!(".{notification_id}.eml.tmp"));
@@ -162,5 +290,20 @@ impl Mailer {
                 Ok(path.display().to_string())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod relay_tests {
+    use super::*;
+
+    #[test]
+    fn plain_relays_are_told_from_tls_and_login() {
+        let p = |u: &str| plain_relay(u).map(|(h, port, _)| (h, port));
+        assert_eq!(p("smtp://relay.internal"), Some(("relay.internal".to_owned(), 25)));
+        assert_eq!(p("smtp://127.0.0.1:2525/escale.example"), Some(("127.0.0.1".to_owned(), 2525)));
+        assert_eq!(p("smtp://relay:587?tls=required"), None);
+        assert_eq!(p("smtp://user:pass@relay:587"), None);
+        assert_eq!(p("smtps://relay"), None);
     }
 }

@@ -29,6 +29,20 @@ impl RequestAuth {
     }
 }
 
+/// The actor behind a bearer token: an API key (`esk_live_…`) or a person's
+/// login session (`ess_…`).
+pub async fn authenticate(
+    db: &escale_domain::DatabaseConnection,
+    token: &str,
+    now: chrono::DateTime<Utc>,
+) -> escale_domain::DomainResult<Actor> {
+    if escale_domain::api_keys::looks_like_key(token) {
+        escale_domain::api_keys::authenticate(db, token, now).await
+    } else {
+        accounts::authenticate(db, token, now).await
+    }
+}
+
 /// The caller, or UNAUTHENTICATED.
 pub async fn actor<'a>(ctx: &'a Context<'_>) -> Result<&'a Actor> {
     let state = ctx.data::<AppState>()?;
@@ -37,7 +51,7 @@ pub async fn actor<'a>(ctx: &'a Context<'_>) -> Result<&'a Actor> {
     let actor = auth
         .actor
         .get_or_try_init(|| async {
-            match accounts::authenticate(&state.db, token, Utc::now()).await {
+            match authenticate(&state.db, token, Utc::now()).await {
                 Ok(actor) => Ok(Some(actor)),
                 Err(escale_domain::DomainError::Unauthenticated(_)) => Ok(None),
                 Err(other) => Err(other),

@@ -344,6 +344,39 @@ async fn organizer_keys_act_within_their_scopes() {
     // No account behind a key.
     let r = app.gql(Some(&key), "{ viewer { email } }", json!({})).await;
     assert!(ok(&r)["viewer"].is_null(), "{r}");
+
+    // The registrations export takes a key with registrations:read, and says so in the access log.
+    let export = |token: String| {
+        let app = &app;
+        let url = format!("{}/export/stops/{stop}/registrations.csv", app.base);
+        async move { app.http.get(url).bearer_auth(token).send().await.expect("GET export") }
+    };
+    assert_eq!(export(key.clone()).await.status().as_u16(), 403, "catalog:read does not export");
+    let (reader, reader_id) =
+        create_key(&app, &admin, json!({ "name": "CRM", "scopes": ["registrations:read"] })).await;
+    let r = app
+        .gql(
+            None,
+            "mutation($i: RegisterInput!) { register(input: $i) { registration { id } } }",
+            json!({ "i": { "stopId": stop, "fullName": "Exported Person", "email": "exported@example.ma" } }),
+        )
+        .await;
+    ok(&r);
+    let response = export(reader).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let csv = response.text().await.expect("CSV");
+    assert!(csv.contains("exported@example.ma"), "{csv}");
+    let r = app
+        .gql(
+            Some(&admin),
+            "query($k: ID) { apiRequests(keyId: $k) { edges { node { operation objectsReturned leadsReturned } } } }",
+            json!({ "k": reader_id }),
+        )
+        .await;
+    let rows = ok(&r)["apiRequests"]["edges"].as_array().expect("edges").clone();
+    assert_eq!(rows.len(), 1, "{r}");
+    assert_eq!(rows[0]["node"]["operation"], "export:registrations.csv");
+    assert_eq!(rows[0]["node"]["leadsReturned"], 1);
 }
 
 /// Persisted queries: a hash the gateway has not seen asks for the query; once
