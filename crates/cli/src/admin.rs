@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use escale_domain::DatabaseConnection;
+use escale_gateway::limits::{redis_connection, redis_ping};
 use escale_gateway::observe::{self, Readiness};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -31,17 +31,7 @@ pub async fn serve(
     redis_url: Option<&str>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let redis = match redis_url {
-        Some(url) => {
-            let client = redis::Client::open(url)?;
-            let config = redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(Duration::from_millis(500)))
-                .set_response_timeout(Some(Duration::from_millis(500)))
-                .set_number_of_retries(1);
-            Some(redis::aio::ConnectionManager::new_lazy_with_config(client, config)?)
-        }
-        None => None,
-    };
+    let redis = redis_url.map(|url| redis_connection(url, Duration::from_millis(500))).transpose()?;
     let state = Admin { db, redis, metrics: observe::recorder() };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -57,24 +47,20 @@ pub async fn serve(
 async fn readyz(State(admin): State<Admin>) -> Response {
     let mut readiness = Readiness::default();
     observe::check_database(&admin.db, &mut readiness).await;
-    if let Some(conn) = &admin.redis {
-        let mut conn = conn.clone();
-        let pong: Result<String, _> = redis::cmd("PING").query_async(&mut conn).await;
-        if let Err(e) = pong {
-            tracing::warn!(error = %e, "readiness: Redis unreachable");
-            readiness.problems.push("redis unreachable".to_owned());
-        }
+    if let Some(conn) = &admin.redis
+        && let Err(e) = redis_ping(conn).await
+    {
+        tracing::warn!(error = %e, "readiness: Redis unreachable");
+        readiness.problems.push("redis unreachable".to_owned());
     }
     readiness.into_response()
 }
 
 async fn metrics(State(admin): State<Admin>) -> Response {
-    let Some(handle) = &admin.metrics else {
-        return (StatusCode::NOT_FOUND, "metrics are off in this process").into_response();
-    };
-    escale_worker::refresh_outbox_gauges(&admin.db).await;
-    handle.run_upkeep();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+    if admin.metrics.is_some() {
+        escale_worker::refresh_outbox_gauges(&admin.db).await;
+    }
+    observe::render(admin.metrics.as_ref())
 }
 
 /// `escale probe <url>`: GET over plain HTTP with a 3 s budget; true on 2xx.

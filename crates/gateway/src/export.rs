@@ -120,10 +120,9 @@ pub(crate) async fn stop_registrations(
     };
     // An organizer's integration key exports too, within its rate limit.
     if let Some(key) = actor.key_id()
-        && let Err(wait) = state.key_limits.check(key).await
+        && let Some(refused) = crate::http::over_key_limit(state, key).await
     {
-        metrics::counter!("escale_api_key_rate_limited_total").increment(1);
-        return crate::http::key_rate_limited(wait);
+        return refused;
     }
     let stop_id = match crate::ids::decode(&async_graphql::ID(raw_id), "Stop") {
         Ok(g) if g.tenant == actor.scope.id() => g.id,

@@ -97,14 +97,12 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: Cancellatio
 }
 
 async fn metrics(State(shared): State<Shared>) -> Response {
-    let Some(handle) = &shared.state.metrics else {
-        return request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "metrics are off in this process");
-    };
-    if let Some(hook) = &shared.state.before_scrape {
+    if shared.state.metrics.is_some()
+        && let Some(hook) = &shared.state.before_scrape
+    {
         hook().await;
     }
-    handle.run_upkeep();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+    crate::observe::render(shared.state.metrics.as_ref())
 }
 
 async fn graphiql() -> Html<String> {
@@ -277,18 +275,17 @@ async fn graphql(
     };
     let key_id = key_actor.as_ref().and_then(|a| a.key_id().map(|k| (a.scope, k)));
     if let Some((_, key)) = key_id
-        && let Err(wait) = shared.state.key_limits.check(key).await
+        && let Some(refused) = over_key_limit(&shared.state, key).await
     {
-        metrics::counter!("escale_api_key_rate_limited_total").increment(1);
-        return key_rate_limited(wait);
+        return refused;
     }
     let operations = operation_names(&mut batch);
     let single = matches!(batch, BatchRequest::Single(_));
     let ip = ClientIp(client_ip(&headers, peer, shared.state.trust_proxy));
-    let auth = match (token, key_actor) {
-        (Some(token), Some(actor)) => RequestAuth::resolved(token, actor),
-        (token, None) => RequestAuth::new(token),
-        (None, Some(_)) => RequestAuth::new(None),
+    let auth = match token {
+        // A key is already checked: resolvers use the answer, not a second lookup.
+        Some(token) if api_keys::looks_like_key(&token) => RequestAuth::resolved(token, key_actor),
+        token => RequestAuth::new(token),
     };
     let schema = if key_id.is_some() { shared.key_schema.clone() } else { shared.schema.clone() };
     let meter = std::sync::Arc::new(Meter::default());
@@ -388,8 +385,15 @@ fn operation_names(batch: &mut BatchRequest) -> Option<String> {
     (!names.is_empty()).then(|| names.join(","))
 }
 
+/// 429 when `key` is past its rate limit (counted), else None.
+pub(crate) async fn over_key_limit(state: &AppState, key: uuid::Uuid) -> Option<Response> {
+    let wait = state.key_limits.check(key).await.err()?;
+    metrics::counter!("escale_api_key_rate_limited_total").increment(1);
+    Some(key_rate_limited(wait))
+}
+
 /// 429 with `Retry-After`: an API key past its rate limit.
-pub(crate) fn key_rate_limited(wait: Duration) -> Response {
+fn key_rate_limited(wait: Duration) -> Response {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let secs = secs.max(1);
     let body = serde_json::json!({ "errors": [{

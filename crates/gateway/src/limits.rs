@@ -93,6 +93,25 @@ redis.call('SET', KEYS[1], next_tat, 'PX', next_tat - now + 1000)
 return 0
 ";
 
+/// A Redis connection that connects lazily (a process starts while Redis is
+/// away) and gives up on a command after `timeout` (a dead Redis must not hold
+/// up what asked it).
+pub fn redis_connection(url: &str, timeout: Duration) -> Result<redis::aio::ConnectionManager, redis::RedisError> {
+    let client = redis::Client::open(url)?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(timeout))
+        .set_response_timeout(Some(timeout))
+        .set_number_of_retries(1);
+    redis::aio::ConnectionManager::new_lazy_with_config(client, config)
+}
+
+/// Whether Redis answers PING on this connection.
+pub async fn redis_ping(conn: &redis::aio::ConnectionManager) -> Result<(), String> {
+    let mut conn = conn.clone();
+    let answer: Result<String, _> = redis::cmd("PING").query_async(&mut conn).await;
+    answer.map(|_| ()).map_err(|e| e.to_string())
+}
+
 /// Per-key limits of API keys.
 pub enum KeyLimits {
     Memory(DefaultKeyedRateLimiter<Uuid>, DefaultClock),
@@ -124,13 +143,8 @@ impl KeyLimits {
     /// Shared through Redis at `url`, keys under `<prefix>:ratelimit:`. Connects
     /// lazily: a gateway starts while Redis is away, and answers meanwhile.
     pub fn redis(url: &str, prefix: &str, quota: KeyQuota) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
         // A dead Redis must cost a request milliseconds, not seconds.
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(250)))
-            .set_response_timeout(Some(Duration::from_millis(250)))
-            .set_number_of_retries(1);
-        let conn = redis::aio::ConnectionManager::new_lazy_with_config(client, config)?;
+        let conn = redis_connection(url, Duration::from_millis(250))?;
         Ok(KeyLimits::Redis {
             conn,
             script: redis::Script::new(GCRA),
@@ -144,11 +158,7 @@ impl KeyLimits {
     pub async fn ping(&self) -> Option<Result<(), String>> {
         match self {
             KeyLimits::Memory(..) => None,
-            KeyLimits::Redis { conn, .. } => {
-                let mut conn = conn.clone();
-                let answer: Result<String, _> = redis::cmd("PING").query_async(&mut conn).await;
-                Some(answer.map(|_| ()).map_err(|e| e.to_string()))
-            }
+            KeyLimits::Redis { conn, .. } => Some(redis_ping(conn).await),
         }
     }
 

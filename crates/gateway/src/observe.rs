@@ -50,6 +50,20 @@ pub fn recorder() -> Option<PrometheusHandle> {
         .clone()
 }
 
+/// `/metrics`: the Prometheus text of `handle`, or 404 when this process
+/// records none.
+pub fn render(handle: Option<&PrometheusHandle>) -> Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    match handle {
+        Some(handle) => {
+            handle.run_upkeep();
+            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "metrics are off in this process").into_response(),
+    }
+}
+
 fn describe() {
     use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
     describe_counter!("escale_http_requests_total", "HTTP requests by route, method and status");

@@ -23,9 +23,10 @@ impl RequestAuth {
         Self { token, actor: OnceCell::new() }
     }
 
-    /// A caller the HTTP handler already authenticated (an API key).
-    pub fn resolved(token: String, actor: Actor) -> Self {
-        Self { token: Some(token), actor: OnceCell::new_with(Some(Some(actor))) }
+    /// A caller the HTTP handler already authenticated (an API key): its
+    /// actor, or None for a key that was refused.
+    pub fn resolved(token: String, actor: Option<Actor>) -> Self {
+        Self { token: Some(token), actor: OnceCell::new_with(Some(actor)) }
     }
 }
 
