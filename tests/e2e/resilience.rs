@@ -227,7 +227,7 @@ async fn redis_flushed_with_jobs_in_flight_and_a_clean_restart() {
     w.register(20).await;
     let queues =
         Queues::connect(&QueueConfig::Redis { url: w.redis.clone(), prefix: w.prefix.clone() }).await.expect("queues");
-    let queued = escale_worker::dispatcher::dispatch_once(w.db(), &queues, 100, 2000).await.expect("dispatch");
+    let queued = escale_worker::dispatcher::dispatch_once(w.db(), &queues, 100, 2000, 4).await.expect("dispatch");
     assert_eq!(queued, 20);
     assert_eq!(w.confirmations().await.get(&Status::Queued), Some(&20));
     let client = redis::Client::open(w.redis.as_str()).expect("redis url");

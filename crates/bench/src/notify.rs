@@ -320,7 +320,7 @@ async fn dispatcher_pass(db: &DatabaseConnection, args: &NotifyArgs, prefix: &st
     let queues =
         Queues::connect(&QueueConfig::Redis { url: args.redis_url.clone(), prefix: format!("{prefix}-pass") }).await?;
     let t = Instant::now();
-    let queued = escale_worker::dispatcher::dispatch_once(db, &queues, 500, u32::try_from(args.due)?).await?;
+    let queued = escale_worker::dispatcher::dispatch_once(db, &queues, 500, u32::try_from(args.due)?, 16).await?;
     let pass_ms = t.elapsed().as_secs_f64() * 1000.0;
     println!(
         "dispatcher over {} rows: nothing due {empty_ms:.2} ms; {claimed} due claimed in batches of 500 {claim_ms:.1} ms, \

@@ -85,9 +85,30 @@ pub async fn sign(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> DomainResult<String> {
-    let secret = secret(db, scope, now).await?;
-    let tag = mac(&secret, purpose, id)?.finalize().into_bytes();
-    Ok(URL_SAFE_NO_PAD.encode(&tag[..TAG_BYTES]))
+    signer(db, scope, now).await?.sign(purpose, id)
+}
+
+/// A tenant's secret, read once to sign many links (a batch of messages).
+pub struct Signer {
+    secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(<secret>)")
+    }
+}
+
+impl Signer {
+    pub fn sign(&self, purpose: Purpose, id: Uuid) -> DomainResult<String> {
+        let tag = mac(&self.secret, purpose, id)?.finalize().into_bytes();
+        Ok(URL_SAFE_NO_PAD.encode(&tag[..TAG_BYTES]))
+    }
+}
+
+/// The tenant's [`Signer`], creating its secret on first use.
+pub async fn signer(db: &impl ConnectionTrait, scope: TenantScope, now: DateTime<Utc>) -> DomainResult<Signer> {
+    Ok(Signer { secret: secret(db, scope, now).await? })
 }
 
 /// True when `signature` was made by [`sign`] for this purpose and id

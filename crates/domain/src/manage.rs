@@ -789,7 +789,18 @@ pub async fn update_session(
             let row = row.update(txn).await?;
             let promoted =
                 if seats.is_some() { seating::fill_session(txn, scope, id, &[], now).await?.len() } else { 0 };
-            let details = json!({ "fields": changed, "promoted": promoted });
+            // Workshop reminders follow the session, in this transaction.
+            let replanned = if patch.starts_at.is_some() {
+                crate::reminders::replan_stop(txn, scope, &stop, now).await?
+            } else {
+                crate::reminders::Replanned::default()
+            };
+            let details = json!({
+                "fields": changed,
+                "promoted": promoted,
+                "remindersPlanned": replanned.planned,
+                "remindersWithdrawn": replanned.withdrawn,
+            });
             audit::record(txn, &actor, "session.update", "session", Some(id), Some(details), now).await?;
             Ok(row)
         })

@@ -69,18 +69,21 @@ pub enum TemplateKey {
     Cancellation,
     /// Before the stop, as its reminder policy plans.
     Reminder,
+    /// Before a workshop the participant holds a seat in, as the policy plans.
+    SessionReminder,
     /// An organizer's message to everyone registered for a stop.
     Broadcast,
 }
 
 impl TemplateKey {
-    pub const ALL: [TemplateKey; 7] = [
+    pub const ALL: [TemplateKey; 8] = [
         TemplateKey::Confirmation,
         TemplateKey::Waitlisted,
         TemplateKey::Promotion,
         TemplateKey::SessionPromotion,
         TemplateKey::Cancellation,
         TemplateKey::Reminder,
+        TemplateKey::SessionReminder,
         TemplateKey::Broadcast,
     ];
 
@@ -92,6 +95,7 @@ impl TemplateKey {
             TemplateKey::SessionPromotion => "session_promotion",
             TemplateKey::Cancellation => "cancellation",
             TemplateKey::Reminder => "reminder",
+            TemplateKey::SessionReminder => "session_reminder",
             TemplateKey::Broadcast => "broadcast",
         }
     }
@@ -122,6 +126,9 @@ pub struct MessageContext {
     pub participant: ParticipantVars,
     pub registration: RegistrationVars,
     pub sessions: Vec<SessionVars>,
+    /// The workshop a message is about (`session_reminder`, `session_promotion`);
+    /// absent otherwise.
+    pub session: Option<SessionVars>,
     /// What an organizer wrote, for the `broadcast` message; absent otherwise.
     pub broadcast: Option<BroadcastVars>,
     /// The signed link that stops reminders and broadcasts by email, when the
@@ -198,7 +205,11 @@ pub struct RegistrationVars {
 #[derive(Debug, Clone, Serialize)]
 pub struct SessionVars {
     pub title: String,
+    /// Local start time in the stop's zone, 24-hour ("14:00").
     pub time: String,
+    /// Local date ("23/11/2019"): a stop may last more than a day.
+    pub short_date: String,
+    pub room: Option<String>,
     pub status: String,
 }
 
@@ -256,8 +267,16 @@ macro_rules! builtins {
     };
 }
 
-const BUILTINS: &[(&str, &str)] =
-    builtins!("confirmation", "waitlisted", "promotion", "session_promotion", "cancellation", "reminder", "broadcast");
+const BUILTINS: &[(&str, &str)] = builtins!(
+    "confirmation",
+    "waitlisted",
+    "promotion",
+    "session_promotion",
+    "cancellation",
+    "reminder",
+    "session_reminder",
+    "broadcast"
+);
 const LAYOUT: &str = include_str!("../templates/layout.html");
 
 fn environment() -> &'static Environment<'static> {
@@ -352,7 +371,21 @@ pub fn render_sms(
     Ok(SmsContent { text, length })
 }
 
-/// A realistic context for validating templates when they are saved, and for tests.
+/// The sample a template of `key` is validated against when it is saved: what
+/// that message will have at send time, and nothing more — a confirmation that
+/// names `broadcast` or `session` would fail when sent, so it is refused now.
+pub fn sample_context_for(key: TemplateKey) -> MessageContext {
+    let mut ctx = sample_context();
+    if key != TemplateKey::Broadcast {
+        ctx.broadcast = None;
+    }
+    if !matches!(key, TemplateKey::SessionReminder | TemplateKey::SessionPromotion) {
+        ctx.session = None;
+    }
+    ctx
+}
+
+/// A realistic context with every variable set, for tests.
 pub fn sample_context() -> MessageContext {
     MessageContext {
         tenant: TenantVars { name: "Attitudes Conseil".into() },
@@ -379,8 +412,17 @@ pub fn sample_context() -> MessageContext {
         sessions: vec![SessionVars {
             title: "Marketing digital pour les TPE".into(),
             time: "10:00".into(),
+            short_date: "23/11/2019".into(),
+            room: Some("Salle Atlas".into()),
             status: "confirmed".into(),
         }],
+        session: Some(SessionVars {
+            title: "Marketing digital pour les TPE".into(),
+            time: "10:00".into(),
+            short_date: "23/11/2019".into(),
+            room: Some("Salle Atlas".into()),
+            status: "confirmed".into(),
+        }),
         broadcast: Some(BroadcastVars {
             subject: "Changement de salle".into(),
             body: "La plénière aura lieu en salle Atlas.".into(),
@@ -395,8 +437,10 @@ mod tests {
 
     #[test]
     fn every_builtin_renders_in_every_locale_and_channel() {
-        let ctx = sample_context();
         for key in TemplateKey::ALL {
+            // Only what the message has at send time: a built-in that leans on
+            // another message's variables fails here.
+            let ctx = sample_context_for(key);
             for locale in Locale::ALL {
                 let email = render_email(key, locale, None, &ctx).expect("email renders");
                 assert!(!email.subject.is_empty() && !email.subject.contains('\n'));
@@ -406,6 +450,16 @@ mod tests {
                 assert!(sms.length.segments <= MAX_SMS_SEGMENTS, "{key} {locale}: {}", sms.length.segments);
             }
         }
+    }
+
+    #[test]
+    fn a_template_naming_another_message_s_variables_is_refused() {
+        let custom = TemplateOverride { subject: None, body_text: "{{ session.title }}".into(), body_html: None };
+        let confirmation = sample_context_for(TemplateKey::Confirmation);
+        assert!(render_sms(TemplateKey::Confirmation, Locale::Fr, Some(&custom), &confirmation).is_err());
+        let reminder = sample_context_for(TemplateKey::SessionReminder);
+        let sms = render_sms(TemplateKey::SessionReminder, Locale::Fr, Some(&custom), &reminder).expect("renders");
+        assert_eq!(sms.text, "Marketing digital pour les TPE");
     }
 
     #[test]

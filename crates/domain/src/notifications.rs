@@ -199,7 +199,7 @@ pub fn validate_template(
     if too_long {
         return Err(DomainError::validation("bodyText", "a template part is longer than 64 KiB"));
     }
-    let ctx = messages::sample_context();
+    let ctx = messages::sample_context_for(key);
     match channel {
         Channel::Email => {
             if custom.subject.as_deref().is_some_and(|s| s.trim().is_empty()) {

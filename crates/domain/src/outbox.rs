@@ -14,6 +14,8 @@
 //! table, so a message planned twice is one row; a row moves to `sending` through
 //! one conditional UPDATE, so two jobs for one row produce one send.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -310,12 +312,31 @@ pub async fn start_sending(
     options: &SendOptions,
     now: DateTime<Utc>,
 ) -> DomainResult<SendDecision> {
-    // One statement decides who sends and returns the row (RETURNING).
+    let mut decided = start_sending_many(db, scope, &[id], options, now).await?;
+    Ok(decided.pop().map_or(SendDecision::AlreadyHandled, |(_, d)| d))
+}
+
+/// [`start_sending`] for a batch of one tenant's notifications, in a constant
+/// number of statements whatever its size: one UPDATE decides which rows this
+/// caller sends (RETURNING them), then what they are about is read together
+/// (subjects, opt-outs, workshop seats, the tenant's templates and link
+/// secret). Rows someone else has are `AlreadyHandled`; each decision comes
+/// back with its id, in the order of `ids`.
+pub async fn start_sending_many(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    ids: &[NotificationId],
+    options: &SendOptions,
+    now: DateTime<Utc>,
+) -> DomainResult<Vec<(NotificationId, SendDecision)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let won = notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::val(Status::Sending.to_value()))
         .col_expr(notification::Column::Attempts, Expr::col(notification::Column::Attempts).add(1))
         .col_expr(notification::Column::UpdatedAt, Expr::val(now))
-        .filter(notification::Column::Id.eq(id.0))
+        .filter(notification::Column::Id.is_in(ids.iter().map(|i| i.0)))
         .filter(notification::Column::TenantId.eq(scope.uuid()))
         .filter(
             notification::Column::Status
@@ -324,29 +345,44 @@ pub async fn start_sending(
         )
         .exec_with_returning(db)
         .await?;
-    let Some(row) = won.into_iter().next() else {
-        return Ok(SendDecision::AlreadyHandled);
-    };
-    match prepare(db, scope, &row, options, now).await {
-        Ok(Prepared::Ready(message)) => Ok(SendDecision::Send(Box::new(Outgoing {
-            id,
-            tenant_id: scope.id(),
-            idempotency_key: row.idempotency_key,
-            attempt: row.attempts,
-            request_id: row.request_id,
-            message,
-        }))),
-        Ok(Prepared::Skip(status, reason)) => {
-            finish(db, scope, id, status, Some(reason.clone()), now).await?;
-            Ok(SendDecision::Skipped { status, reason })
-        }
-        Err(DomainError::Internal(reason)) if reason.starts_with(RENDER_FAILURE) => {
-            // A template that cannot render will not render on retry either.
-            finish(db, scope, id, Status::Failed, Some(reason.clone()), now).await?;
-            Ok(SendDecision::Skipped { status: Status::Failed, reason })
-        }
-        Err(other) => Err(other),
+    let lookups = Lookups::read(db, scope, &won, options, now).await?;
+    let mut won: HashMap<Uuid, notification::Model> = won.into_iter().map(|r| (r.id, r)).collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let Some(row) = won.remove(&id.0) else {
+            out.push((id, SendDecision::AlreadyHandled));
+            continue;
+        };
+        let decision = match prepare(&lookups, scope, &row, options, now) {
+            Ok(Prepared::Ready(message)) => SendDecision::Send(Box::new(Outgoing {
+                id,
+                tenant_id: scope.id(),
+                idempotency_key: row.idempotency_key,
+                attempt: row.attempts,
+                request_id: row.request_id,
+                message,
+            })),
+            Ok(Prepared::Skip(status, reason)) => {
+                finish(db, scope, id, status, Some(reason.clone()), now).await?;
+                SendDecision::Skipped { status, reason }
+            }
+            Err(DomainError::Internal(reason)) if reason.starts_with(RENDER_FAILURE) => {
+                // A template that cannot render will not render on retry either.
+                finish(db, scope, id, Status::Failed, Some(reason.clone()), now).await?;
+                SendDecision::Skipped { status: Status::Failed, reason }
+            }
+            Err(other) => {
+                // One unreadable row (a stored address no longer valid…) must not
+                // hold up its batch: it backs off like a transient failure and
+                // fails for good after its attempts.
+                let reason = other.to_string();
+                let status = finish_retry(db, scope, id, row.attempts, &reason, RETRY_BASE, now).await?;
+                SendDecision::Skipped { status, reason }
+            }
+        };
+        out.push((id, decision));
     }
+    Ok(out)
 }
 
 const RENDER_FAILURE: &str = "cannot render: ";
@@ -356,8 +392,104 @@ enum Prepared {
     Skip(Status, String),
 }
 
-async fn prepare(
-    db: &DatabaseConnection,
+/// What a batch of one tenant's messages needs from the database, read once.
+struct Lookups {
+    /// By registration id.
+    subjects: HashMap<Uuid, Subject>,
+    /// `(channel, address)` pairs that opted out, among the batch's addresses.
+    opted_out: HashSet<(String, String)>,
+    /// Live workshop seats by registration id.
+    seats: HashMap<Uuid, Vec<session_seat::Model>>,
+    /// The seats' sessions, by start time.
+    sessions: Vec<session::Model>,
+    /// The tenant's own wording, all of it (a few dozen rows at most).
+    templates: Vec<template::Model>,
+    /// Only when emails in the batch will carry an unsubscribe link.
+    signer: Option<crate::links::Signer>,
+}
+
+impl Lookups {
+    async fn read(
+        db: &DatabaseConnection,
+        scope: TenantScope,
+        rows: &[notification::Model],
+        options: &SendOptions,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Lookups> {
+        let mut lookups = Lookups {
+            subjects: HashMap::new(),
+            opted_out: HashSet::new(),
+            seats: HashMap::new(),
+            sessions: Vec::new(),
+            templates: Vec::new(),
+            signer: None,
+        };
+        let registrations: Vec<Uuid> = rows.iter().filter_map(|r| r.registration_id).collect();
+        if registrations.is_empty() {
+            return Ok(lookups);
+        }
+        lookups.subjects = subjects(db, scope, &registrations).await?;
+        let addresses: Vec<String> = rows
+            .iter()
+            .filter_map(|row| {
+                let person = &lookups.subjects.get(&row.registration_id?)?.person;
+                match row.channel.as_str() {
+                    "sms" => person.phone.clone(),
+                    _ => person.email.clone(),
+                }
+            })
+            .collect();
+        if !addresses.is_empty() {
+            lookups.opted_out = opt_out::Entity::find()
+                .filter(opt_out::Column::TenantId.eq(scope.uuid()))
+                .filter(opt_out::Column::Address.is_in(addresses))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|o| (o.channel, o.address))
+                .collect();
+        }
+        let seats = session_seat::Entity::find()
+            .filter(session_seat::Column::TenantId.eq(scope.uuid()))
+            .filter(session_seat::Column::RegistrationId.is_in(registrations.iter().copied()))
+            .filter(session_seat::Column::Status.ne(registration::Status::Cancelled))
+            .all(db)
+            .await?;
+        if !seats.is_empty() {
+            let ids: HashSet<Uuid> = seats.iter().map(|s| s.session_id).collect();
+            lookups.sessions = session::Entity::find()
+                .filter(session::Column::TenantId.eq(scope.uuid()))
+                .filter(session::Column::Id.is_in(ids))
+                .order_by_asc(session::Column::StartsAt)
+                .all(db)
+                .await?;
+        }
+        for seat in seats {
+            lookups.seats.entry(seat.registration_id).or_default().push(seat);
+        }
+        lookups.templates =
+            template::Entity::find().filter(template::Column::TenantId.eq(scope.uuid())).all(db).await?;
+        if options.public_url.is_some() && rows.iter().any(|r| r.channel == Channel::Email.as_str()) {
+            lookups.signer = Some(crate::links::signer(db, scope, now).await?);
+        }
+        Ok(lookups)
+    }
+
+    /// The tenant's own wording for this message, if it saved one.
+    fn template(&self, key: TemplateKey, channel: Channel, locale: Locale) -> Option<messages::TemplateOverride> {
+        self.templates
+            .iter()
+            .find(|t| t.key == key.as_str() && t.channel == channel.as_str() && t.locale == locale.as_str())
+            .map(|t| messages::TemplateOverride {
+                subject: t.subject.clone(),
+                body_text: t.body_text.clone(),
+                body_html: t.body_html.clone(),
+            })
+    }
+}
+
+fn prepare(
+    lookups: &Lookups,
     scope: TenantScope,
     row: &notification::Model,
     options: &SendOptions,
@@ -369,13 +501,17 @@ async fn prepare(
     let Some(registration_id) = row.registration_id else {
         return Ok(Prepared::Skip(Status::Failed, "no registration to describe".to_owned()));
     };
-    let Subject { person, tenant, registration, stop, edition, series } =
-        subject(db, scope, row.participant_id, registration_id).await?;
+    let Some(Subject { person, tenant, registration, stop, edition, series }) = lookups.subjects.get(&registration_id)
+    else {
+        return Ok(Prepared::Skip(Status::Failed, "its registration no longer exists".to_owned()));
+    };
+    if person.id != row.participant_id {
+        return Ok(Prepared::Skip(Status::Failed, "the registration belongs to someone else".to_owned()));
+    }
     // Everything but the cancellation notice itself is moot once cancelled.
     if registration.status == registration::Status::Cancelled && template != TemplateKey::Cancellation {
         return Ok(Prepared::Skip(Status::Cancelled, "registration cancelled".to_owned()));
     }
-
     // Who to write to, decided now: the address may have changed, consent may
     // have been withdrawn, the person may have opted out since planning.
     let address = match channel {
@@ -391,23 +527,24 @@ async fn prepare(
     // Confirmations and notices about a registration are owed to its owner;
     // reminders and broadcasts by email need the consent to them.
     if channel == Channel::Email
-        && matches!(template, TemplateKey::Reminder | TemplateKey::Broadcast)
+        && matches!(template, TemplateKey::Reminder | TemplateKey::SessionReminder | TemplateKey::Broadcast)
         && person.consent_email_at.is_none()
     {
         return Ok(Prepared::Skip(Status::Suppressed, "email reminders consent withdrawn".to_owned()));
     }
-    let opted_out = opt_out::Entity::find()
-        .filter(opt_out::Column::TenantId.eq(scope.uuid()))
-        .filter(opt_out::Column::Channel.eq(channel.as_str()))
-        .filter(opt_out::Column::Address.eq(address.as_str()))
-        .one(db)
-        .await?
-        .is_some();
-    if opted_out {
+    if lookups.opted_out.contains(&(channel.as_str().to_owned(), address.clone())) {
         return Ok(Prepared::Skip(Status::Suppressed, format!("{channel} address opted out")));
     }
 
-    let mut ctx = message_context(db, scope, &tenant, &person, &registration, &stop, edition, series, locale).await?;
+    // The workshop a message is about, when it is about one.
+    let about_session: Option<Uuid> =
+        row.payload.as_ref().and_then(|p| p.get("session_id")).and_then(|v| serde_json::from_value(v.clone()).ok());
+    let mut ctx = message_context(lookups, tenant, person, registration, stop, edition, series, locale, about_session);
+    if template == TemplateKey::SessionReminder
+        && ctx.session.as_ref().is_none_or(|s| s.status != registration::Status::Confirmed.to_value())
+    {
+        return Ok(Prepared::Skip(Status::Cancelled, "no longer holds a seat in this workshop".to_owned()));
+    }
     if template == TemplateKey::Broadcast {
         let payload: Option<BroadcastVars> = row.payload.as_ref().and_then(|p| serde_json::from_value(p.clone()).ok());
         let Some(broadcast) = payload else {
@@ -415,12 +552,12 @@ async fn prepare(
         };
         ctx.broadcast = Some(broadcast);
     }
-    let unsubscribe_url = match (&options.public_url, channel) {
-        (Some(base), Channel::Email) => Some(unsubscribe_url(db, scope, base, person.id, now).await?),
+    let unsubscribe_url = match (&options.public_url, &lookups.signer, channel) {
+        (Some(base), Some(signer), Channel::Email) => Some(unsubscribe_url(signer, scope, base, person.id)?),
         _ => None,
     };
     ctx.unsubscribe_url.clone_from(&unsubscribe_url);
-    let custom = tenant_template(db, scope, template, channel, locale).await?;
+    let custom = lookups.template(template, channel, locale);
     // The ticket's QR code rides along in emails that give the entry code.
     let qr_png = if channel == Channel::Email
         && registration.status == registration::Status::Confirmed
@@ -458,7 +595,7 @@ async fn prepare(
                     ),
                     organizer_name: tenant.name.clone(),
                 };
-                crate::calendar::stop_event(&stop, &text, now)
+                crate::calendar::stop_event(stop, &text, now)
             });
             OutgoingMessage::Email(OutgoingEmail {
                 to,
@@ -519,85 +656,87 @@ fn columns_of<E: EntityTrait>(alias: &str) -> String {
         .join(", ")
 }
 
-/// The participant, tenant, registration, stop, edition and series of a
-/// message, from current data, in one round trip (the send path is bound by
-/// round trips; see docs/BENCHMARKS.md).
-async fn subject(
+/// The participant, tenant, registration, stop, edition and series of each
+/// registration, from current data, in one round trip (the send path is bound
+/// by round trips; see docs/BENCHMARKS.md).
+async fn subjects(
     db: &DatabaseConnection,
     scope: TenantScope,
-    participant_id: Uuid,
-    registration_id: Uuid,
-) -> DomainResult<Subject> {
+    registrations: &[Uuid],
+) -> DomainResult<HashMap<Uuid, Subject>> {
+    let placeholders: Vec<String> = (0..registrations.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT {}, {}, {}, {}, {}, {} FROM registration r \
-         JOIN participant p ON p.id = $3 AND p.tenant_id = r.tenant_id \
+         JOIN participant p ON p.id = r.participant_id AND p.tenant_id = r.tenant_id \
          JOIN tenant t ON t.id = r.tenant_id \
          JOIN stop s ON s.id = r.stop_id AND s.tenant_id = r.tenant_id \
          JOIN edition e ON e.id = s.edition_id AND e.tenant_id = s.tenant_id \
          JOIN series se ON se.id = e.series_id AND se.tenant_id = e.tenant_id \
-         WHERE r.id = $1 AND r.tenant_id = $2",
+         WHERE r.tenant_id = $1 AND r.id IN ({})",
         columns_of::<participant::Entity>("p"),
         columns_of::<tenant::Entity>("t"),
         columns_of::<registration::Entity>("r"),
         columns_of::<stop::Entity>("s"),
         columns_of::<edition::Entity>("e"),
         columns_of::<series::Entity>("se"),
+        placeholders.join(", "),
     );
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            sql,
-            [registration_id.into(), scope.uuid().into(), participant_id.into()],
-        ))
-        .await?
-        .ok_or(DomainError::not_found("registration"))?;
-    Ok(Subject {
-        person: participant::Model::from_query_result(&row, "p_")?,
-        tenant: tenant::Model::from_query_result(&row, "t_")?,
-        registration: registration::Model::from_query_result(&row, "r_")?,
-        stop: stop::Model::from_query_result(&row, "s_")?,
-        edition: edition::Model::from_query_result(&row, "e_")?,
-        series: series::Model::from_query_result(&row, "se_")?,
-    })
+    let mut values: Vec<sea_orm::Value> = vec![scope.uuid().into()];
+    values.extend(registrations.iter().map(|&id| sea_orm::Value::from(id)));
+    let rows = db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+    rows.iter()
+        .map(|row| {
+            let registration = registration::Model::from_query_result(row, "r_")?;
+            Ok((
+                registration.id,
+                Subject {
+                    person: participant::Model::from_query_result(row, "p_")?,
+                    tenant: tenant::Model::from_query_result(row, "t_")?,
+                    registration,
+                    stop: stop::Model::from_query_result(row, "s_")?,
+                    edition: edition::Model::from_query_result(row, "e_")?,
+                    series: series::Model::from_query_result(row, "se_")?,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// The template variables for a registration's message, from current data.
-#[expect(clippy::too_many_arguments, reason = "the parts of one message's subject, read together by `subject`")]
-async fn message_context(
-    db: &DatabaseConnection,
-    scope: TenantScope,
+#[expect(clippy::too_many_arguments, reason = "the parts of one message's subject, read together by `subjects`")]
+fn message_context(
+    lookups: &Lookups,
     tenant: &tenant::Model,
     person: &participant::Model,
     registration: &registration::Model,
     stop: &stop::Model,
-    edition: edition::Model,
-    series: series::Model,
+    edition: &edition::Model,
+    series: &series::Model,
     locale: Locale,
-) -> DomainResult<MessageContext> {
-    let seats = session_seat::Entity::find()
-        .filter(session_seat::Column::TenantId.eq(scope.uuid()))
-        .filter(session_seat::Column::RegistrationId.eq(registration.id))
-        .filter(session_seat::Column::Status.ne(registration::Status::Cancelled))
-        .all(db)
-        .await?;
-    let sessions = if seats.is_empty() {
-        Vec::new()
-    } else {
-        session::Entity::find()
-            .filter(session::Column::TenantId.eq(scope.uuid()))
-            .filter(session::Column::Id.is_in(seats.iter().map(|s| s.session_id)))
-            .order_by_asc(session::Column::StartsAt)
-            .all(db)
-            .await?
-    };
+    about_session: Option<Uuid>,
+) -> MessageContext {
+    let seats = lookups.seats.get(&registration.id).map(Vec::as_slice).unwrap_or_default();
+    let sessions: Vec<&session::Model> =
+        lookups.sessions.iter().filter(|s| seats.iter().any(|seat| seat.session_id == s.id)).collect();
     let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
     let cl = chrono_locale(locale);
     let local_start = stop.starts_at.with_timezone(&zone.tz());
     let ticket = TicketCode::display_stored(&registration.ticket_code);
-    let ctx = MessageContext {
+    let session_vars = |s: &session::Model| SessionVars {
+        title: s.title.clone(),
+        time: s.starts_at.with_timezone(&zone.tz()).format("%H:%M").to_string(),
+        short_date: s.starts_at.with_timezone(&zone.tz()).format("%d/%m/%Y").to_string(),
+        room: s.room.clone(),
+        status: seats
+            .iter()
+            .find(|seat| seat.session_id == s.id)
+            .map(|seat| seat.status.to_value())
+            .unwrap_or_default(),
+    };
+    MessageContext {
         tenant: TenantVars { name: tenant.name.clone() },
-        series: SeriesVars { name: series.name },
-        edition: EditionVars { title: edition.title, number: edition.number, year: edition.year },
+        series: SeriesVars { name: series.name.clone() },
+        edition: EditionVars { title: edition.title.clone(), number: edition.number, year: edition.year },
         stop: StopVars {
             name: stop.name.clone(),
             city: stop.city.clone(),
@@ -616,56 +755,23 @@ async fn message_context(
             waitlist_position: registration.waitlist_position.map(i64::from),
             qr_image: None,
         },
-        sessions: sessions
-            .into_iter()
-            .map(|s| {
-                let status = seats
-                    .iter()
-                    .find(|seat| seat.session_id == s.id)
-                    .map(|seat| seat.status.to_value())
-                    .unwrap_or_default();
-                SessionVars {
-                    title: s.title,
-                    time: s.starts_at.with_timezone(&zone.tz()).format("%H:%M").to_string(),
-                    status,
-                }
-            })
-            .collect(),
+        sessions: sessions.iter().map(|s| session_vars(s)).collect(),
+        session: about_session.and_then(|id| sessions.iter().find(|s| s.id == id)).map(|s| session_vars(s)),
         broadcast: None,
         unsubscribe_url: None,
-    };
-    Ok(ctx)
-}
-
-/// The tenant's own wording for this message, if it saved one.
-async fn tenant_template(
-    db: &DatabaseConnection,
-    scope: TenantScope,
-    key: TemplateKey,
-    channel: Channel,
-    locale: Locale,
-) -> DomainResult<Option<messages::TemplateOverride>> {
-    Ok(template::Entity::find()
-        .filter(template::Column::TenantId.eq(scope.uuid()))
-        .filter(template::Column::Key.eq(key.as_str()))
-        .filter(template::Column::Channel.eq(channel.as_str()))
-        .filter(template::Column::Locale.eq(locale.as_str()))
-        .one(db)
-        .await?
-        .map(|t| messages::TemplateOverride { subject: t.subject, body_text: t.body_text, body_html: t.body_html }))
+    }
 }
 
 /// The link that withdraws a participant's consent to reminders by email, served
 /// by the gateway (a page on GET, the withdrawal itself on POST, which is also
 /// what RFC 8058 one-click unsubscribe sends).
-pub async fn unsubscribe_url(
-    db: &impl ConnectionTrait,
+pub fn unsubscribe_url(
+    signer: &crate::links::Signer,
     scope: TenantScope,
     base: &url::Url,
     participant_id: Uuid,
-    now: DateTime<Utc>,
 ) -> DomainResult<String> {
-    let signature = crate::links::sign(db, scope, crate::links::Purpose::Unsubscribe, participant_id, now).await?;
+    let signature = signer.sign(crate::links::Purpose::Unsubscribe, participant_id)?;
     let mut url = base.join("unsubscribe").map_err(|e| DomainError::internal(e.to_string()))?;
     url.query_pairs_mut()
         .append_pair("t", &scope.uuid().to_string())
@@ -726,6 +832,47 @@ pub async fn finish_sent(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// [`finish_sent`] for many rows of one tenant in one statement: each row gets
+/// its own provider id, recipient and segment count through `CASE id`, so a
+/// batch costs one write round trip, not one per message.
+pub async fn finish_sent_many(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    sent: &[(NotificationId, Accepted)],
+    now: DateTime<Utc>,
+) -> DomainResult<u64> {
+    let mut done = 0;
+    // 4 values per row: well under SQLite's and PostgreSQL's parameter limits.
+    for chunk in sent.chunks(500) {
+        let mut values: Vec<sea_orm::Value> = vec![now.into(), scope.uuid().into(), Status::Sent.to_value().into()];
+        let (mut provider, mut recipient, mut segments, mut ids) =
+            (String::new(), String::new(), String::new(), Vec::new());
+        for (id, accepted) in chunk {
+            let at = values.len() + 1;
+            values.push(id.0.into());
+            values.push(accepted.provider_message_id.clone().into());
+            values.push(accepted.recipient.clone().into());
+            values.push(accepted.sms_segments.map(|s| i32::try_from(s).unwrap_or(i32::MAX)).into());
+            provider.push_str(&format!(" WHEN ${at} THEN ${}", at + 1));
+            recipient.push_str(&format!(" WHEN ${at} THEN ${}", at + 2));
+            segments.push_str(&format!(" WHEN ${at} THEN ${}", at + 3));
+            ids.push(format!("${at}"));
+        }
+        let sql = format!(
+            "UPDATE notification SET status = $3, last_error = NULL, sent_at = $1, updated_at = $1, \
+             provider_message_id = CASE id{provider} END, recipient = CASE id{recipient} END, \
+             sms_segments = CASE id{segments} END \
+             WHERE tenant_id = $2 AND status = 'sending' AND id IN ({})",
+            ids.join(", ")
+        );
+        done += db
+            .execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+            .await?
+            .rows_affected();
+    }
+    Ok(done)
 }
 
 /// Attempts after which a transient failure becomes final.

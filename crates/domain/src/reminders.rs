@@ -1,22 +1,27 @@
-//! Reminders: when each confirmed participant hears about their stop again.
+//! Reminders: when each confirmed participant hears about their stop, and about
+//! each workshop they hold a seat in, again.
 //!
 //! A policy (per edition, overridable per stop; [`Policy::default`] otherwise)
-//! lists offsets before the stop starts and the channels of each, and quiet hours
-//! in the stop's local time during which no SMS goes out. Planning is pure
-//! ([`instants`]) and is written to the outbox ([`replan`]) in the transaction of
-//! whatever it depends on: a registration confirmed or promoted, a stop
-//! rescheduled, a policy changed. Cancellation needs no re-plan: it cancels the
-//! registration's pending messages.
+//! lists offsets before the stop starts or before each of the participant's
+//! sessions starts ([`Anchor`]), the channels of each, and quiet hours in the
+//! stop's local time during which no SMS goes out. Planning is pure
+//! ([`instants_for`]) and is written to the outbox ([`replan`]) in the transaction
+//! of whatever it depends on: a registration confirmed or promoted, a workshop
+//! seat confirmed, a stop or session rescheduled, a policy changed. Cancellation
+//! needs no re-plan: it cancels the registration's pending messages.
 //!
-//! **Rules.** A reminder is never planned after the start, never before the
-//! registration was made (pretix reminded people "1 day before" who registered
-//! the evening before), never in the past when re-planned, and never against a
-//! withdrawn consent or an opt-out (both checked again at send time).
+//! **Rules.** A reminder is never planned after the start (of the stop or the
+//! session), never before the registration or the seat was made (pretix
+//! reminded people "1 day before" who registered the evening before), never in
+//! the past when re-planned, and never against a withdrawn consent or an opt-out
+//! (both checked again at send time).
 //!
-//! **Exactly once.** The idempotency key is `reminder:<registration>:<minutes>:<channel>`
-//! — what the reminder is, not when it falls. Re-planning moves the one row
-//! (pending, queued or previously skipped) to its new instant; a row already sent
-//! or being sent is left alone, so a reschedule never sends an offset twice.
+//! **Exactly once.** The idempotency key says what the reminder is, not when it
+//! falls: `reminder:<registration>:<minutes>:<channel>` for the stop,
+//! `session_reminder:<registration>:<session>:<minutes>:<channel>` for a
+//! workshop. Re-planning moves the one row (pending, queued or previously
+//! skipped) to its new instant; a row already sent or being sent is left alone,
+//! so a reschedule never sends an offset twice.
 
 use std::collections::{HashMap, HashSet};
 
@@ -27,7 +32,7 @@ use sea_orm::{ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, Entity
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entities::{notification, opt_out, participant, registration, reminder_policy, stop};
+use crate::entities::{notification, opt_out, participant, registration, reminder_policy, session, session_seat, stop};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::NotificationId;
 use crate::messages::{Channel, TemplateKey};
@@ -36,11 +41,38 @@ use crate::values::{Locale, PhoneNumber, TimeZone};
 
 pub const MINUTES_PER_DAY: i32 = 24 * 60;
 
+/// What an offset counts back from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Anchor {
+    /// The stop's start: one reminder per registration.
+    #[default]
+    Stop,
+    /// The start of each workshop the participant holds a confirmed seat in:
+    /// one reminder per seat ("your workshop starts in 30 minutes").
+    Session,
+}
+
 /// One reminder of a policy: how long before the start, and by which channels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offset {
     pub minutes_before: i32,
     pub channels: Vec<Channel>,
+    /// Policies stored before sessions could anchor a reminder count from the stop.
+    #[serde(default)]
+    pub anchor: Anchor,
+}
+
+impl Offset {
+    /// An offset before the stop starts.
+    pub fn stop(minutes_before: i32, channels: Vec<Channel>) -> Offset {
+        Offset { minutes_before, channels, anchor: Anchor::Stop }
+    }
+
+    /// An offset before each of the participant's sessions starts.
+    pub fn session(minutes_before: i32, channels: Vec<Channel>) -> Offset {
+        Offset { minutes_before, channels, anchor: Anchor::Session }
+    }
 }
 
 /// A window of local wall-clock time, in minutes since midnight, during which no
@@ -73,9 +105,9 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             offsets: vec![
-                Offset { minutes_before: 7 * MINUTES_PER_DAY, channels: vec![Channel::Email] },
-                Offset { minutes_before: MINUTES_PER_DAY, channels: vec![Channel::Email, Channel::Sms] },
-                Offset { minutes_before: 120, channels: vec![Channel::Sms] },
+                Offset::stop(7 * MINUTES_PER_DAY, vec![Channel::Email]),
+                Offset::stop(MINUTES_PER_DAY, vec![Channel::Email, Channel::Sms]),
+                Offset::stop(120, vec![Channel::Sms]),
             ],
             quiet_hours: Some(QuietHours { start_minute: 21 * 60, end_minute: 8 * 60 }),
         }
@@ -103,10 +135,14 @@ impl Policy {
             if o.channels.is_empty() {
                 return Err(DomainError::validation("offsets.channels", "name at least one channel"));
             }
-            if !seen.insert(o.minutes_before) {
+            if !seen.insert((o.anchor, o.minutes_before)) {
+                let what = match o.anchor {
+                    Anchor::Stop => "the stop",
+                    Anchor::Session => "a session",
+                };
                 return Err(DomainError::validation(
                     "offsets.minutesBefore",
-                    format!("{} minutes appears twice", o.minutes_before),
+                    format!("{} minutes before {what} appears twice", o.minutes_before),
                 ));
             }
         }
@@ -121,6 +157,11 @@ impl Policy {
             }
         }
         Ok(())
+    }
+
+    /// Whether any reminder counts back from a session (then planning reads seats).
+    pub fn has_session_offsets(&self) -> bool {
+        self.offsets.iter().any(|o| o.anchor == Anchor::Session)
     }
 
     pub(crate) fn from_row(row: &reminder_policy::Model) -> DomainResult<Policy> {
@@ -139,7 +180,7 @@ impl Policy {
 pub enum Skip {
     /// The instant (after quiet hours) is at or after the start.
     AfterStart,
-    /// The participant registered after the instant.
+    /// The participant registered (or booked the seat) after the instant.
     BeforeRegistration,
     /// The instant has passed (a reschedule brought the stop closer).
     Past,
@@ -208,8 +249,8 @@ pub(crate) fn after_quiet_hours(at: DateTime<Utc>, zone: Tz, quiet: QuietHours) 
     resolve_local(zone, end)
 }
 
-/// Places every reminder of `policy` for a registration made at `registered_at`
-/// to a stop starting at `starts_at` in `zone`, as planned at `now`.
+/// Places every stop reminder of `policy` for a registration made at
+/// `registered_at` to a stop starting at `starts_at` in `zone`, as planned at `now`.
 pub fn instants(
     policy: &Policy,
     starts_at: DateTime<Utc>,
@@ -217,8 +258,22 @@ pub fn instants(
     registered_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Vec<Instant> {
+    instants_for(policy, Anchor::Stop, starts_at, zone, registered_at, now)
+}
+
+/// Places the reminders of `policy` that count back from `anchor`, which starts
+/// at `starts_at` (the stop's zone is the wall clock of quiet hours and whole
+/// days for its sessions too), for a booking made at `booked_at`.
+pub fn instants_for(
+    policy: &Policy,
+    anchor: Anchor,
+    starts_at: DateTime<Utc>,
+    zone: Tz,
+    booked_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<Instant> {
     let mut out = Vec::new();
-    for offset in &policy.offsets {
+    for offset in policy.offsets.iter().filter(|o| o.anchor == anchor) {
         let base = nominal(starts_at, zone, offset.minutes_before);
         for &channel in &offset.channels {
             let at = match (channel, policy.quiet_hours) {
@@ -227,7 +282,7 @@ pub fn instants(
             };
             let at = if at >= starts_at {
                 Err(Skip::AfterStart)
-            } else if at < registered_at {
+            } else if at < booked_at {
                 Err(Skip::BeforeRegistration)
             } else if at < now {
                 Err(Skip::Past)
@@ -243,6 +298,19 @@ pub fn instants(
 pub fn idempotency_key(registration_id: Uuid, minutes_before: i32, channel: Channel) -> String {
     format!("reminder:{registration_id}:{minutes_before}:{channel}")
 }
+
+/// The key of a workshop's reminder: one per seat, offset and channel.
+pub fn session_idempotency_key(
+    registration_id: Uuid,
+    session_id: Uuid,
+    minutes_before: i32,
+    channel: Channel,
+) -> String {
+    format!("{}:{registration_id}:{session_id}:{minutes_before}:{channel}", TemplateKey::SessionReminder)
+}
+
+/// The reminder templates: what a re-plan may move or withdraw.
+const REMINDER_TEMPLATES: [TemplateKey; 2] = [TemplateKey::Reminder, TemplateKey::SessionReminder];
 
 /// The policy in force for a stop: its own, else its edition's, else the default.
 pub async fn policy_for(txn: &impl ConnectionTrait, scope: TenantScope, stop: &stop::Model) -> DomainResult<Policy> {
@@ -320,25 +388,41 @@ async fn plan(
     let policy = policy_for(txn, scope, stop).await?;
     let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default().tz();
     let opted_out = opt_outs(txn, scope, registrations.iter().map(|(_, p)| p)).await?;
+    // Read only when the policy needs them: registering stays as cheap as before.
+    let seats = if policy.has_session_offsets() {
+        confirmed_seats(txn, scope, registrations.iter().map(|(r, _)| r.id)).await?
+    } else {
+        HashMap::new()
+    };
 
     let mut rows = Vec::new();
     let mut planned_keys = Vec::new();
     for (registration, person) in registrations {
-        let keys: HashSet<String> = if registration.status == registration::Status::Confirmed {
+        let mut keys = HashSet::new();
+        if registration.status == registration::Status::Confirmed {
             let locale: Locale = person.locale.parse().unwrap_or_default();
-            let mut keys = HashSet::new();
+            let reminder = Reminder { scope, person, registration, locale, now };
             for instant in instants(&policy, stop.starts_at, zone, registration.created_at, now) {
                 let (Ok(at), true) = (instant.at, reachable(person, instant.channel, &opted_out)) else {
                     continue;
                 };
                 let key = idempotency_key(registration.id, instant.minutes_before, instant.channel);
                 keys.insert(key.clone());
-                rows.push(row(scope, person, registration, instant, at, locale, key, now));
+                rows.push(reminder.row(TemplateKey::Reminder, instant, at, key, None));
             }
-            keys
-        } else {
-            HashSet::new()
-        };
+            for (seat, session) in seats.get(&registration.id).into_iter().flatten() {
+                let booked_at = Ord::max(registration.created_at, seat.created_at);
+                for instant in instants_for(&policy, Anchor::Session, session.starts_at, zone, booked_at, now) {
+                    let (Ok(at), true) = (instant.at, reachable(person, instant.channel, &opted_out)) else {
+                        continue;
+                    };
+                    let key =
+                        session_idempotency_key(registration.id, session.id, instant.minutes_before, instant.channel);
+                    keys.insert(key.clone());
+                    rows.push(reminder.row(TemplateKey::SessionReminder, instant, at, key, Some(session.id)));
+                }
+            }
+        }
         planned_keys.push((registration.id, keys));
     }
 
@@ -365,6 +449,46 @@ async fn plan(
     Ok(Replanned { planned, withdrawn })
 }
 
+/// The confirmed workshop seats of these registrations, each with its session.
+async fn confirmed_seats(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    registration_ids: impl Iterator<Item = Uuid>,
+) -> DomainResult<HashMap<Uuid, Vec<(session_seat::Model, session::Model)>>> {
+    let ids: Vec<Uuid> = registration_ids.collect();
+    let mut seats = Vec::new();
+    for chunk in ids.chunks(500) {
+        seats.extend(
+            session_seat::Entity::find()
+                .filter(session_seat::Column::TenantId.eq(scope.uuid()))
+                .filter(session_seat::Column::RegistrationId.is_in(chunk.iter().copied()))
+                .filter(session_seat::Column::Status.eq(registration::Status::Confirmed))
+                .all(txn)
+                .await?,
+        );
+    }
+    let session_ids: HashSet<Uuid> = seats.iter().map(|s| s.session_id).collect();
+    let sessions: HashMap<Uuid, session::Model> = if session_ids.is_empty() {
+        HashMap::new()
+    } else {
+        session::Entity::find()
+            .filter(session::Column::TenantId.eq(scope.uuid()))
+            .filter(session::Column::Id.is_in(session_ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect()
+    };
+    let mut out: HashMap<Uuid, Vec<(session_seat::Model, session::Model)>> = HashMap::new();
+    for seat in seats {
+        if let Some(session) = sessions.get(&seat.session_id) {
+            out.entry(seat.registration_id).or_default().push((seat, session.clone()));
+        }
+    }
+    Ok(out)
+}
+
 /// Cancels the reminders of these registrations that are still to send and not
 /// among the keys just planned (an offset removed, now too late, consent gone).
 async fn withdraw(
@@ -377,7 +501,7 @@ async fn withdraw(
     let existing = notification::Entity::find()
         .filter(notification::Column::TenantId.eq(scope.uuid()))
         .filter(notification::Column::RegistrationId.is_in(planned.iter().map(|(id, _)| *id)))
-        .filter(notification::Column::TemplateKey.eq(TemplateKey::Reminder.as_str()))
+        .filter(notification::Column::TemplateKey.is_in(REMINDER_TEMPLATES.map(TemplateKey::as_str)))
         .filter(notification::Column::Status.is_in([notification::Status::Pending, notification::Status::Queued]))
         .all(txn)
         .await?;
@@ -402,40 +526,52 @@ async fn withdraw(
     Ok(withdrawn)
 }
 
-#[expect(clippy::too_many_arguments, reason = "one row from its parts; a struct would only rename them")]
-fn row(
+/// What the reminders of one registration share.
+struct Reminder<'a> {
     scope: TenantScope,
-    person: &participant::Model,
-    registration: &registration::Model,
-    instant: Instant,
-    at: DateTime<Utc>,
+    person: &'a participant::Model,
+    registration: &'a registration::Model,
     locale: Locale,
-    key: String,
     now: DateTime<Utc>,
-) -> notification::ActiveModel {
-    notification::ActiveModel {
-        id: Set(NotificationId::new().0),
-        tenant_id: Set(scope.uuid()),
-        participant_id: Set(person.id),
-        registration_id: Set(Some(registration.id)),
-        template_key: Set(TemplateKey::Reminder.as_str().to_owned()),
-        channel: Set(instant.channel.as_str().to_owned()),
-        locale: Set(locale.as_str().to_owned()),
-        scheduled_at: Set(at),
-        status: Set(notification::Status::Pending),
-        attempts: Set(0),
-        last_error: Set(None),
-        provider_message_id: Set(None),
-        sms_segments: Set(None),
-        idempotency_key: Set(key),
-        payload: Set(Some(serde_json::json!({ "minutes_before": instant.minutes_before }))),
-        recipient: Set(None),
-        queued_at: Set(None),
-        sent_at: Set(None),
-        delivered_at: Set(None),
-        request_id: Set(crate::trace::request_id()),
-        created_at: Set(now),
-        updated_at: Set(now),
+}
+
+impl Reminder<'_> {
+    fn row(
+        &self,
+        template: TemplateKey,
+        instant: Instant,
+        at: DateTime<Utc>,
+        key: String,
+        session_id: Option<Uuid>,
+    ) -> notification::ActiveModel {
+        let payload = match session_id {
+            Some(id) => serde_json::json!({ "minutes_before": instant.minutes_before, "session_id": id }),
+            None => serde_json::json!({ "minutes_before": instant.minutes_before }),
+        };
+        notification::ActiveModel {
+            id: Set(NotificationId::new().0),
+            tenant_id: Set(self.scope.uuid()),
+            participant_id: Set(self.person.id),
+            registration_id: Set(Some(self.registration.id)),
+            template_key: Set(template.as_str().to_owned()),
+            channel: Set(instant.channel.as_str().to_owned()),
+            locale: Set(self.locale.as_str().to_owned()),
+            scheduled_at: Set(at),
+            status: Set(notification::Status::Pending),
+            attempts: Set(0),
+            last_error: Set(None),
+            provider_message_id: Set(None),
+            sms_segments: Set(None),
+            idempotency_key: Set(key),
+            payload: Set(Some(payload)),
+            recipient: Set(None),
+            queued_at: Set(None),
+            sent_at: Set(None),
+            delivered_at: Set(None),
+            request_id: Set(crate::trace::request_id()),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+        }
     }
 }
 
@@ -588,7 +724,7 @@ mod tests {
         assert_eq!(at(&plan, 120, Channel::Sms), Ok(local(CASA, 2026, 5, 12, 8, 0)));
         // Email is not held by quiet hours.
         let policy = Policy {
-            offsets: vec![Offset { minutes_before: 120, channels: vec![Channel::Email, Channel::Sms] }],
+            offsets: vec![Offset::stop(120, vec![Channel::Email, Channel::Sms])],
             quiet_hours: Some(QuietHours { start_minute: 21 * 60, end_minute: 8 * 60 }),
         };
         // 08:30 stop: the SMS would move to 08:00 (fine); at 08:00 start it would
@@ -624,18 +760,47 @@ mod tests {
     }
 
     #[test]
+    fn session_offsets_count_from_the_session_and_only_from_it() {
+        let policy = Policy {
+            offsets: vec![Offset::stop(MINUTES_PER_DAY, vec![Channel::Email]), Offset::session(30, vec![Channel::Sms])],
+            ..Policy::default()
+        };
+        let long_ago = local(CASA, 2026, 1, 1, 0, 0);
+        let workshop = local(CASA, 2026, 5, 12, 14, 0);
+        let plan = instants_for(&policy, Anchor::Session, workshop, CASA, long_ago, long_ago);
+        assert_eq!(plan.len(), 1, "the stop's offsets are not the session's");
+        assert_eq!(at(&plan, 30, Channel::Sms), Ok(local(CASA, 2026, 5, 12, 13, 30)));
+        assert!(instants(&policy, workshop, CASA, long_ago, long_ago).iter().all(|i| i.minutes_before != 30));
+        // Quiet hours hold for workshops too: an 08:15 workshop's SMS would go at
+        // 07:45, moves to 08:00.
+        let early = local(CASA, 2026, 5, 12, 8, 15);
+        let plan = instants_for(&policy, Anchor::Session, early, CASA, long_ago, long_ago);
+        assert_eq!(at(&plan, 30, Channel::Sms), Ok(local(CASA, 2026, 5, 12, 8, 0)));
+        // A seat booked 10 minutes before the workshop gets no 30-minute reminder.
+        let booked = workshop - Duration::minutes(10);
+        let plan = instants_for(&policy, Anchor::Session, workshop, CASA, booked, booked);
+        assert_eq!(at(&plan, 30, Channel::Sms), Err(Skip::BeforeRegistration));
+        // Stored policies from before anchors read as stop offsets.
+        let stored: Offset = serde_json::from_str(r#"{"minutes_before":60,"channels":["sms"]}"#).expect("parses");
+        assert_eq!(stored.anchor, Anchor::Stop);
+    }
+
+    #[test]
     fn policies_are_validated_with_the_field_named() {
         assert!(Policy::default().validate().is_ok());
         let bad = |p: Policy| p.validate().expect_err("refused").to_string();
         let twice = Policy {
-            offsets: vec![
-                Offset { minutes_before: 60, channels: vec![Channel::Sms] },
-                Offset { minutes_before: 60, channels: vec![Channel::Email] },
-            ],
+            offsets: vec![Offset::stop(60, vec![Channel::Sms]), Offset::stop(60, vec![Channel::Email])],
             quiet_hours: None,
         };
         assert!(bad(twice).contains("appears twice"));
-        let none = Policy { offsets: vec![Offset { minutes_before: 60, channels: vec![] }], quiet_hours: None };
+        // The same minutes before the stop and before each session are two reminders.
+        let both = Policy {
+            offsets: vec![Offset::stop(60, vec![Channel::Sms]), Offset::session(60, vec![Channel::Sms])],
+            quiet_hours: None,
+        };
+        assert!(both.validate().is_ok());
+        let none = Policy { offsets: vec![Offset::stop(60, vec![])], quiet_hours: None };
         assert!(bad(none).contains("channel"));
         let quiet = Policy { offsets: vec![], quiet_hours: Some(QuietHours { start_minute: 1500, end_minute: 0 }) };
         assert!(bad(quiet).contains("time of day"));

@@ -179,12 +179,6 @@ pub(crate) async fn fill_stop(
         promoted_reg.status = registration::Status::Confirmed;
         promoted_reg.waitlist_position = None;
         plan_registration_messages(txn, scope, &person, &promoted_reg, TemplateKey::Promotion, now).await?;
-        if stop.is_none() {
-            stop = Some(crate::manage::find_stop(txn, scope, stop_id).await?);
-        }
-        if let Some(stop) = &stop {
-            crate::reminders::plan_confirmed(txn, scope, stop, &promoted_reg, &person, now).await?;
-        }
         promoted.registrations.push(next.id);
 
         let waiting_sessions: Vec<Uuid> = session_seat::Entity::find()
@@ -200,13 +194,21 @@ pub(crate) async fn fill_stop(
             // Their promotion message lists their workshops: no separate notice.
             promoted.seats.extend(fill_session(txn, scope, session_id, &[next.id], now).await?);
         }
+        // After the workshops: their reminders count from the seats just taken.
+        if stop.is_none() {
+            stop = Some(crate::manage::find_stop(txn, scope, stop_id).await?);
+        }
+        if let Some(stop) = &stop {
+            crate::reminders::plan_confirmed(txn, scope, stop, &promoted_reg, &person, now).await?;
+        }
     }
     Ok(promoted)
 }
 
 /// Seats a session's waiting list while seats are free. Only people confirmed at
 /// the stop are in line for a workshop seat. `quiet` registrations get no
-/// separate message (they are told in another one of this transaction).
+/// separate message nor reminders here (they are told, and planned, by the
+/// caller in this transaction).
 pub(crate) async fn fill_session(
     txn: &impl ConnectionTrait,
     scope: TenantScope,
@@ -273,6 +275,9 @@ async fn plan_session_promotion(
         .one(txn)
         .await?
         .ok_or(DomainError::not_found("participant"))?;
+    // The workshop's own reminders, now that the seat is theirs.
+    let stop = crate::manage::find_stop(txn, scope, reg.stop_id).await?;
+    crate::reminders::plan_confirmed(txn, scope, &stop, &reg, &person, now).await?;
     let locale: Locale = person.locale.parse().unwrap_or_default();
     for channel in crate::registration::channels_for(&person) {
         outbox::plan(

@@ -75,8 +75,13 @@ pub struct WorkerConfig {
     pub batch_size: u32,
     /// Jobs allowed to wait in each channel's queue; the rest wait in the outbox.
     pub max_queued: u32,
+    /// Messages being sent at once by email (also the SMTP connections kept).
     pub email_concurrency: usize,
+    /// SMS requests in flight at once.
     pub sms_concurrency: usize,
+    /// Notifications per queue job: a job's database work is a few statements
+    /// whatever its size.
+    pub job_size: usize,
     /// A row queued longer than this lost its job: it goes back to pending.
     pub queued_timeout: Duration,
     /// A row sending longer than this lost its sender: it goes back to pending.
@@ -103,6 +108,7 @@ impl WorkerConfig {
             max_queued: 2000,
             email_concurrency: 16,
             sms_concurrency: 32,
+            job_size: 16,
             queued_timeout: Duration::from_secs(600),
             sending_timeout: Duration::from_secs(300),
             sweep_interval: Duration::from_secs(30),

@@ -1,6 +1,7 @@
 //! The dispatcher moves due notifications from the outbox to the queues; the
 //! sweeper puts back what the queues or senders lost.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -18,13 +19,15 @@ use crate::queue::{Queues, SendJob};
 /// the backlog, so a slow provider never builds a queue the sweeper would
 /// mistake for lost jobs (and apalis-redis cannot promote more than ~8 000
 /// jobs at once: its Lua `unpack` overflows and the worker dies).
-/// Returns how many were queued. A batch the queue refuses is released at once
+/// Each job carries up to `job_size` rows of one tenant. Returns how many rows
+/// were queued. A batch the queue refuses is released at once
 /// (back to pending), so an unreachable Redis delays messages but loses none.
 pub async fn dispatch_once(
     db: &DatabaseConnection,
     queues: &Queues,
     batch: u32,
     max_queued: u32,
+    job_size: usize,
 ) -> anyhow::Result<usize> {
     let waiting = outbox::queued_by_channel(db).await?;
     let mut total = 0;
@@ -38,7 +41,7 @@ pub async fn dispatch_once(
             if n == 0 {
                 break;
             }
-            push(db, queues, channel, &claimed).await?;
+            push(db, queues, channel, &claimed, job_size).await?;
             total += n;
             room = room.saturating_sub(u32::try_from(n).unwrap_or(u32::MAX));
             if n < want as usize {
@@ -49,8 +52,28 @@ pub async fn dispatch_once(
     Ok(total)
 }
 
-async fn push(db: &DatabaseConnection, queues: &Queues, channel: Channel, claimed: &[Claimed]) -> anyhow::Result<()> {
-    let jobs = claimed.iter().map(|c| SendJob { tenant_id: c.tenant_id.0, notification_id: c.id.0 }).collect();
+/// Rows per job, by tenant (a job is sent in one tenant's scope).
+fn jobs(claimed: &[Claimed], job_size: usize) -> Vec<SendJob> {
+    let mut by_tenant: BTreeMap<uuid::Uuid, Vec<uuid::Uuid>> = BTreeMap::new();
+    for c in claimed {
+        by_tenant.entry(c.tenant_id.0).or_default().push(c.id.0);
+    }
+    by_tenant
+        .into_iter()
+        .flat_map(|(tenant, ids)| {
+            ids.chunks(job_size.max(1)).map(|chunk| SendJob::new(tenant, chunk.to_vec())).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+async fn push(
+    db: &DatabaseConnection,
+    queues: &Queues,
+    channel: Channel,
+    claimed: &[Claimed],
+    job_size: usize,
+) -> anyhow::Result<()> {
+    let jobs = jobs(claimed, job_size);
     if let Err(e) = queues.for_channel(channel).push_all(jobs).await {
         let ids: Vec<_> = claimed.iter().map(|c| c.id).collect();
         let released = outbox::release(db, &ids, Utc::now()).await?;
@@ -72,7 +95,7 @@ pub async fn run(
 ) {
     let mut last_sweep = tokio::time::Instant::now();
     loop {
-        match dispatch_once(&db, &queues, config.batch_size, config.max_queued).await {
+        match dispatch_once(&db, &queues, config.batch_size, config.max_queued, config.job_size).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(count = n, "dispatched due notifications"),
             Err(e) => tracing::warn!(error = %e, "dispatch round failed; will retry"),
@@ -94,4 +117,36 @@ pub async fn run(
         }
     }
     tracing::info!("dispatcher stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use escale_domain::ids::{NotificationId, TenantId};
+
+    use super::*;
+
+    #[test]
+    fn jobs_hold_one_tenant_each_and_at_most_job_size_rows() {
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let claimed: Vec<Claimed> = (0..7)
+            .map(|i| Claimed {
+                id: NotificationId(uuid::Uuid::now_v7()),
+                tenant_id: TenantId(if i % 3 == 0 { b } else { a }),
+                channel: Channel::Email,
+            })
+            .collect();
+        let jobs = jobs(&claimed, 2);
+        let sizes: Vec<(uuid::Uuid, usize)> = jobs.iter().map(|j| (j.tenant_id, j.ids().count())).collect();
+        let mut expected = vec![(a, 2), (a, 2), (b, 2), (b, 1)];
+        expected.sort();
+        let mut sizes_sorted = sizes.clone();
+        sizes_sorted.sort();
+        assert_eq!(sizes_sorted, expected);
+        let all: std::collections::HashSet<_> = jobs.iter().flat_map(|j| j.ids().collect::<Vec<_>>()).collect();
+        assert_eq!(all.len(), 7, "every row in exactly one job");
+        // A job from an older worker (one id) still reads.
+        let old: SendJob =
+            serde_json::from_str(&format!(r#"{{"tenant_id":"{a}","notification_id":"{b}"}}"#)).expect("reads");
+        assert_eq!(old.ids().collect::<Vec<_>>(), vec![b]);
+    }
 }

@@ -11,12 +11,29 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::QueueConfig;
 
-/// What a queue carries: which row to send, in which tenant. Nothing else —
-/// the row is read again when the job runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a queue carries: which rows to send, all of one tenant. Nothing else —
+/// the rows are read again when the job runs. A job holds several rows so that
+/// the database work of sending (claiming, reading what the messages are about,
+/// recording the result) is a few statements per job rather than per message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendJob {
     pub tenant_id: uuid::Uuid,
-    pub notification_id: uuid::Uuid,
+    /// A job queued by a worker from before batches: one row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_id: Option<uuid::Uuid>,
+    #[serde(default)]
+    pub notification_ids: Vec<uuid::Uuid>,
+}
+
+impl SendJob {
+    pub fn new(tenant_id: uuid::Uuid, notification_ids: Vec<uuid::Uuid>) -> SendJob {
+        SendJob { tenant_id, notification_id: None, notification_ids }
+    }
+
+    /// Every row the job names.
+    pub fn ids(&self) -> impl Iterator<Item = uuid::Uuid> + '_ {
+        self.notification_id.into_iter().chain(self.notification_ids.iter().copied())
+    }
 }
 
 #[derive(Clone)]

@@ -15,7 +15,7 @@ use crate::config::{SmsConfig, WorkerConfig};
 use crate::dispatcher;
 use crate::mail::Mailer;
 use crate::queue::{Queues, Storage};
-use crate::sender::{Sender, send_job};
+use crate::sender::{Sender, Slots, send_job};
 use crate::sms::{OutboxSms, SmsProvider};
 use crate::sms_http::{OrangeSms, TwilioSms};
 
@@ -75,15 +75,20 @@ pub async fn run(
         .parse()
         .map_err(|e| anyhow::anyhow!("MAIL_FROM is not a mailbox such as 'Escale <noreply@example.org>': {e}"))?;
     let options = SendOptions { public_url: config.public_url.clone() };
-    let sender = Arc::new(Sender { db: db.clone(), mailer, sms, default_from, options, retry_base: config.retry_base });
+    let slots = Slots::new(config.email_concurrency, config.sms_concurrency);
+    let sender =
+        Arc::new(Sender { db: db.clone(), mailer, sms, default_from, options, retry_base: config.retry_base, slots });
 
     let dispatcher =
         tokio::spawn(dispatcher::run(db, queues.clone(), config.clone(), wake.0.clone(), shutdown.clone()));
 
     let mut monitor = Monitor::new();
-    for (channel, storage, concurrency) in
+    for (channel, storage, in_flight) in
         [("email", queues.email.clone(), config.email_concurrency), ("sms", queues.sms.clone(), config.sms_concurrency)]
     {
+        // A job sends its rows at once; two jobs at least, so one job's database
+        // work overlaps another's sends.
+        let concurrency = in_flight.div_ceil(config.job_size.max(1)).max(2);
         let sender = sender.clone();
         monitor = match storage {
             Storage::Redis(s) => monitor.register(move |restarts| {

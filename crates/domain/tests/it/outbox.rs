@@ -179,3 +179,52 @@ async fn planning_the_same_message_twice_writes_one_row() {
         assert_eq!(notifications(db).await.len(), before);
     }
 }
+
+#[tokio::test]
+async fn a_batch_is_decided_together_and_each_row_keeps_its_own_result() {
+    for t in TestDb::each("a_batch_is_decided_together_and_each_row_keeps_its_own_result").await {
+        let db = &t.db;
+        let (scope, agenda) = demo(db).await;
+        let stop = StopId(open_stop(&agenda).stop.id);
+        for n in 1..=4 {
+            register(db, scope, &person(stop, n), now()).await.expect("registers");
+        }
+        let claimed = outbox::claim_due(db, now(), 100).await.expect("claim");
+        let ids: Vec<NotificationId> = claimed.iter().map(|c| c.id).collect();
+        assert_eq!(ids.len(), 4, "{}: one confirmation email each", t.backend_name());
+        // Another sender already has the first row.
+        let taken = outbox::start_sending(db, scope, ids[0], &SendOptions::default(), now()).await.expect("first");
+        assert!(matches!(taken, SendDecision::Send(_)));
+
+        let options = SendOptions { public_url: Some(url::Url::parse("https://escale.example/").expect("url")) };
+        let decided = outbox::start_sending_many(db, scope, &ids, &options, now()).await.expect("batch");
+        assert_eq!(decided.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ids, "one decision per id, in order");
+        assert!(matches!(decided[0].1, SendDecision::AlreadyHandled), "{:?}", decided[0].1);
+        let mut accepted = Vec::new();
+        for (id, decision) in &decided[1..] {
+            let SendDecision::Send(out) = decision else { panic!("{}: {decision:?}", t.backend_name()) };
+            let OutgoingMessage::Email(mail) = &out.message else { panic!("an email") };
+            // Each message is its own person's, with its own signed link.
+            let ticket = format_ticket(db, *id).await;
+            assert!(mail.content.text.contains(&ticket), "{}", t.backend_name());
+            assert!(mail.unsubscribe_url.as_deref().is_some_and(|u| u.contains("/unsubscribe?")));
+            let provider_message_id = Some(format!("<{}@relay>", id.0));
+            accepted.push((*id, Accepted { provider_message_id, recipient: mail.to.to_string(), sms_segments: None }));
+        }
+        // Another tenant's scope records nothing.
+        let other = escale_domain::tenancy::TenantScope::new(escale_domain::ids::TenantId(uuid::Uuid::now_v7()));
+        assert_eq!(outbox::finish_sent_many(db, other, &accepted, now()).await.expect("other tenant"), 0);
+        assert_eq!(outbox::finish_sent_many(db, scope, &accepted, now()).await.expect("recorded"), 3);
+        for (id, a) in &accepted {
+            let row = notification::Entity::find_by_id(id.0).one(db).await.expect("query").expect("row");
+            assert_eq!(row.status, Status::Sent, "{}", t.backend_name());
+            assert_eq!(row.provider_message_id, a.provider_message_id, "{}", t.backend_name());
+            assert_eq!(row.recipient.as_deref(), Some(a.recipient.as_str()));
+            assert!(row.sent_at.is_some());
+        }
+        // Recorded twice (a retried statement): nothing moves.
+        assert_eq!(outbox::finish_sent_many(db, scope, &accepted, now()).await.expect("again"), 0);
+        let first = notification::Entity::find_by_id(ids[0].0).one(db).await.expect("query").expect("row");
+        assert_eq!(first.status, Status::Sending, "the other sender's row is left to it");
+    }
+}

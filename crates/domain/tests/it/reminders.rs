@@ -131,7 +131,7 @@ async fn a_policy_change_replans_and_consent_withdrawal_holds() {
         let stop = reload_stop(db, s.stop).await;
 
         let only_three_days = Policy {
-            offsets: vec![Offset { minutes_before: 3 * MINUTES_PER_DAY, channels: vec![Channel::Email, Channel::Sms] }],
+            offsets: vec![Offset::stop(3 * MINUTES_PER_DAY, vec![Channel::Email, Channel::Sms])],
             quiet_hours: None,
         };
         notifications::set_reminder_policy(
@@ -153,8 +153,7 @@ async fn a_policy_change_replans_and_consent_withdrawal_holds() {
         assert!(rows.iter().filter(|r| !expected.contains(&r.idempotency_key)).all(|r| r.status == Status::Cancelled));
 
         // A policy that breaks the rules is refused with the field named.
-        let bad =
-            Policy { offsets: vec![Offset { minutes_before: 0, channels: vec![Channel::Sms] }], quiet_hours: None };
+        let bad = Policy { offsets: vec![Offset::stop(0, vec![Channel::Sms])], quiet_hours: None };
         let err = notifications::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop.id), Some(bad), now())
             .await
             .expect_err("refused");
@@ -295,5 +294,112 @@ async fn broadcasts_reach_consenting_people_and_templates_are_checked_when_saved
             .expect("rows");
         assert_eq!(broadcast_rows.len(), 4);
         assert!(counts.iter().map(|c| c.count).sum::<i64>() >= 4, "{counts:?}");
+    }
+}
+
+fn session_key(registration: uuid::Uuid, session: uuid::Uuid, minutes: i32, channel: Channel) -> String {
+    reminders::session_idempotency_key(registration, session, minutes, channel)
+}
+
+async fn session_reminder_rows(db: &DatabaseConnection, registration: uuid::Uuid) -> Vec<notification::Model> {
+    all_notifications_of(db, registration)
+        .await
+        .into_iter()
+        .filter(|n| n.template_key == TemplateKey::SessionReminder.as_str())
+        .collect()
+}
+
+#[tokio::test]
+async fn workshop_reminders_follow_the_seat_and_the_session() {
+    use escale_domain::ids::SessionId;
+    use escale_domain::manage::SessionPatch;
+    for t in TestDb::each("workshop_reminders_follow_the_seat_and_the_session").await {
+        let db = &t.db;
+        let (scope, agenda) = demo(db).await;
+        let open = open_stop(&agenda);
+        let stop_id = StopId(open.stop.id);
+        let workshop = open.sessions.first().expect("the demo stop has sessions").session.clone();
+        set_session_capacity(db, workshop.id, Some(1)).await;
+        let owner = owner_actor(db, scope).await;
+        let policy = Policy {
+            offsets: vec![Offset::stop(MINUTES_PER_DAY, vec![Channel::Email]), Offset::session(30, vec![Channel::Sms])],
+            quiet_hours: None,
+        };
+        notifications::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop_id.0), Some(policy), now())
+            .await
+            .expect("policy");
+        let with_workshop = |n| RegisterInput {
+            phone: Some(format!("06123456{n:02}")),
+            consents: Consents { sms_reminders: true, email_reminders: true, ..Consents::default() },
+            session_ids: vec![SessionId(workshop.id)],
+            ..person(stop_id, n)
+        };
+        let first = register(db, scope, &with_workshop(1), now()).await.expect("first").registration;
+        let second = register(db, scope, &with_workshop(2), now()).await.expect("second").registration;
+
+        // The seat holder is reminded 30 minutes before the workshop; the one
+        // waiting for a seat is not.
+        let rows = session_reminder_rows(db, first.id).await;
+        let expected_key = session_key(first.id, workshop.id, 30, Channel::Sms);
+        assert_eq!(rows.len(), 1, "{}: {rows:?}", t.backend_name());
+        assert_eq!(rows[0].idempotency_key, expected_key);
+        assert_eq!(rows[0].scheduled_at, workshop.starts_at - Duration::minutes(30));
+        assert!(session_reminder_rows(db, second.id).await.is_empty(), "{}", t.backend_name());
+
+        // The workshop moves an hour later, twice over: its reminder moves with
+        // it and stays one row.
+        let later = workshop.starts_at + Duration::hours(1);
+        for _ in 0..2 {
+            let patch = SessionPatch {
+                starts_at: Some(TimeInput::Instant(later)),
+                ends_at: Some(TimeInput::Instant(workshop.ends_at + Duration::hours(1))),
+                ..SessionPatch::default()
+            };
+            manage::update_session(db, &owner, workshop.id, patch, now()).await.expect("reschedule the session");
+        }
+        let rows = session_reminder_rows(db, first.id).await;
+        assert_eq!(rows.len(), 1, "{}", t.backend_name());
+        assert_eq!((rows[0].status, rows[0].scheduled_at), (Status::Pending, later - Duration::minutes(30)));
+
+        // The holder cancels: the seat passes to the second person, whose
+        // reminder is planned in that same transaction; the holder's is cancelled.
+        escale_domain::tickets::cancel_by_ticket(db, &first.ticket_code, now()).await.expect("cancel");
+        let rows = session_reminder_rows(db, first.id).await;
+        assert_eq!(rows[0].status, Status::Cancelled, "{}", t.backend_name());
+        let rows = session_reminder_rows(db, second.id).await;
+        assert_eq!(rows.len(), 1, "{}: promoted into the workshop", t.backend_name());
+        assert_eq!(rows[0].idempotency_key, session_key(second.id, workshop.id, 30, Channel::Sms));
+        assert_eq!(rows[0].scheduled_at, later - Duration::minutes(30));
+
+        // At send time it names the workshop and its (new) local time.
+        let when = rows[0].scheduled_at + Duration::seconds(1);
+        outbox::claim_due(db, when, 1000).await.expect("claim");
+        let decision = outbox::start_sending(db, scope, NotificationId(rows[0].id), &SendOptions::default(), when)
+            .await
+            .expect("decide");
+        let SendDecision::Send(out) = decision else { panic!("{}: send, got {decision:?}", t.backend_name()) };
+        let OutgoingMessage::Sms(sms) = &out.message else { panic!("an SMS") };
+        let zone = TimeZone::parse(&open.stop.time_zone).expect("zone").tz();
+        let local = later.with_timezone(&zone).format("%H:%M").to_string();
+        assert!(sms.content.text.contains(&workshop.title), "{}", sms.content.text);
+        assert!(sms.content.text.contains(&local), "{}: {local} in {}", t.backend_name(), sms.content.text);
+
+        // More seats: the third person, waiting, is seated and planned.
+        let third = register(db, scope, &with_workshop(3), now()).await.expect("third").registration;
+        assert!(session_reminder_rows(db, third.id).await.is_empty(), "waiting for a seat");
+        let unlimited = SessionPatch { capacity: Some(None), ..SessionPatch::default() };
+        manage::update_session(db, &owner, workshop.id, unlimited, now()).await.expect("more seats");
+        let rows = session_reminder_rows(db, third.id).await;
+        assert_eq!(rows.iter().map(|r| r.status).collect::<Vec<_>>(), [Status::Pending], "{}", t.backend_name());
+
+        // A policy without workshop reminders withdraws those still to send.
+        notifications::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop_id.0), None, now())
+            .await
+            .expect("back to the default policy");
+        assert_eq!(session_reminder_rows(db, third.id).await[0].status, Status::Cancelled, "{}", t.backend_name());
+        let rows = session_reminder_rows(db, second.id).await;
+        assert_eq!(rows[0].status, Status::Sending, "{}: being sent is past recall", t.backend_name());
+        let plain = reminder_rows(db, third.id).await;
+        assert!(plain.iter().any(|r| r.status == Status::Pending), "{}: the stop's reminders stay", t.backend_name());
     }
 }

@@ -8,7 +8,7 @@ use escale_domain::entities::{notification, template};
 use escale_domain::ids::NotificationId;
 use escale_domain::messages::{self, TemplateOverride};
 use escale_domain::notifications::{self, PolicyTarget};
-use escale_domain::reminders::{Offset, Policy, QuietHours};
+use escale_domain::reminders::{Anchor, Offset, Policy, QuietHours};
 use escale_domain::tenancy::TenantScope;
 use escale_domain::values::Locale;
 use escale_domain::{DomainError, manage};
@@ -50,6 +50,8 @@ pub enum MessageKind {
     SessionPromotion,
     Cancellation,
     Reminder,
+    /// Before a workshop the participant holds a seat in.
+    SessionReminder,
     Broadcast,
 }
 
@@ -63,6 +65,7 @@ impl From<MessageKind> for messages::TemplateKey {
             MessageKind::SessionPromotion => K::SessionPromotion,
             MessageKind::Cancellation => K::Cancellation,
             MessageKind::Reminder => K::Reminder,
+            MessageKind::SessionReminder => K::SessionReminder,
             MessageKind::Broadcast => K::Broadcast,
         }
     }
@@ -78,6 +81,7 @@ impl From<messages::TemplateKey> for MessageKind {
             K::SessionPromotion => MessageKind::SessionPromotion,
             K::Cancellation => MessageKind::Cancellation,
             K::Reminder => MessageKind::Reminder,
+            K::SessionReminder => MessageKind::SessionReminder,
             K::Broadcast => MessageKind::Broadcast,
         }
     }
@@ -85,13 +89,45 @@ impl From<messages::TemplateKey> for MessageKind {
 
 // ---------------------------------------------------------------- policies
 
+/// What a reminder counts back from.
+#[derive(Enum, Copy, Clone, Debug, Default, Eq, PartialEq)]
+pub enum ReminderAnchor {
+    /// The stop's start: one reminder per registration.
+    #[default]
+    Stop,
+    /// The start of each workshop the participant holds a confirmed seat in:
+    /// one reminder per seat, re-planned when the session moves.
+    Session,
+}
+
+impl From<ReminderAnchor> for Anchor {
+    fn from(a: ReminderAnchor) -> Self {
+        match a {
+            ReminderAnchor::Stop => Anchor::Stop,
+            ReminderAnchor::Session => Anchor::Session,
+        }
+    }
+}
+
+impl From<Anchor> for ReminderAnchor {
+    fn from(a: Anchor) -> Self {
+        match a {
+            Anchor::Stop => ReminderAnchor::Stop,
+            Anchor::Session => ReminderAnchor::Session,
+        }
+    }
+}
+
 #[derive(SimpleObject, InputObject, Clone)]
 #[graphql(input_name = "ReminderOffsetInput")]
 pub struct ReminderOffset {
-    /// Minutes before the stop starts. Whole days (1440, 10080…) keep the
-    /// start's local wall-clock time across DST and Ramadan changes.
+    /// Minutes before the start. Whole days (1440, 10080…) keep the start's
+    /// local wall-clock time across DST and Ramadan changes.
     pub minutes_before: i32,
     pub channels: Vec<Channel>,
+    /// The stop (default) or each of the participant's sessions.
+    #[graphql(default)]
+    pub anchor: ReminderAnchor,
 }
 
 #[derive(SimpleObject, InputObject, Clone)]
@@ -135,6 +171,7 @@ impl From<Policy> for ReminderPolicy {
                 .map(|o| ReminderOffset {
                     minutes_before: o.minutes_before,
                     channels: o.channels.into_iter().map(Into::into).collect(),
+                    anchor: o.anchor.into(),
                 })
                 .collect(),
             quiet_hours: p
@@ -160,6 +197,7 @@ impl ReminderPolicy {
                 .map(|o| Offset {
                     minutes_before: o.minutes_before,
                     channels: o.channels.into_iter().map(Into::into).collect(),
+                    anchor: o.anchor.into(),
                 })
                 .collect(),
             quiet_hours,
