@@ -27,6 +27,7 @@ mod m20261129_000005_sessions_and_audit;
 mod m20261129_000006_tenant_secrets;
 mod m20261129_000007_api_requests;
 mod m20261129_000008_notification_request_id;
+mod m20261129_000009_notification_fillfactor;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_tenant_secrets::Migration),
             Box::new(m20261129_000007_api_requests::Migration),
             Box::new(m20261129_000008_notification_request_id::Migration),
+            Box::new(m20261129_000009_notification_fillfactor::Migration),
         ]
     }
 }

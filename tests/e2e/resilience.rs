@@ -10,7 +10,7 @@ use std::time::Duration;
 use escale_domain::DatabaseConnection;
 use escale_domain::catalog;
 use escale_domain::ids::StopId;
-use escale_domain::outbox::Status;
+use escale_domain::outbox::{self, Status};
 use escale_domain::registration::{Consents, RegisterInput, register};
 use escale_domain::tenancy::TenantScope;
 use escale_testkit::{ReceivedMail, SmtpServer, TestDb, redis_or_skip};
@@ -227,9 +227,12 @@ async fn redis_flushed_with_jobs_in_flight_and_a_clean_restart() {
     w.register(20).await;
     let queues =
         Queues::connect(&QueueConfig::Redis { url: w.redis.clone(), prefix: w.prefix.clone() }).await.expect("queues");
-    let queued = escale_worker::dispatcher::dispatch_once(w.db(), &queues, 100, 2000, 4).await.expect("dispatch");
+    let lease = chrono::Duration::seconds(3);
+    let queued =
+        escale_worker::dispatcher::dispatch_once(w.db(), &queues, 100, 2000, 4, lease).await.expect("dispatch");
     assert_eq!(queued, 20);
-    assert_eq!(w.confirmations().await.get(&Status::Queued), Some(&20));
+    let waiting = outbox::queued_by_channel(w.db(), chrono::Utc::now(), lease).await.expect("queued");
+    assert_eq!(waiting, vec![(escale_domain::messages::Channel::Email, 20)], "claimed for the queue");
     let client = redis::Client::open(w.redis.as_str()).expect("redis url");
     let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
     let keys: Vec<String> =
@@ -237,8 +240,8 @@ async fn redis_flushed_with_jobs_in_flight_and_a_clean_restart() {
     assert!(!keys.is_empty(), "the jobs are in Redis");
     let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.expect("flush");
 
-    // The worker finds no jobs; the sweeper returns the rows to pending after the
-    // queued deadline, and they go out once.
+    // The worker finds no jobs; the claims' leases run out after the queued
+    // deadline, the dispatcher claims the rows again, and they go out once.
     let mut worker = w.worker();
     let counts = w.wait_all_sent(Duration::from_secs(60)).await;
     assert_eq!(counts.get(&Status::Sent), Some(&20), "{counts:?}");

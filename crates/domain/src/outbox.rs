@@ -3,11 +3,14 @@
 //! here. The queue only carries ids; the row is the truth.
 //!
 //! ```text
-//! pending ──claim_due──▶ queued ──start_sending──▶ sending ──finish_sent──▶ sent ──receipt──▶ delivered
-//!    ▲                     │                          │
-//!    └──── release/sweep ──┘◀──────── sweep ──────────┤──finish_retry──▶ pending (later)
-//!                                                     └──finish_failed─▶ failed
+//! pending ──start_sending──▶ sending ──finish_sent──▶ sent ──receipt──▶ delivered
+//!  │  ▲                        │
+//!  │  └─────── sweep ──────────┤──finish_retry──▶ pending (later)
+//!  │                           └──finish_failed─▶ failed
+//!  └ claim_due: a lease (`queued_at`) while its job waits in the queue; it
+//!    runs out by itself, or when the row changes (re-plan, release)
 //! (suppressed / cancelled: decided at send time or by the change that made the message pointless)
+//! (`queued`: left by workers from before leases; swept back to pending)
 //! ```
 //!
 //! **At most one effective send per idempotency key:** the key is unique in the
@@ -101,43 +104,63 @@ pub struct Claimed {
     pub channel: Channel,
 }
 
-/// Claims up to `limit` due notifications (oldest first) and marks them queued,
-/// in one statement. On PostgreSQL concurrent dispatchers skip each other's
-/// rows (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time.
+/// How long a claim holds a row for its queue job when [`claim_due`] is given
+/// none: after this the job is presumed lost (Redis flushed, worker killed)
+/// and the row is claimed again. The worker passes its configured timeout.
+pub const CLAIM_LEASE: Duration = Duration::minutes(10);
+
+/// Claims up to `limit` due notifications (oldest first) for the queues, in one
+/// statement. On PostgreSQL concurrent dispatchers skip each other's rows
+/// (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time.
+///
+/// A claim is a lease, not a state: it writes `queued_at` and nothing else, so
+/// the row stays `pending` and, with no indexed column changed, PostgreSQL
+/// rewrites it in place (a HOT update; migration 9 leaves the room) instead of
+/// inserting into each of the table's indexes — the cost of a claim was the
+/// cost of those inserts (docs/BENCHMARKS.md). A lease ends by itself: when it
+/// is older than `lease` (the job was lost; no sweeper needed), or when the
+/// row changes after it (`updated_at` moves on a re-plan, a retry, a release).
 ///
 /// This is the one cross-tenant operation in the domain: it reads ids and
 /// channels only, and each claimed row is then handled in its tenant's scope.
 pub async fn claim_due(db: &DatabaseConnection, now: DateTime<Utc>, limit: u32) -> DomainResult<Vec<Claimed>> {
-    claim(db, None, now, limit).await
+    claim(db, None, now, limit, CLAIM_LEASE).await
 }
 
-/// [`claim_due`] for one channel only: the dispatcher fills each channel's
-/// queue up to its own depth.
+/// [`claim_due`] for one channel only, with the worker's lease: the dispatcher
+/// fills each channel's queue up to its own depth.
 pub async fn claim_due_on(
     db: &DatabaseConnection,
     channel: Channel,
     now: DateTime<Utc>,
     limit: u32,
+    lease: Duration,
 ) -> DomainResult<Vec<Claimed>> {
-    claim(db, Some(channel), now, limit).await
+    claim(db, Some(channel), now, limit, lease).await
 }
+
+/// SQL: the row is pending, due at `$1`, and held by no live lease (`$2` is
+/// the oldest instant a live lease may have been taken).
+const CLAIMABLE: &str = "status = 'pending' AND scheduled_at <= $1 \
+                         AND (queued_at IS NULL OR queued_at < updated_at OR queued_at < $2)";
 
 async fn claim(
     db: &DatabaseConnection,
     channel: Option<Channel>,
     now: DateTime<Utc>,
     limit: u32,
+    lease: Duration,
 ) -> DomainResult<Vec<Claimed>> {
     let backend = db.get_database_backend();
     let lock = if backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-    let only = if channel.is_some() { " AND channel = $3" } else { "" };
+    let only = if channel.is_some() { " AND channel = $4" } else { "" };
     let sql = format!(
-        "UPDATE notification SET status = 'queued', queued_at = $1, updated_at = $1 \
-         WHERE id IN (SELECT id FROM notification WHERE status = 'pending' AND scheduled_at <= $1{only} \
-         ORDER BY scheduled_at LIMIT $2{lock}) \
+        "UPDATE notification SET queued_at = $1 \
+         WHERE id IN (SELECT id FROM notification WHERE {CLAIMABLE}{only} \
+         ORDER BY scheduled_at LIMIT $3{lock}) \
          RETURNING id, tenant_id, channel"
     );
-    let mut values: Vec<sea_orm::Value> = vec![now.into(), i64::from(limit).into()];
+    let mut values: Vec<sea_orm::Value> = vec![now.into(), (now - lease).into(), i64::from(limit).into()];
     if let Some(c) = channel {
         values.push(c.as_str().into());
     }
@@ -157,22 +180,32 @@ async fn claim(
         .collect()
 }
 
-/// How many notifications of each channel wait in its queue (claimed, not yet
-/// picked up by a sender). The dispatcher keeps this bounded.
-pub async fn queued_by_channel(db: &DatabaseConnection) -> DomainResult<Vec<(Channel, i64)>> {
+/// How many notifications of each channel wait in its queue (claimed under a
+/// live lease, not yet picked up by a sender; plus rows a worker from before
+/// leases left `queued`). The dispatcher keeps this bounded.
+pub async fn queued_by_channel(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> DomainResult<Vec<(Channel, i64)>> {
     let backend = db.get_database_backend();
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            backend,
-            "SELECT channel, COUNT(*) AS n FROM notification WHERE status = 'queued' GROUP BY channel".to_owned(),
-        ))
-        .await?;
+    let sql = "SELECT channel, COUNT(*) AS n FROM notification WHERE \
+               (status = 'pending' AND scheduled_at <= $1 AND queued_at >= updated_at AND queued_at >= $2) \
+               OR status = 'queued' GROUP BY channel";
+    let rows =
+        db.query_all_raw(Statement::from_sql_and_values(backend, sql, [now.into(), (now - lease).into()])).await?;
     rows.iter()
         .map(|row| {
             let channel: String = row.try_get("", "channel")?;
             Ok((channel.parse().map_err(DomainError::internal)?, row.try_get("", "n")?))
         })
         .collect()
+}
+
+/// Whether a row is claimed for a queue job right now (see [`claim_due`]).
+pub fn is_claimed(row: &notification::Model, now: DateTime<Utc>, lease: Duration) -> bool {
+    row.status == Status::Queued
+        || (row.status == Status::Pending && row.queued_at.is_some_and(|q| q >= row.updated_at && q >= now - lease))
 }
 
 /// Cancels what is still to be sent about a registration (it was cancelled):
@@ -195,25 +228,28 @@ pub async fn cancel_for_registration(
         .rows_affected)
 }
 
-/// Puts claimed rows back to pending, e.g. when the queue refused them.
+/// Ends the lease of claimed rows at once, e.g. when the queue refused them:
+/// the next dispatcher round claims them again.
 pub async fn release(db: &DatabaseConnection, ids: &[NotificationId], now: DateTime<Utc>) -> DomainResult<u64> {
     if ids.is_empty() {
         return Ok(0);
     }
     Ok(notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::val(Status::Pending.to_value()))
+        .col_expr(notification::Column::QueuedAt, Expr::val(Option::<DateTime<Utc>>::None))
         .col_expr(notification::Column::UpdatedAt, Expr::val(now))
         .filter(notification::Column::Id.is_in(ids.iter().map(|i| i.0)))
-        .filter(notification::Column::Status.eq(Status::Queued))
+        .filter(notification::Column::Status.is_in([Status::Pending, Status::Queued]))
         .exec(db)
         .await?
         .rows_affected)
 }
 
-/// Returns rows stuck in `queued` (their job was lost: Redis flushed, worker
-/// killed) or `sending` (the sender died mid-call) to `pending`. Only the second
-/// case can duplicate a message — if the provider had accepted it — which is
-/// the narrow window DESIGN.md accepts.
+/// Returns rows stuck in `sending` (the sender died mid-call) to `pending`,
+/// and rows a worker from before leases left `queued`. A lost job needs no
+/// sweep: its lease runs out (see [`claim_due`]). Only a row stuck in
+/// `sending` can duplicate a message — if the provider had accepted it —
+/// which is the narrow window DESIGN.md accepts.
 pub async fn sweep(
     db: &DatabaseConnection,
     now: DateTime<Utc>,

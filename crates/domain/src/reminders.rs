@@ -435,6 +435,8 @@ async fn plan(
     for chunk in rows.chunks(200) {
         // A row still to send (or withdrawn by an earlier re-plan) moves to its
         // new instant; one sent or being sent stays as it is.
+        // Moving `updated_at` also ends a claim's lease: a job already queued
+        // for the old instant finds the row not due and leaves it.
         let on_conflict = OnConflict::column(notification::Column::IdempotencyKey)
             .update_columns([notification::Column::ScheduledAt, notification::Column::UpdatedAt])
             .value(notification::Column::Status, Expr::val(notification::Status::Pending.to_value()))

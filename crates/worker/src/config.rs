@@ -82,7 +82,7 @@ pub struct WorkerConfig {
     /// Notifications per queue job: a job's database work is a few statements
     /// whatever its size.
     pub job_size: usize,
-    /// A row queued longer than this lost its job: it goes back to pending.
+    /// How long a claim lasts: a row claimed longer ago lost its job and is claimed again.
     pub queued_timeout: Duration,
     /// A row sending longer than this lost its sender: it goes back to pending.
     pub sending_timeout: Duration,

@@ -1,5 +1,6 @@
 //! The dispatcher moves due notifications from the outbox to the queues; the
-//! sweeper puts back what the queues or senders lost.
+//! sweeper puts back what senders lost (lost jobs need no sweep: a claim is a
+//! lease that runs out).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,27 +17,28 @@ use crate::queue::{Queues, SendJob};
 
 /// Claims due rows in batches and pushes their ids to the per-channel queues,
 /// keeping at most `max_queued` waiting in each: the outbox, not Redis, holds
-/// the backlog, so a slow provider never builds a queue the sweeper would
-/// mistake for lost jobs (and apalis-redis cannot promote more than ~8 000
+/// the backlog, so a slow provider never builds a queue whose claims would
+/// outlive their lease (and apalis-redis cannot promote more than ~8 000
 /// jobs at once: its Lua `unpack` overflows and the worker dies).
 /// Each job carries up to `job_size` rows of one tenant. Returns how many rows
 /// were queued. A batch the queue refuses is released at once
-/// (back to pending), so an unreachable Redis delays messages but loses none.
+/// (its lease ended), so an unreachable Redis delays messages but loses none.
 pub async fn dispatch_once(
     db: &DatabaseConnection,
     queues: &Queues,
     batch: u32,
     max_queued: u32,
     job_size: usize,
+    lease: chrono::Duration,
 ) -> anyhow::Result<usize> {
-    let waiting = outbox::queued_by_channel(db).await?;
+    let waiting = outbox::queued_by_channel(db, Utc::now(), lease).await?;
     let mut total = 0;
     for channel in Channel::ALL {
         let already = waiting.iter().find(|(c, _)| *c == channel).map_or(0, |(_, n)| *n);
         let mut room = u32::try_from(i64::from(max_queued) - already).unwrap_or(0);
         while room > 0 {
             let want = batch.min(room);
-            let claimed = outbox::claim_due_on(db, channel, Utc::now(), want).await?;
+            let claimed = outbox::claim_due_on(db, channel, Utc::now(), want, lease).await?;
             let n = claimed.len();
             if n == 0 {
                 break;
@@ -94,15 +96,16 @@ pub async fn run(
     shutdown: CancellationToken,
 ) {
     let mut last_sweep = tokio::time::Instant::now();
+    let lease = chrono::Duration::from_std(config.queued_timeout).unwrap_or(outbox::CLAIM_LEASE);
     loop {
-        match dispatch_once(&db, &queues, config.batch_size, config.max_queued, config.job_size).await {
+        match dispatch_once(&db, &queues, config.batch_size, config.max_queued, config.job_size, lease).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(count = n, "dispatched due notifications"),
             Err(e) => tracing::warn!(error = %e, "dispatch round failed; will retry"),
         }
         if last_sweep.elapsed() >= config.sweep_interval {
             last_sweep = tokio::time::Instant::now();
-            let queued = chrono::Duration::from_std(config.queued_timeout).unwrap_or(chrono::Duration::minutes(10));
+            let queued = lease;
             let sending = chrono::Duration::from_std(config.sending_timeout).unwrap_or(chrono::Duration::minutes(5));
             match outbox::sweep(&db, Utc::now(), queued, sending).await {
                 Ok(0) => {}

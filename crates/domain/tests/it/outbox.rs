@@ -34,7 +34,21 @@ async fn claiming_takes_due_rows_once() {
             outbox::claim_due(db, now(), 100).await.expect("claim").is_empty(),
             "claimed rows are not claimed again"
         );
-        assert!(notifications(db).await.iter().all(|n| n.status == Status::Queued));
+        // Claimed is a lease: still pending, not claimable again until it runs
+        // out or the row changes.
+        let rows = notifications(db).await;
+        assert!(rows.iter().all(|n| outbox::is_claimed(n, now(), outbox::CLAIM_LEASE)), "{}", t.backend_name());
+        assert!(rows.iter().all(|n| n.status == Status::Pending));
+        let counts = outbox::queued_by_channel(db, now(), outbox::CLAIM_LEASE).await.expect("queued");
+        assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 2, "{}: {counts:?}", t.backend_name());
+        // A lease older than its length is a lost job: the row is claimed again.
+        let later = now() + Duration::minutes(11);
+        let again = outbox::claim_due(db, later, 100).await.expect("claim after the lease");
+        assert_eq!(again.len(), 2, "{}", t.backend_name());
+        // Released (the queue refused it): claimable at once.
+        let ids: Vec<_> = again.iter().map(|c| c.id).collect();
+        assert_eq!(outbox::release(db, &ids, later).await.expect("release"), 2);
+        assert_eq!(outbox::claim_due(db, later, 100).await.expect("claim").len(), 2, "{}", t.backend_name());
     }
 }
 
@@ -106,14 +120,24 @@ async fn lost_jobs_are_swept_back_and_transient_failures_retry_then_fail() {
         let db = &t.db;
         let (scope, _) = one_registration(db).await;
         let claimed = outbox::claim_due(db, now(), 100).await.expect("claim");
-        // The queue lost the jobs: nothing happens until the sweeper's deadline passes.
-        assert_eq!(outbox::sweep(db, now(), Duration::minutes(10), Duration::minutes(10)).await.expect("sweep"), 0);
+        // The queue lost the jobs: nothing happens until the claims' lease runs out.
+        assert!(outbox::claim_due(db, now(), 100).await.expect("claim").is_empty());
         let later = now() + Duration::minutes(11);
-        assert_eq!(outbox::sweep(db, later, Duration::minutes(10), Duration::minutes(10)).await.expect("sweep"), 2);
-        assert!(notifications(db).await.iter().all(|n| n.status == Status::Pending));
-
         let again = outbox::claim_due(db, later, 100).await.expect("claim again");
-        assert_eq!(again.len(), claimed.len());
+        assert_eq!(again.len(), claimed.len(), "{}", t.backend_name());
+
+        // A sender that died mid-send: the sweeper returns the row after its deadline.
+        let stuck = again[1].id;
+        let started = outbox::start_sending(db, scope, stuck, &SendOptions::default(), later).await.expect("start");
+        assert!(matches!(started, SendDecision::Send(_)));
+        assert_eq!(outbox::sweep(db, later, Duration::minutes(10), Duration::minutes(10)).await.expect("sweep"), 0);
+        let much_later = later + Duration::minutes(11);
+        assert_eq!(
+            outbox::sweep(db, much_later, Duration::minutes(10), Duration::minutes(10)).await.expect("sweep"),
+            1
+        );
+        let row = notification::Entity::find_by_id(stuck.0).one(db).await.expect("query").expect("row");
+        assert_eq!(row.status, Status::Pending, "{}", t.backend_name());
         let id = again[0].id;
         let SendDecision::Send(out) =
             outbox::start_sending(db, scope, id, &SendOptions::default(), later).await.expect("start")
