@@ -49,7 +49,8 @@ async fn policies_templates_broadcasts_and_retries() {
         assert_eq!(code(&app.gql(Some(&admin), POLICY, json!({ "i": both })).await), Some("VALIDATION"));
         // Door staff cannot change what participants are sent.
         let good = json!({ "editionId": edition, "policy": {
-            "offsets": [{ "minutesBefore": 4320, "channels": ["EMAIL", "SMS"] }],
+            "offsets": [{ "minutesBefore": 4320, "channels": ["EMAIL", "SMS"] },
+                        { "minutesBefore": 30, "channels": ["SMS"], "anchor": "SESSION" }],
             "quietHours": { "start": "22:00", "end": "07:30" } } });
         assert_eq!(code(&app.gql(Some(&door), POLICY, json!({ "i": good.clone() })).await), Some("FORBIDDEN"));
         let r = app.gql(Some(&admin), POLICY, json!({ "i": good })).await;
@@ -59,13 +60,20 @@ async fn policies_templates_broadcasts_and_retries() {
         let r = app
             .gql(
                 Some(&admin),
-                "query($s: ID!) { stopMessaging(stopId: $s) { reminderPolicy { offsets { minutesBefore channels } quietHours { start end } } counts { channel status count smsSegments } } }",
+                "query($s: ID!) { stopMessaging(stopId: $s) { reminderPolicy { offsets { minutesBefore channels anchor } quietHours { start end } } counts { channel status count smsSegments } } }",
                 json!({ "s": stop }),
             )
             .await;
         let messaging = &ok(&r)["stopMessaging"];
         assert_eq!(messaging["reminderPolicy"]["quietHours"], json!({ "start": "22:00", "end": "07:30" }), "{name}");
         assert_eq!(messaging["reminderPolicy"]["offsets"][0]["minutesBefore"], 4320);
+        // An offset without an anchor counts from the stop; the workshop one is kept as given.
+        assert_eq!(messaging["reminderPolicy"]["offsets"][0]["anchor"], "STOP", "{name}");
+        assert_eq!(
+            messaging["reminderPolicy"]["offsets"][1],
+            json!({ "minutesBefore": 30, "channels": ["SMS"], "anchor": "SESSION" }),
+            "{name}"
+        );
         assert!(messaging["counts"].as_array().is_some_and(|c| !c.is_empty()), "{name}: {r}");
 
         // A template with a misspelt variable is refused when saved, with the reason.
@@ -74,6 +82,19 @@ async fn policies_templates_broadcasts_and_retries() {
         let r = app.gql(Some(&admin), TEMPLATE, json!({ "i": broken })).await;
         assert_eq!(code(&r), Some("VALIDATION"), "{name}: {r}");
         assert!(r["errors"][0]["message"].as_str().is_some_and(|m| m.contains("undefined")), "{r}");
+        // The workshop is a variable of workshop messages only.
+        let workshop = "Atelier {{ session.title }} à {{ session.time }}";
+        let misplaced = json!({ "kind": "REMINDER", "channel": "SMS", "locale": "fr", "bodyText": workshop });
+        assert_eq!(code(&app.gql(Some(&admin), TEMPLATE, json!({ "i": misplaced })).await), Some("VALIDATION"));
+        let placed = json!({ "kind": "SESSION_REMINDER", "channel": "SMS", "locale": "fr", "bodyText": workshop });
+        ok(&app.gql(Some(&admin), TEMPLATE, json!({ "i": placed })).await);
+        ok(&app
+            .gql(
+                Some(&admin),
+                "mutation { resetMessageTemplate(kind: SESSION_REMINDER, channel: SMS, locale: \"fr\") }",
+                json!({}),
+            )
+            .await);
         let fine = json!({ "kind": "REMINDER", "channel": "SMS", "locale": "fr", "bodyText": "Rappel {{ stop.city }} {{ stop.time }}" });
         ok(&app.gql(Some(&admin), TEMPLATE, json!({ "i": fine })).await);
         let r = app.gql(Some(&admin), "{ messageTemplates { kind channel locale } }", json!({})).await;
