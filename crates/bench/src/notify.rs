@@ -193,8 +193,8 @@ pub async fn run(args: NotifyArgs) -> anyhow::Result<()> {
     println!("PostgreSQL {} (database {})", BenchDb::server_version(&db).await, bench_db.name);
     let n = args.messages;
     println!(
-        "{n} email + {n} SMS reminders due at once; escale worker (email concurrency 16, SMS 32, batch 500) on Redis; \
-         smtp-sink; Twilio-style HTTP double"
+        "{n} email + {n} SMS reminders due at once; escale worker (email concurrency 16, SMS 32, dispatch batch 500, \
+         64 rows per job) on Redis; smtp-sink; Twilio-style HTTP double"
     );
     seed_people(&db, n).await?;
     plan(&db, "email", 1, n, "now() - interval '1 second'", "bench-due").await?;
@@ -323,7 +323,7 @@ async fn dispatcher_pass(db: &DatabaseConnection, args: &NotifyArgs, prefix: &st
     let t = Instant::now();
     let lease = outbox::CLAIM_LEASE;
     let queued =
-        escale_worker::dispatcher::dispatch_once(db, &queues, 500, u32::try_from(args.due)?, 16, lease).await?;
+        escale_worker::dispatcher::dispatch_once(db, &queues, 500, u32::try_from(args.due)?, 64, lease).await?;
     let pass_ms = t.elapsed().as_secs_f64() * 1000.0;
     println!(
         "dispatcher over {} rows: nothing due {empty_ms:.2} ms; {claimed} due claimed in batches of 500 {claim_ms:.1} ms, \

@@ -151,7 +151,7 @@ fn tune(worker: &mut WorkerConfig) -> Result<(), ConfigError> {
     worker.max_queued = number("ESCALE_QUEUE_MAX_DEPTH", 2000u32)?.clamp(1, 5000);
     worker.email_concurrency = number("ESCALE_EMAIL_CONCURRENCY", 16usize)?.max(1);
     worker.sms_concurrency = number("ESCALE_SMS_CONCURRENCY", 32usize)?.max(1);
-    worker.job_size = number("ESCALE_SEND_JOB_SIZE", 16usize)?.clamp(1, 100);
+    worker.job_size = number("ESCALE_SEND_JOB_SIZE", 64usize)?.clamp(1, 100);
     worker.drain_timeout = Duration::from_secs(number("ESCALE_DRAIN_TIMEOUT_SECS", 20u64)?);
     worker.public_url = public_url()?;
     worker.retry_base = Duration::from_millis(number("ESCALE_RETRY_BASE_MS", 30_000u64)?.max(1));

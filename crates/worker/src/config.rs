@@ -108,7 +108,7 @@ impl WorkerConfig {
             max_queued: 2000,
             email_concurrency: 16,
             sms_concurrency: 32,
-            job_size: 16,
+            job_size: 64,
             queued_timeout: Duration::from_secs(600),
             sending_timeout: Duration::from_secs(300),
             sweep_interval: Duration::from_secs(30),
