@@ -431,6 +431,7 @@ pub async fn retry(
         Box::pin(async move {
             let retried = notification::Entity::update_many()
                 .col_expr(notification::Column::Status, Expr::val(notification::Status::Pending.to_value()))
+                .col_expr(notification::Column::QueuedAt, Expr::val(Option::<DateTime<Utc>>::None))
                 .col_expr(notification::Column::Attempts, Expr::val(0))
                 .col_expr(notification::Column::ScheduledAt, Expr::val(now))
                 .col_expr(notification::Column::UpdatedAt, Expr::val(now))

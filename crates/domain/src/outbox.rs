@@ -8,7 +8,7 @@
 //!  │  └─────── sweep ──────────┤──finish_retry──▶ pending (later)
 //!  │                           └──finish_failed─▶ failed
 //!  └ claim_due: a lease (`queued_at`) while its job waits in the queue; it
-//!    runs out by itself, or when the row changes (re-plan, release)
+//!    runs out by itself, or is cleared when the row goes back to pending
 //! (suppressed / cancelled: decided at send time or by the change that made the message pointless)
 //! (`queued`: left by workers from before leases; swept back to pending)
 //! ```
@@ -117,9 +117,10 @@ pub const CLAIM_LEASE: Duration = Duration::minutes(10);
 /// the row stays `pending` and, with no indexed column changed, PostgreSQL
 /// rewrites it in place (a HOT update; migration 9 leaves the room) instead of
 /// inserting into each of the table's indexes — the cost of a claim was the
-/// cost of those inserts (docs/BENCHMARKS.md). A lease ends by itself: when it
-/// is older than `lease` (the job was lost; no sweeper needed), or when the
-/// row changes after it (`updated_at` moves on a re-plan, a retry, a release).
+/// cost of those inserts (docs/BENCHMARKS.md). A lease ends by itself when it
+/// is older than `lease` (the job was lost; no sweeper needed), and every path
+/// that puts a row back to `pending` — a re-plan, a retry, a sweep, a release —
+/// clears it. Only the dispatcher's clock is compared with it.
 ///
 /// This is the one cross-tenant operation in the domain: it reads ids and
 /// channels only, and each claimed row is then handled in its tenant's scope.
@@ -142,7 +143,7 @@ pub async fn claim_due_on(
 /// SQL: the row is pending, due at `$1`, and held by no live lease (`$2` is
 /// the oldest instant a live lease may have been taken).
 const CLAIMABLE: &str = "status = 'pending' AND scheduled_at <= $1 \
-                         AND (queued_at IS NULL OR queued_at < updated_at OR queued_at < $2)";
+                         AND (queued_at IS NULL OR queued_at < $2)";
 
 async fn claim(
     db: &DatabaseConnection,
@@ -190,7 +191,7 @@ pub async fn queued_by_channel(
 ) -> DomainResult<Vec<(Channel, i64)>> {
     let backend = db.get_database_backend();
     let sql = "SELECT channel, COUNT(*) AS n FROM notification WHERE \
-               (status = 'pending' AND scheduled_at <= $1 AND queued_at >= updated_at AND queued_at >= $2) \
+               (status = 'pending' AND scheduled_at <= $1 AND queued_at >= $2) \
                OR status = 'queued' GROUP BY channel";
     let rows =
         db.query_all_raw(Statement::from_sql_and_values(backend, sql, [now.into(), (now - lease).into()])).await?;
@@ -204,8 +205,7 @@ pub async fn queued_by_channel(
 
 /// Whether a row is claimed for a queue job right now (see [`claim_due`]).
 pub fn is_claimed(row: &notification::Model, now: DateTime<Utc>, lease: Duration) -> bool {
-    row.status == Status::Queued
-        || (row.status == Status::Pending && row.queued_at.is_some_and(|q| q >= row.updated_at && q >= now - lease))
+    row.status == Status::Queued || (row.status == Status::Pending && row.queued_at.is_some_and(|q| q >= now - lease))
 }
 
 /// Cancels what is still to be sent about a registration (it was cancelled):
@@ -260,6 +260,7 @@ pub async fn sweep(
     for (status, timeout) in [(Status::Queued, queued_timeout), (Status::Sending, sending_timeout)] {
         total += notification::Entity::update_many()
             .col_expr(notification::Column::Status, Expr::val(Status::Pending.to_value()))
+            .col_expr(notification::Column::QueuedAt, Expr::val(Option::<DateTime<Utc>>::None))
             .col_expr(notification::Column::UpdatedAt, Expr::val(now))
             .filter(notification::Column::Status.eq(status))
             .filter(notification::Column::UpdatedAt.lt(now - timeout))
@@ -945,6 +946,7 @@ pub async fn finish_retry(
     }
     notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::val(Status::Pending.to_value()))
+        .col_expr(notification::Column::QueuedAt, Expr::val(Option::<DateTime<Utc>>::None))
         .col_expr(notification::Column::LastError, Expr::val(error.to_owned()))
         .col_expr(notification::Column::ScheduledAt, Expr::val(now + retry_delay(attempt, retry_base)))
         .col_expr(notification::Column::UpdatedAt, Expr::val(now))

@@ -435,11 +435,12 @@ async fn plan(
     for chunk in rows.chunks(200) {
         // A row still to send (or withdrawn by an earlier re-plan) moves to its
         // new instant; one sent or being sent stays as it is.
-        // Moving `updated_at` also ends a claim's lease: a job already queued
-        // for the old instant finds the row not due and leaves it.
+        // A claim's lease ends too: a job already queued for the old instant
+        // finds the row not due and leaves it; the new instant is claimed anew.
         let on_conflict = OnConflict::column(notification::Column::IdempotencyKey)
             .update_columns([notification::Column::ScheduledAt, notification::Column::UpdatedAt])
             .value(notification::Column::Status, Expr::val(notification::Status::Pending.to_value()))
+            .value(notification::Column::QueuedAt, Expr::val(Option::<DateTime<Utc>>::None))
             .value(notification::Column::LastError, Expr::val(Option::<String>::None))
             .action_and_where(Expr::col(status).is_in(revivable.iter().map(ActiveEnum::to_value)))
             .to_owned();

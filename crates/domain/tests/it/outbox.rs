@@ -151,6 +151,12 @@ async fn lost_jobs_are_swept_back_and_transient_failures_retry_then_fail() {
         let row = notification::Entity::find_by_id(id.0).one(db).await.expect("query").expect("row");
         assert!(row.scheduled_at > later, "backed off");
         assert_eq!(row.last_error.as_deref(), Some("451 try later"));
+        // Back to pending, it is no longer held by the claim it was sent under:
+        // due again after its backoff, well within that claim's lease.
+        let after_backoff = row.scheduled_at + Duration::seconds(1);
+        let reclaimed = outbox::claim_due(db, after_backoff, 100).await.expect("claim after backoff");
+        assert!(reclaimed.iter().any(|c| c.id == id), "{}", t.backend_name());
+        outbox::release(db, &[id], after_backoff).await.expect("release");
         // The last allowed attempt fails too: the row becomes failed, with the reason.
         let mut active = row.into_active_model();
         active.attempts = Set(outbox::MAX_ATTEMPTS - 1);
