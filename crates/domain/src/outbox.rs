@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use crate::calendar::EventText;
 use crate::entities::{
-    edition, notification, opt_out, participant, registration, series, session, session_seat, stop, template, tenant,
+    edition, notification, participant, registration, series, session, session_seat, stop, template, tenant,
 };
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{NotificationId, TenantId};
@@ -466,26 +466,7 @@ impl Lookups {
             return Ok(lookups);
         }
         lookups.subjects = subjects(db, scope, &registrations).await?;
-        let addresses: Vec<String> = rows
-            .iter()
-            .filter_map(|row| {
-                let person = &lookups.subjects.get(&row.registration_id?)?.person;
-                match row.channel.as_str() {
-                    "sms" => person.phone.clone(),
-                    _ => person.email.clone(),
-                }
-            })
-            .collect();
-        if !addresses.is_empty() {
-            lookups.opted_out = opt_out::Entity::find()
-                .filter(opt_out::Column::TenantId.eq(scope.uuid()))
-                .filter(opt_out::Column::Address.is_in(addresses))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|o| (o.channel, o.address))
-                .collect();
-        }
+        lookups.opted_out = crate::reminders::opt_outs(db, scope, lookups.subjects.values().map(|s| &s.person)).await?;
         let seats = session_seat::Entity::find()
             .filter(session_seat::Column::TenantId.eq(scope.uuid()))
             .filter(session_seat::Column::RegistrationId.is_in(registrations.iter().copied()))

@@ -578,7 +578,9 @@ impl Reminder<'_> {
     }
 }
 
-async fn opt_outs<'a>(
+/// The `(channel, address)` pairs among these people's email addresses and
+/// numbers that opted out, in a statement per 500 addresses.
+pub(crate) async fn opt_outs<'a>(
     txn: &impl ConnectionTrait,
     scope: TenantScope,
     people: impl Iterator<Item = &'a participant::Model>,
