@@ -191,3 +191,48 @@ where
         }
     }
 }
+
+/// Values a column can be compared with as a list: `= ANY(array)` on
+/// PostgreSQL, `IN (…)` on SQLite.
+pub trait ListValue:
+    Into<sea_orm::Value> + sea_orm::sea_query::value::postgres_array::NotU8 + sea_orm::sea_query::ValueType + Clone
+{
+}
+impl<T> ListValue for T where
+    T: Into<sea_orm::Value> + sea_orm::sea_query::value::postgres_array::NotU8 + sea_orm::sea_query::ValueType + Clone
+{
+}
+
+/// `column = ANY($n)` with the list as one array on PostgreSQL, `column IN
+/// ($n, …)` on SQLite (which has no arrays), pushing the values after `values`.
+/// On PostgreSQL the statement's text is then the same whatever the length of
+/// the list, so each connection prepares and plans it once: the send path's
+/// statements used to be planned again for every batch, and planning a join
+/// over a 64-id list cost more than running it (docs/BENCHMARKS.md).
+pub fn any_of<V: ListValue>(backend: DbBackend, column: &str, list: &[V], values: &mut Vec<sea_orm::Value>) -> String {
+    if backend == DbBackend::Postgres {
+        values.push(list.to_vec().into());
+        return format!("{column} = ANY(${})", values.len());
+    }
+    if list.is_empty() {
+        return "FALSE".to_owned();
+    }
+    let first = values.len() + 1;
+    values.extend(list.iter().cloned().map(Into::into));
+    let placeholders: Vec<String> = (first..first + list.len()).map(|i| format!("${i}")).collect();
+    format!("{column} IN ({})", placeholders.join(", "))
+}
+
+/// [`any_of`] for sea-orm's query builder.
+pub fn is_any<C: sea_orm::ColumnTrait, V: ListValue>(
+    backend: DbBackend,
+    column: C,
+    list: &[V],
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, extension::postgres::PgFunc};
+    if backend == DbBackend::Postgres {
+        Expr::col(column.as_column_ref()).eq(PgFunc::any(Expr::val(list.to_vec())))
+    } else {
+        column.is_in(list.iter().cloned())
+    }
+}

@@ -369,11 +369,12 @@ pub async fn start_sending_many(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let uuids: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
     let won = notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::val(Status::Sending.to_value()))
         .col_expr(notification::Column::Attempts, Expr::col(notification::Column::Attempts).add(1))
         .col_expr(notification::Column::UpdatedAt, Expr::val(now))
-        .filter(notification::Column::Id.is_in(ids.iter().map(|i| i.0)))
+        .filter(crate::db::is_any(db.get_database_backend(), notification::Column::Id, &uuids))
         .filter(notification::Column::TenantId.eq(scope.uuid()))
         .filter(
             notification::Column::Status
@@ -431,8 +432,12 @@ enum Prepared {
 
 /// What a batch of one tenant's messages needs from the database, read once.
 struct Lookups {
-    /// By registration id.
-    subjects: HashMap<Uuid, Subject>,
+    tenant: Option<tenant::Model>,
+    /// Registrations with their participant, by registration id.
+    people: HashMap<Uuid, (registration::Model, participant::Model)>,
+    /// Stops with their edition and series, by stop id: a batch is mostly
+    /// about one stop, read once rather than once per message.
+    places: HashMap<Uuid, Place>,
     /// `(channel, address)` pairs that opted out, among the batch's addresses.
     opted_out: HashSet<(String, String)>,
     /// Live workshop seats by registration id.
@@ -445,7 +450,18 @@ struct Lookups {
     signer: Option<crate::links::Signer>,
 }
 
+/// Where and in what a registration's stop takes place.
+struct Place {
+    stop: stop::Model,
+    edition: edition::Model,
+    series: series::Model,
+}
+
 impl Lookups {
+    /// A statement per kind of thing, each over the whole batch (ids as one
+    /// array on PostgreSQL: see [`crate::db::any_of`]). One joined read of
+    /// all six tables was tried first and cost more: its plan depended on
+    /// fresh statistics and its planning on the list's length.
     async fn read(
         db: &DatabaseConnection,
         scope: TenantScope,
@@ -454,7 +470,9 @@ impl Lookups {
         now: DateTime<Utc>,
     ) -> DomainResult<Lookups> {
         let mut lookups = Lookups {
-            subjects: HashMap::new(),
+            tenant: None,
+            people: HashMap::new(),
+            places: HashMap::new(),
             opted_out: HashSet::new(),
             seats: HashMap::new(),
             sessions: Vec::new(),
@@ -465,19 +483,24 @@ impl Lookups {
         if registrations.is_empty() {
             return Ok(lookups);
         }
-        lookups.subjects = subjects(db, scope, &registrations).await?;
-        lookups.opted_out = crate::reminders::opt_outs(db, scope, lookups.subjects.values().map(|s| &s.person)).await?;
+        let backend = db.get_database_backend();
+        lookups.people = people(db, scope, &registrations).await?;
+        let stops: Vec<Uuid> =
+            lookups.people.values().map(|(r, _)| r.stop_id).collect::<HashSet<_>>().into_iter().collect();
+        lookups.places = places(db, scope, &stops).await?;
+        lookups.tenant = tenant::Entity::find_by_id(scope.uuid()).one(db).await?;
+        lookups.opted_out = crate::reminders::opt_outs(db, scope, lookups.people.values().map(|(_, p)| p)).await?;
         let seats = session_seat::Entity::find()
             .filter(session_seat::Column::TenantId.eq(scope.uuid()))
-            .filter(session_seat::Column::RegistrationId.is_in(registrations.iter().copied()))
+            .filter(crate::db::is_any(backend, session_seat::Column::RegistrationId, &registrations))
             .filter(session_seat::Column::Status.ne(registration::Status::Cancelled))
             .all(db)
             .await?;
         if !seats.is_empty() {
-            let ids: HashSet<Uuid> = seats.iter().map(|s| s.session_id).collect();
+            let ids: Vec<Uuid> = seats.iter().map(|s| s.session_id).collect::<HashSet<_>>().into_iter().collect();
             lookups.sessions = session::Entity::find()
                 .filter(session::Column::TenantId.eq(scope.uuid()))
-                .filter(session::Column::Id.is_in(ids))
+                .filter(crate::db::is_any(backend, session::Column::Id, &ids))
                 .order_by_asc(session::Column::StartsAt)
                 .all(db)
                 .await?;
@@ -519,9 +542,13 @@ fn prepare(
     let Some(registration_id) = row.registration_id else {
         return Ok(Prepared::Skip(Status::Failed, "no registration to describe".to_owned()));
     };
-    let Some(Subject { person, tenant, registration, stop, edition, series }) = lookups.subjects.get(&registration_id)
-    else {
+    let Some((registration, person)) = lookups.people.get(&registration_id) else {
         return Ok(Prepared::Skip(Status::Failed, "its registration no longer exists".to_owned()));
+    };
+    let (Some(tenant), Some(Place { stop, edition, series })) =
+        (lookups.tenant.as_ref(), lookups.places.get(&registration.stop_id))
+    else {
+        return Ok(Prepared::Skip(Status::Failed, "its stop no longer exists".to_owned()));
     };
     if person.id != row.participant_id {
         return Ok(Prepared::Skip(Status::Failed, "the registration belongs to someone else".to_owned()));
@@ -655,16 +682,6 @@ fn chrono_locale(locale: Locale) -> chrono::Locale {
     }
 }
 
-/// Everything a message is about, read in one statement.
-struct Subject {
-    person: participant::Model,
-    tenant: tenant::Model,
-    registration: registration::Model,
-    stop: stop::Model,
-    edition: edition::Model,
-    series: series::Model,
-}
-
 /// `alias."col" AS "alias_col", …` for every column of `E`: a joined read that
 /// follows the entities as their columns change.
 fn columns_of<E: EntityTrait>(alias: &str) -> String {
@@ -674,44 +691,53 @@ fn columns_of<E: EntityTrait>(alias: &str) -> String {
         .join(", ")
 }
 
-/// The participant, tenant, registration, stop, edition and series of each
-/// registration, from current data, in one round trip (the send path is bound
-/// by round trips; see docs/BENCHMARKS.md).
-async fn subjects(
+/// Each registration with its participant, from current data.
+async fn people(
     db: &DatabaseConnection,
     scope: TenantScope,
     registrations: &[Uuid],
-) -> DomainResult<HashMap<Uuid, Subject>> {
-    let placeholders: Vec<String> = (0..registrations.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT {}, {}, {}, {}, {}, {} FROM registration r \
-         JOIN participant p ON p.id = r.participant_id AND p.tenant_id = r.tenant_id \
-         JOIN tenant t ON t.id = r.tenant_id \
-         JOIN stop s ON s.id = r.stop_id AND s.tenant_id = r.tenant_id \
-         JOIN edition e ON e.id = s.edition_id AND e.tenant_id = s.tenant_id \
-         JOIN series se ON se.id = e.series_id AND se.tenant_id = e.tenant_id \
-         WHERE r.tenant_id = $1 AND r.id IN ({})",
-        columns_of::<participant::Entity>("p"),
-        columns_of::<tenant::Entity>("t"),
-        columns_of::<registration::Entity>("r"),
-        columns_of::<stop::Entity>("s"),
-        columns_of::<edition::Entity>("e"),
-        columns_of::<series::Entity>("se"),
-        placeholders.join(", "),
-    );
+) -> DomainResult<HashMap<Uuid, (registration::Model, participant::Model)>> {
+    let backend = db.get_database_backend();
     let mut values: Vec<sea_orm::Value> = vec![scope.uuid().into()];
-    values.extend(registrations.iter().map(|&id| sea_orm::Value::from(id)));
-    let rows = db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+    let sql = format!(
+        "SELECT {}, {} FROM registration r \
+         JOIN participant p ON p.id = r.participant_id AND p.tenant_id = r.tenant_id \
+         WHERE r.tenant_id = $1 AND {}",
+        columns_of::<registration::Entity>("r"),
+        columns_of::<participant::Entity>("p"),
+        crate::db::any_of(backend, "r.id", registrations, &mut values),
+    );
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
     rows.iter()
         .map(|row| {
             let registration = registration::Model::from_query_result(row, "r_")?;
+            Ok((registration.id, (registration, participant::Model::from_query_result(row, "p_")?)))
+        })
+        .collect()
+}
+
+/// Each stop with its edition and series.
+async fn places(db: &DatabaseConnection, scope: TenantScope, stops: &[Uuid]) -> DomainResult<HashMap<Uuid, Place>> {
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = vec![scope.uuid().into()];
+    let sql = format!(
+        "SELECT {}, {}, {} FROM stop s \
+         JOIN edition e ON e.id = s.edition_id AND e.tenant_id = s.tenant_id \
+         JOIN series se ON se.id = e.series_id AND se.tenant_id = e.tenant_id \
+         WHERE s.tenant_id = $1 AND {}",
+        columns_of::<stop::Entity>("s"),
+        columns_of::<edition::Entity>("e"),
+        columns_of::<series::Entity>("se"),
+        crate::db::any_of(backend, "s.id", stops, &mut values),
+    );
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    rows.iter()
+        .map(|row| {
+            let stop = stop::Model::from_query_result(row, "s_")?;
             Ok((
-                registration.id,
-                Subject {
-                    person: participant::Model::from_query_result(row, "p_")?,
-                    tenant: tenant::Model::from_query_result(row, "t_")?,
-                    registration,
-                    stop: stop::Model::from_query_result(row, "s_")?,
+                stop.id,
+                Place {
+                    stop,
                     edition: edition::Model::from_query_result(row, "e_")?,
                     series: series::Model::from_query_result(row, "se_")?,
                 },
@@ -721,7 +747,7 @@ async fn subjects(
 }
 
 /// The template variables for a registration's message, from current data.
-#[expect(clippy::too_many_arguments, reason = "the parts of one message's subject, read together by `subjects`")]
+#[expect(clippy::too_many_arguments, reason = "the parts of one message's subject, read together by `Lookups::read`")]
 fn message_context(
     lookups: &Lookups,
     tenant: &tenant::Model,
@@ -853,42 +879,60 @@ pub async fn finish_sent(
 }
 
 /// [`finish_sent`] for many rows of one tenant in one statement: each row gets
-/// its own provider id, recipient and segment count through `CASE id`, so a
-/// batch costs one write round trip, not one per message.
+/// its own provider id, recipient and segment count, so a batch costs one
+/// write round trip, not one per message.
 pub async fn finish_sent_many(
     db: &DatabaseConnection,
     scope: TenantScope,
     sent: &[(NotificationId, Accepted)],
     now: DateTime<Utc>,
 ) -> DomainResult<u64> {
+    let backend = db.get_database_backend();
+    let segments = |a: &Accepted| a.sms_segments.map(|s| i32::try_from(s).unwrap_or(i32::MAX));
+    if backend == DbBackend::Postgres {
+        // The rows as four arrays, joined back by position: one statement text
+        // for any batch, prepared once per connection. Arrays of text cannot
+        // hold NULL through the driver, so "none" travels as '' and 0.
+        let ids: Vec<Uuid> = sent.iter().map(|(id, _)| id.0).collect();
+        let providers: Vec<String> =
+            sent.iter().map(|(_, a)| a.provider_message_id.clone().unwrap_or_default()).collect();
+        let recipients: Vec<String> = sent.iter().map(|(_, a)| a.recipient.clone()).collect();
+        let counts: Vec<i32> = sent.iter().map(|(_, a)| segments(a).unwrap_or(0)).collect();
+        let sql = "UPDATE notification AS n SET status = 'sent', last_error = NULL, sent_at = $1, updated_at = $1, \
+                   provider_message_id = NULLIF(x.provider, ''), recipient = x.recipient, \
+                   sms_segments = NULLIF(x.segments, 0) \
+                   FROM unnest($3::uuid[], $4::text[], $5::text[], $6::int[]) AS x(id, provider, recipient, segments) \
+                   WHERE n.id = x.id AND n.tenant_id = $2 AND n.status = 'sending'";
+        let values: Vec<sea_orm::Value> =
+            vec![now.into(), scope.uuid().into(), ids.into(), providers.into(), recipients.into(), counts.into()];
+        return Ok(db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?.rows_affected());
+    }
     let mut done = 0;
-    // 4 values per row: well under SQLite's and PostgreSQL's parameter limits.
+    // SQLite has no arrays: `CASE id`, 4 values per row, well under its
+    // parameter limit.
     for chunk in sent.chunks(500) {
         let mut values: Vec<sea_orm::Value> = vec![now.into(), scope.uuid().into(), Status::Sent.to_value().into()];
-        let (mut provider, mut recipient, mut segments, mut ids) =
+        let (mut provider, mut recipient, mut segment, mut ids) =
             (String::new(), String::new(), String::new(), Vec::new());
         for (id, accepted) in chunk {
             let at = values.len() + 1;
             values.push(id.0.into());
             values.push(accepted.provider_message_id.clone().into());
             values.push(accepted.recipient.clone().into());
-            values.push(accepted.sms_segments.map(|s| i32::try_from(s).unwrap_or(i32::MAX)).into());
+            values.push(segments(accepted).into());
             provider.push_str(&format!(" WHEN ${at} THEN ${}", at + 1));
             recipient.push_str(&format!(" WHEN ${at} THEN ${}", at + 2));
-            segments.push_str(&format!(" WHEN ${at} THEN ${}", at + 3));
+            segment.push_str(&format!(" WHEN ${at} THEN ${}", at + 3));
             ids.push(format!("${at}"));
         }
         let sql = format!(
             "UPDATE notification SET status = $3, last_error = NULL, sent_at = $1, updated_at = $1, \
              provider_message_id = CASE id{provider} END, recipient = CASE id{recipient} END, \
-             sms_segments = CASE id{segments} END \
+             sms_segments = CASE id{segment} END \
              WHERE tenant_id = $2 AND status = 'sending' AND id IN ({})",
             ids.join(", ")
         );
-        done += db
-            .execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
-            .await?
-            .rows_affected();
+        done += db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?.rows_affected();
     }
     Ok(done)
 }

@@ -16,7 +16,8 @@ use crate::config::WorkerConfig;
 use crate::queue::{Queues, SendJob};
 
 /// Claims due rows in batches and pushes their ids to the per-channel queues,
-/// keeping at most `max_queued` waiting in each: the outbox, not Redis, holds
+/// keeping at most `max_queued` rows waiting in each (as the queue counts
+/// them: its jobs, each as if it held `job_size` rows): the outbox, not Redis, holds
 /// the backlog, so a slow provider never builds a queue whose claims would
 /// outlive their lease (and apalis-redis cannot promote more than ~8 000
 /// jobs at once: its Lua `unpack` overflows and the worker dies).
@@ -31,11 +32,12 @@ pub async fn dispatch_once(
     job_size: usize,
     lease: chrono::Duration,
 ) -> anyhow::Result<usize> {
-    let waiting = outbox::queued_by_channel(db, Utc::now(), lease).await?;
     let mut total = 0;
     for channel in Channel::ALL {
-        let already = waiting.iter().find(|(c, _)| *c == channel).map_or(0, |(_, n)| *n);
-        let mut room = u32::try_from(i64::from(max_queued) - already).unwrap_or(0);
+        // Counted in jobs by the queue, bounded in rows: each job as if full.
+        let jobs = queues.for_channel(channel).waiting_jobs().await?;
+        let already = jobs.saturating_mul(u64::try_from(job_size.max(1)).unwrap_or(u64::MAX));
+        let mut room = u32::try_from(u64::from(max_queued).saturating_sub(already)).unwrap_or(0);
         while room > 0 {
             let want = batch.min(room);
             let claimed = outbox::claim_due_on(db, channel, Utc::now(), want, lease).await?;

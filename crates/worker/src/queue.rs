@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use apalis::prelude::TaskSink;
+use apalis::prelude::{Metrics as _, TaskSink};
 use apalis_redis::RedisStorage;
 use apalis_sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteStorage};
 use escale_domain::messages::Channel;
@@ -56,6 +56,29 @@ impl std::fmt::Debug for Storage {
 pub struct QueueError(pub String);
 
 impl Storage {
+    /// Jobs pushed and not yet taken by a queue worker. On Redis one `LLEN`
+    /// whatever the backlog: the dispatcher asks before every round, and the
+    /// count it used to run on the outbox read every due row (O(backlog)).
+    pub async fn waiting_jobs(&self) -> Result<u64, QueueError> {
+        match self {
+            Storage::Redis(s) => {
+                let key = s.get_config().active_jobs_list();
+                let mut storage = s.clone();
+                redis::cmd("LLEN")
+                    .arg(key)
+                    .query_async::<u64>(storage.get_connection())
+                    .await
+                    .map_err(|e| QueueError(e.to_string()))
+            }
+            // The embedded queue's own statistics (a count over its table).
+            Storage::Sqlite(s) => {
+                let stats = s.fetch_by_queue().await.map_err(|e| QueueError(e.to_string()))?;
+                let pending = stats.iter().find(|s| s.title == "PENDING_JOBS").map(|s| s.value.as_str());
+                Ok(pending.and_then(|v| v.parse::<f64>().ok()).map_or(0, |v| v.max(0.0) as u64))
+            }
+        }
+    }
+
     pub async fn push_all(&self, jobs: Vec<SendJob>) -> Result<(), QueueError> {
         match self {
             Storage::Redis(s) => s.clone().push_bulk(jobs).await.map_err(|e| QueueError(e.to_string())),

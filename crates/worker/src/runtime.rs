@@ -86,9 +86,11 @@ pub async fn run(
     for (channel, storage, in_flight) in
         [("email", queues.email.clone(), config.email_concurrency), ("sms", queues.sms.clone(), config.sms_concurrency)]
     {
-        // A job sends its rows at once; two jobs at least, so one job's database
-        // work overlaps another's sends.
-        let concurrency = in_flight.div_ceil(config.job_size.max(1)).max(2);
+        // A job sends its rows at once, as the channel's slots allow; two jobs
+        // more than the slots need, so that the next jobs' database work (claim
+        // and reads) is done while the slots are busy, and a job's tail of slow
+        // sends does not leave the others idle.
+        let concurrency = in_flight.div_ceil(config.job_size.max(1)) + 2;
         let sender = sender.clone();
         monitor = match storage {
             Storage::Redis(s) => monitor.register(move |restarts| {
