@@ -28,6 +28,7 @@ mod m20261129_000006_tenant_secrets;
 mod m20261129_000007_api_requests;
 mod m20261129_000008_notification_request_id;
 mod m20261129_000009_notification_fillfactor;
+mod m20261129_000010_notification_send_indexes;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_api_requests::Migration),
             Box::new(m20261129_000008_notification_request_id::Migration),
             Box::new(m20261129_000009_notification_fillfactor::Migration),
+            Box::new(m20261129_000010_notification_send_indexes::Migration),
         ]
     }
 }
