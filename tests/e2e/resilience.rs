@@ -261,3 +261,36 @@ async fn redis_flushed_with_jobs_in_flight_and_a_clean_restart() {
     assert!(got.values().all(|n| *n == 1), "{got:?}");
     stop_gracefully(&mut worker).await;
 }
+
+/// The dispatcher fills each queue up to its depth, counted by the queue
+/// itself (jobs waiting, each as if full), and the rest waits in the outbox;
+/// the same on Redis and on the embedded queue.
+#[tokio::test]
+async fn a_queue_holds_at_most_its_depth_and_the_backlog_waits_in_the_outbox() {
+    const TEST: &str = "a_queue_holds_at_most_its_depth_and_the_backlog_waits_in_the_outbox";
+    let Some(mut w) = World::new(TEST).await else { return };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let backends = [
+        QueueConfig::Redis { url: w.redis.clone(), prefix: w.prefix.clone() },
+        QueueConfig::Sqlite { path: dir.path().join("queue.db") },
+    ];
+    let lease = chrono::Duration::minutes(10);
+    for config in backends {
+        w.register(10).await;
+        let queues = Queues::connect(&config).await.expect("queues");
+        assert_eq!(queues.email.waiting_jobs().await.expect("depth"), 0, "{config:?}");
+        // Depth 8 rows in jobs of 4: two jobs, then nothing more while they wait.
+        let queued =
+            escale_worker::dispatcher::dispatch_once(w.db(), &queues, 100, 8, 4, lease).await.expect("dispatch");
+        assert_eq!(queued, 8, "{config:?}");
+        assert_eq!(queues.email.waiting_jobs().await.expect("depth"), 2, "{config:?}");
+        let again =
+            escale_worker::dispatcher::dispatch_once(w.db(), &queues, 100, 8, 4, lease).await.expect("dispatch");
+        assert_eq!(again, 0, "a full queue takes nothing more ({config:?})");
+        // A deeper queue takes the rest: two rows still due in the outbox.
+        let rest =
+            escale_worker::dispatcher::dispatch_once(w.db(), &queues, 100, 100, 4, lease).await.expect("dispatch");
+        assert_eq!(rest, 2, "{config:?}");
+        assert_eq!(queues.email.waiting_jobs().await.expect("depth"), 3, "{config:?}");
+    }
+}

@@ -56,19 +56,21 @@ impl std::fmt::Debug for Storage {
 pub struct QueueError(pub String);
 
 impl Storage {
-    /// Jobs pushed and not yet taken by a queue worker. On Redis one `LLEN`
-    /// whatever the backlog: the dispatcher asks before every round, and the
+    /// Jobs pushed and not yet taken by a queue worker. On Redis one round
+    /// trip (`ZCARD` + `LLEN`) whatever the backlog: the dispatcher asks before every round, and the
     /// count it used to run on the outbox read every due row (O(backlog)).
     pub async fn waiting_jobs(&self) -> Result<u64, QueueError> {
         match self {
+            // apalis-redis pushes a job as scheduled for now and promotes it to
+            // the active list when a worker fetches: both hold waiting jobs.
             Storage::Redis(s) => {
-                let key = s.get_config().active_jobs_list();
+                let config = s.get_config();
+                let mut pipe = redis::pipe();
+                pipe.cmd("ZCARD").arg(config.scheduled_jobs_set()).cmd("LLEN").arg(config.active_jobs_list());
                 let mut storage = s.clone();
-                redis::cmd("LLEN")
-                    .arg(key)
-                    .query_async::<u64>(storage.get_connection())
-                    .await
-                    .map_err(|e| QueueError(e.to_string()))
+                let (scheduled, active): (u64, u64) =
+                    pipe.query_async(storage.get_connection()).await.map_err(|e| QueueError(e.to_string()))?;
+                Ok(scheduled.saturating_add(active))
             }
             // The embedded queue's own statistics (a count over its table).
             Storage::Sqlite(s) => {
