@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use apalis::prelude::{Metrics as _, TaskSink};
+use apalis::prelude::TaskSink;
 use apalis_redis::RedisStorage;
 use apalis_sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteStorage};
 use escale_domain::messages::Channel;
@@ -39,14 +39,15 @@ impl SendJob {
 #[derive(Clone)]
 pub enum Storage {
     Redis(RedisStorage<SendJob>),
-    Sqlite(SqliteStorage<SendJob>),
+    /// The storage, its file's pool and the queue's name (for counting).
+    Sqlite(SqliteStorage<SendJob>, SqlitePool, &'static str),
 }
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Storage::Redis(_) => "Storage::Redis",
-            Storage::Sqlite(_) => "Storage::Sqlite",
+            Storage::Sqlite(..) => "Storage::Sqlite",
         })
     }
 }
@@ -72,11 +73,16 @@ impl Storage {
                     pipe.query_async(storage.get_connection()).await.map_err(|e| QueueError(e.to_string()))?;
                 Ok(scheduled.saturating_add(active))
             }
-            // The embedded queue's own statistics (a count over its table).
-            Storage::Sqlite(s) => {
-                let stats = s.fetch_by_queue().await.map_err(|e| QueueError(e.to_string()))?;
-                let pending = stats.iter().find(|s| s.title == "PENDING_JOBS").map(|s| s.value.as_str());
-                Ok(pending.and_then(|v| v.parse::<f64>().ok()).map_or(0, |v| v.max(0.0) as u64))
+            // apalis-sqlite's statistics compute some twenty figures over every
+            // job ever run; this count reads its (job_type, status) index.
+            Storage::Sqlite(_, pool, queue) => {
+                let (n,): (i64,) =
+                    sea_orm::sqlx::query_as("SELECT COUNT(*) FROM Jobs WHERE job_type = ?1 AND status = 'Pending'")
+                        .bind(*queue)
+                        .fetch_one(pool)
+                        .await
+                        .map_err(|e| QueueError(e.to_string()))?;
+                Ok(u64::try_from(n).unwrap_or(0))
             }
         }
     }
@@ -84,7 +90,7 @@ impl Storage {
     pub async fn push_all(&self, jobs: Vec<SendJob>) -> Result<(), QueueError> {
         match self {
             Storage::Redis(s) => s.clone().push_bulk(jobs).await.map_err(|e| QueueError(e.to_string())),
-            Storage::Sqlite(s) => s.clone().push_bulk(jobs).await.map_err(|e| QueueError(e.to_string())),
+            Storage::Sqlite(s, ..) => s.clone().push_bulk(jobs).await.map_err(|e| QueueError(e.to_string())),
         }
     }
 }
@@ -126,7 +132,7 @@ impl Queues {
                     let cfg = apalis_sqlite::Config::default()
                         .queue(channel.as_str())
                         .heartbeat_interval(Duration::from_secs(10));
-                    Storage::Sqlite(SqliteStorage::new(&pool).with_config(cfg))
+                    Storage::Sqlite(SqliteStorage::new(&pool).with_config(cfg), pool.clone(), channel.as_str())
                 };
                 Ok(Queues { email: storage(Channel::Email), sms: storage(Channel::Sms) })
             }

@@ -103,7 +103,7 @@ pub async fn run(
                     .concurrency(concurrency)
                     .build(send_job)
             }),
-            Storage::Sqlite(s) => monitor.register(move |restarts| {
+            Storage::Sqlite(s, ..) => monitor.register(move |restarts| {
                 WorkerBuilder::new(worker_name(channel, restarts))
                     // The embedded queue is a local file: polling it often costs
                     // nothing and keeps the delay to the first email short.
