@@ -181,9 +181,12 @@ async fn claim(
         .collect()
 }
 
-/// How many notifications of each channel wait in its queue (claimed under a
-/// live lease, not yet picked up by a sender; plus rows a worker from before
-/// leases left `queued`). The dispatcher keeps this bounded.
+/// How many notifications of each channel wait in its queue as the outbox
+/// sees it (claimed under a live lease, not yet picked up by a sender; plus
+/// rows a worker from before leases left `queued`). It reads every due row,
+/// so the dispatcher bounds its queues by the queue's own count instead
+/// (`escale_worker::queue::Storage::waiting_jobs`); this is for tests and
+/// inspection.
 pub async fn queued_by_channel(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
