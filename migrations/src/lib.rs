@@ -29,6 +29,7 @@ mod m20261129_000007_api_requests;
 mod m20261129_000008_notification_request_id;
 mod m20261129_000009_notification_fillfactor;
 mod m20261129_000010_notification_send_indexes;
+mod m20261129_000011_notification_due_by_channel;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_notification_request_id::Migration),
             Box::new(m20261129_000009_notification_fillfactor::Migration),
             Box::new(m20261129_000010_notification_send_indexes::Migration),
+            Box::new(m20261129_000011_notification_due_by_channel::Migration),
         ]
     }
 }
