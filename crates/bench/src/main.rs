@@ -61,7 +61,9 @@ enum Command {
         future: usize,
         #[arg(long, default_value_t = 10_000)]
         due: usize,
-        #[arg(long, default_value_t = 16)]
+        /// The worker's SMTP connections (`ESCALE_EMAIL_CONCURRENCY`), and
+        /// `smtp-source`'s sessions for the ceiling.
+        #[arg(long, default_value_t = 32)]
         smtp_sessions: usize,
     },
     /// (internal) runs `escale worker` in this process.

@@ -149,8 +149,8 @@ fn tune(worker: &mut WorkerConfig) -> Result<(), ConfigError> {
     worker.poll_interval = Duration::from_millis(number("ESCALE_DISPATCH_INTERVAL_MS", 500u64)?);
     worker.batch_size = number("ESCALE_DISPATCH_BATCH", 500u32)?.max(1);
     worker.max_queued = number("ESCALE_QUEUE_MAX_DEPTH", 2000u32)?.clamp(1, 5000);
-    worker.email_concurrency = number("ESCALE_EMAIL_CONCURRENCY", 16usize)?.max(1);
-    worker.sms_concurrency = number("ESCALE_SMS_CONCURRENCY", 32usize)?.max(1);
+    worker.email_concurrency = number("ESCALE_EMAIL_CONCURRENCY", 32usize)?.max(1);
+    worker.sms_concurrency = number("ESCALE_SMS_CONCURRENCY", 64usize)?.max(1);
     worker.job_size = number("ESCALE_SEND_JOB_SIZE", 64usize)?.clamp(1, 100);
     worker.drain_timeout = Duration::from_secs(number("ESCALE_DRAIN_TIMEOUT_SECS", 20u64)?);
     worker.public_url = public_url()?;
