@@ -194,9 +194,19 @@ async fn the_worker_admin_port_and_probe() {
         assert!(r["errors"].is_null(), "{r}");
     }
     assert_eq!(smtp.wait_for(3, Duration::from_secs(30)).await.len(), 3);
-    let metrics = get(&http, &format!("http://{admin}/metrics")).await.1;
+    // The server has the messages before the worker has recorded them (and
+    // counted them): the scrape waits for the count, within a deadline.
+    let sent = "escale_notifications_total{channel=\"email\",status=\"sent\"} 3";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let metrics = loop {
+        let metrics = get(&http, &format!("http://{admin}/metrics")).await.1;
+        if metrics.contains(sent) || Instant::now() >= deadline {
+            break metrics;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     for expected in [
-        "escale_notifications_total{channel=\"email\",status=\"sent\"} 3",
+        sent,
         "escale_outbox_backlog{channel=\"email\"}",
         "escale_outbox_backlog{channel=\"sms\"}",
         "escale_queue_lag_seconds{channel=\"email\"}",
