@@ -30,6 +30,7 @@ mod m20261129_000008_notification_request_id;
 mod m20261129_000009_notification_fillfactor;
 mod m20261129_000010_notification_send_indexes;
 mod m20261129_000011_notification_due_by_channel;
+mod m20261130_000012_notification_active;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_notification_fillfactor::Migration),
             Box::new(m20261129_000010_notification_send_indexes::Migration),
             Box::new(m20261129_000011_notification_due_by_channel::Migration),
+            Box::new(m20261130_000012_notification_active::Migration),
         ]
     }
 }

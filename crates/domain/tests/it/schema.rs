@@ -3,7 +3,7 @@
 use escale_domain::entities::*;
 use escale_domain::ids::new_uuid;
 use escale_testkit::TestDb;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 
 use crate::support::{demo, open_stop};
 
@@ -118,5 +118,36 @@ async fn rows_cannot_reference_another_tenants_rows() {
         .await;
         assert!(cross.is_err(), "{}: a registration of tenant B for tenant A's stop must be refused", t.backend_name());
         assert_ne!(scope.uuid(), other.id);
+    }
+}
+
+/// On PostgreSQL the claim (`queued_at`) and the start of a send (`status`,
+/// `attempts`, `updated_at`) must stay heap-only updates: an index naming any
+/// of those columns, even in its predicate, makes every such update write a
+/// new entry in every index of the table (migrations 9 and 12).
+#[tokio::test]
+async fn no_notification_index_names_a_column_the_send_path_writes_first() {
+    let Some(t) = TestDb::postgres("no_notification_index_names_a_column_the_send_path_writes_first").await else {
+        return;
+    };
+    let rows =
+        t.db.query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'notification'".to_owned(),
+        ))
+        .await
+        .expect("reads the indexes");
+    let indexes: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.try_get("", "indexname").expect("name"), r.try_get("", "indexdef").expect("definition")))
+        .collect();
+    assert!(
+        indexes.iter().any(|(name, def)| name == "ix_notification_active_due" && def.contains("WHERE active")),
+        "the due index: {indexes:?}"
+    );
+    for (name, def) in &indexes {
+        for column in ["status", "attempts", "updated_at", "queued_at"] {
+            assert!(!def.contains(column), "{name} names {column}: {def}");
+        }
     }
 }
