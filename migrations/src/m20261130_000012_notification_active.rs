@@ -12,10 +12,12 @@
 //! it does for a claim (migration 9 keeps the room). Only leaving the active
 //! set (`sent`, `failed`, `cancelled`…) writes index entries, once per message.
 //!
-//! - `ix_notification_active_due (channel, scheduled_at) WHERE active`
+//! - `ix_notification_active_due (channel, scheduled_at, id) WHERE active`
 //!   replaces both the due index (migration 11) and the in-flight index:
 //!   a row in flight was due when it started, so the sweeper and the backlog
-//!   read the same range (`scheduled_at <= now`) of the same index;
+//!   read the same range (`scheduled_at <= now`) of the same index. The id
+//!   orders rows due at the same instant, so that each batch of a dispatcher
+//!   round starts where the previous one ended (`outbox::ClaimCursor`);
 //! - `ix_notification_registration_id (registration_id)` replaces
 //!   `(registration_id, status)`: a registration has a handful of rows, and
 //!   its status is read from them.
@@ -55,6 +57,7 @@ impl MigrationTrait for Migration {
                     .table("notification")
                     .col("channel")
                     .col("scheduled_at")
+                    .col("id")
                     .and_where(Expr::col("active"))
                     .to_owned(),
             )

@@ -147,7 +147,7 @@ fn tune(worker: &mut WorkerConfig) -> Result<(), ConfigError> {
         worker.default_from = from;
     }
     worker.poll_interval = Duration::from_millis(number("ESCALE_DISPATCH_INTERVAL_MS", 500u64)?);
-    worker.batch_size = number("ESCALE_DISPATCH_BATCH", 500u32)?.max(1);
+    worker.batch_size = number("ESCALE_DISPATCH_BATCH", escale_worker::config::DEFAULT_DISPATCH_BATCH)?.max(1);
     worker.max_queued = number("ESCALE_QUEUE_MAX_DEPTH", 2000u32)?.clamp(1, 5000);
     worker.email_concurrency = number("ESCALE_EMAIL_CONCURRENCY", 32usize)?.max(1);
     worker.sms_concurrency = number("ESCALE_SMS_CONCURRENCY", 64usize)?.max(1);

@@ -69,6 +69,12 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, ConnectErr
         .connect_timeout(config.connect_timeout)
         .acquire_timeout(config.connect_timeout)
         .idle_timeout(Duration::from_secs(300))
+        // sqlx pings a connection at every checkout by default: a round trip
+        // per statement, half the cost of a small one. Only a connection idle
+        // long enough to have been dropped (by the server, a proxy, a
+        // firewall) is pinged now; a hot one broken by a server restart fails
+        // its next statement once and is replaced.
+        .test_before_acquire_if_idle_for(Duration::from_secs(10))
         // sqlx logs every statement at INFO; statements may carry personal data.
         .sqlx_logging(false);
     if is_sqlite {

@@ -102,6 +102,27 @@ pub struct Claimed {
     pub id: NotificationId,
     pub tenant_id: TenantId,
     pub channel: Channel,
+    /// When it fell due: with the id, where the next batch of a round starts
+    /// (see [`ClaimCursor`]).
+    pub scheduled_at: DateTime<Utc>,
+}
+
+/// Where a round's next claim starts: after the last row the previous batch
+/// claimed, in the due order `(scheduled_at, id)`. Without it each batch read
+/// the due index from its start and skipped, row by row, everything the
+/// round had already claimed (its leases are checked in the table, not the
+/// index): 2.6 times the reads of one large batch for 20 batches of 500.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ClaimCursor {
+    pub scheduled_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl ClaimCursor {
+    /// The cursor after a batch: its last row in the due order.
+    pub fn after(claimed: &[Claimed]) -> Option<ClaimCursor> {
+        claimed.iter().map(|c| ClaimCursor { scheduled_at: c.scheduled_at, id: c.id.0 }).max()
+    }
 }
 
 /// How long a claim holds a row for its queue job when [`claim_due`] is given
@@ -125,19 +146,21 @@ pub const CLAIM_LEASE: Duration = Duration::minutes(10);
 /// This is the one cross-tenant operation in the domain: it reads ids and
 /// channels only, and each claimed row is then handled in its tenant's scope.
 pub async fn claim_due(db: &DatabaseConnection, now: DateTime<Utc>, limit: u32) -> DomainResult<Vec<Claimed>> {
-    claim(db, None, now, limit, CLAIM_LEASE).await
+    claim(db, None, now, limit, CLAIM_LEASE, None).await
 }
 
-/// [`claim_due`] for one channel only, with the worker's lease: the dispatcher
-/// fills each channel's queue up to its own depth.
+/// [`claim_due`] for one channel only, with the worker's lease, from where the
+/// round's previous batch ended (`after`): the dispatcher fills each
+/// channel's queue up to its own depth.
 pub async fn claim_due_on(
     db: &DatabaseConnection,
     channel: Channel,
     now: DateTime<Utc>,
     limit: u32,
     lease: Duration,
+    after: Option<ClaimCursor>,
 ) -> DomainResult<Vec<Claimed>> {
-    claim(db, Some(channel), now, limit, lease).await
+    claim(db, Some(channel), now, limit, lease, after).await
 }
 
 /// SQL: the row is pending, due at `$1`, and held by no live lease (`$2` is
@@ -161,10 +184,23 @@ async fn claim(
     now: DateTime<Utc>,
     limit: u32,
     lease: Duration,
+    after: Option<ClaimCursor>,
 ) -> DomainResult<Vec<Claimed>> {
     let backend = db.get_database_backend();
-    let only = if channel.is_some() { " AND channel = $4".to_owned() } else { format!(" AND {}", every_channel()) };
-    let due = format!("FROM notification WHERE {CLAIMABLE}{only} ORDER BY scheduled_at LIMIT $3");
+    let mut values: Vec<sea_orm::Value> = vec![now.into(), (now - lease).into(), i64::from(limit).into()];
+    let mut only = match channel {
+        Some(c) => {
+            values.push(c.as_str().into());
+            format!(" AND channel = ${}", values.len())
+        }
+        None => format!(" AND {}", every_channel()),
+    };
+    if let Some(after) = after {
+        values.push(after.scheduled_at.into());
+        values.push(after.id.into());
+        only.push_str(&format!(" AND (scheduled_at, id) > (${}, ${})", values.len() - 1, values.len()));
+    }
+    let due = format!("FROM notification WHERE {CLAIMABLE}{only} ORDER BY scheduled_at, id LIMIT $3");
     let sql = if backend == DbBackend::Postgres {
         // The rows are found, locked and then updated by their physical
         // address (a TID scan), which the lock keeps valid until the end of
@@ -175,27 +211,34 @@ async fn claim(
         format!(
             "UPDATE notification SET queued_at = $1 \
              WHERE ctid = ANY(ARRAY(SELECT ctid {due} FOR UPDATE SKIP LOCKED)) \
-             RETURNING id, tenant_id, channel"
+             RETURNING id, tenant_id, channel, scheduled_at"
         )
     } else {
-        format!("UPDATE notification SET queued_at = $1 WHERE id IN (SELECT id {due}) RETURNING id, tenant_id, channel")
+        format!(
+            "UPDATE notification SET queued_at = $1 WHERE id IN (SELECT id {due}) \
+             RETURNING id, tenant_id, channel, scheduled_at"
+        )
     };
-    let mut values: Vec<sea_orm::Value> = vec![now.into(), (now - lease).into(), i64::from(limit).into()];
-    if let Some(c) = channel {
-        values.push(c.as_str().into());
-    }
-    let rows = crate::db::write(db, |txn| {
-        let (sql, values) = (sql.clone(), values.clone());
-        Box::pin(async move { Ok(txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?) })
-    })
-    .await?;
+    let rows = if backend == DbBackend::Postgres {
+        // One statement commits by itself; a transaction around it cost two
+        // more round trips per batch.
+        db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?
+    } else {
+        // SQLite: the write lock taken at BEGIN, and a busy database retried.
+        crate::db::write(db, |txn| {
+            let (sql, values) = (sql.clone(), values.clone());
+            Box::pin(async move { Ok(txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?) })
+        })
+        .await?
+    };
     rows.iter()
         .map(|row| {
             let id: Uuid = row.try_get("", "id")?;
             let tenant: Uuid = row.try_get("", "tenant_id")?;
             let channel: String = row.try_get("", "channel")?;
             let channel = channel.parse().map_err(DomainError::internal)?;
-            Ok(Claimed { id: NotificationId(id), tenant_id: TenantId(tenant), channel })
+            let scheduled_at: DateTime<Utc> = row.try_get("", "scheduled_at")?;
+            Ok(Claimed { id: NotificationId(id), tenant_id: TenantId(tenant), channel, scheduled_at })
         })
         .collect()
 }

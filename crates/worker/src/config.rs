@@ -95,6 +95,9 @@ pub struct WorkerConfig {
     pub retry_base: Duration,
 }
 
+/// Rows claimed per statement by the dispatcher, by default.
+pub const DEFAULT_DISPATCH_BATCH: u32 = 2000;
+
 impl WorkerConfig {
     /// Sensible defaults around the three choices that differ per deployment.
     pub fn new(queue: QueueConfig, mail: MailConfig, sms: SmsConfig) -> Self {
@@ -104,7 +107,7 @@ impl WorkerConfig {
             sms,
             default_from: "Escale <noreply@escale.invalid>".to_owned(),
             poll_interval: Duration::from_millis(500),
-            batch_size: 500,
+            batch_size: DEFAULT_DISPATCH_BATCH,
             max_queued: 2000,
             email_concurrency: 32,
             sms_concurrency: 64,

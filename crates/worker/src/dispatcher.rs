@@ -38,13 +38,15 @@ pub async fn dispatch_once(
         let jobs = queues.for_channel(channel).waiting_jobs().await?;
         let already = jobs.saturating_mul(u64::try_from(job_size.max(1)).unwrap_or(u64::MAX));
         let mut room = u32::try_from(u64::from(max_queued).saturating_sub(already)).unwrap_or(0);
+        let mut after = None;
         while room > 0 {
             let want = batch.min(room);
-            let claimed = outbox::claim_due_on(db, channel, Utc::now(), want, lease).await?;
+            let claimed = outbox::claim_due_on(db, channel, Utc::now(), want, lease, after).await?;
             let n = claimed.len();
             if n == 0 {
                 break;
             }
+            after = outbox::ClaimCursor::after(&claimed);
             push(db, queues, channel, &claimed, job_size).await?;
             total += n;
             room = room.saturating_sub(u32::try_from(n).unwrap_or(u32::MAX));
@@ -138,6 +140,7 @@ mod tests {
                 id: NotificationId(uuid::Uuid::now_v7()),
                 tenant_id: TenantId(if i % 3 == 0 { b } else { a }),
                 channel: Channel::Email,
+                scheduled_at: Utc::now(),
             })
             .collect();
         let jobs = jobs(&claimed, 2);
