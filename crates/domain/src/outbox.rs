@@ -111,7 +111,7 @@ pub struct Claimed {
 /// claimed, in the due order `(scheduled_at, id)`. Without it each batch read
 /// the due index from its start and skipped, row by row, everything the
 /// round had already claimed (its leases are checked in the table, not the
-/// index): 2.6 times the reads of one large batch for 20 batches of 500.
+/// index): 20 batches of 500 visited 105 000 rows to claim 10 000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ClaimCursor {
     pub scheduled_at: DateTime<Utc>,
