@@ -4,6 +4,8 @@
 //! docs/LOGGING.md).
 
 use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_http::{Bytes, HttpClient, HttpError, Request, Response};
+use opentelemetry_otlp::WithHttpConfig as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -73,8 +75,11 @@ fn otlp_tracer(role: &str) -> Result<Option<opentelemetry_sdk::trace::Tracer>, C
     }
     // The exporter reads the endpoint (and OTEL_EXPORTER_OTLP_HEADERS, timeouts)
     // from the environment itself, per the OpenTelemetry specification.
+    let client = RuntimeClient::new()
+        .map_err(|e| ConfigError::new(variable, format!("cannot build the OTLP exporter's HTTP client ({e})")))?;
     let exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
+        .with_http_client(client)
         .build()
         .map_err(|e| ConfigError::new(variable, format!("cannot build the OTLP exporter ({e})")))?;
     let service = std::env::var("OTEL_SERVICE_NAME")
@@ -96,5 +101,47 @@ pub fn shutdown() {
         && let Err(e) = provider.shutdown()
     {
         tracing::warn!(error = %e, "OTLP exporter did not shut down cleanly");
+    }
+}
+
+/// The exporter's HTTP client: the workspace's reqwest, run on the process's
+/// tokio runtime. The batch exporter calls it from a thread of its own that
+/// has no runtime, so the request is spawned onto the one captured at start
+/// and only its handle is awaited there. (opentelemetry-otlp's own clients are
+/// a second reqwest major, or hyper without a runtime on that thread.)
+#[derive(Debug)]
+struct RuntimeClient {
+    client: reqwest::Client,
+    runtime: tokio::runtime::Handle,
+}
+
+impl RuntimeClient {
+    fn new() -> Result<Self, String> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
+        // A collector that stops answering must not hold spans (and exit) for long.
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self { client, runtime })
+    }
+}
+
+#[async_trait::async_trait]
+impl HttpClient for RuntimeClient {
+    async fn send_bytes(&self, request: Request<Bytes>) -> Result<Response<Bytes>, HttpError> {
+        let request = reqwest::Request::try_from(request)?;
+        let client = self.client.clone();
+        let sent = self.runtime.spawn(async move {
+            let response = client.execute(request).await?.error_for_status()?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, headers, body))
+        });
+        let (status, headers, body) = sent.await??;
+        let mut response = Response::builder().status(status).body(body)?;
+        *response.headers_mut() = headers;
+        Ok(response)
     }
 }
