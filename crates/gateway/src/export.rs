@@ -15,7 +15,7 @@ use escale_domain::values::{TicketCode, TimeZone};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::http::request_error;
+use crate::error::{ApiError, Code};
 
 const PAGE: u64 = 500;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -41,28 +41,6 @@ const HEADER: [&str; 19] = [
     "consent_partner_sharing",
     "source",
 ];
-
-fn domain_error(e: DomainError) -> Response {
-    match e {
-        DomainError::Unauthenticated(m) => request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &m),
-        DomainError::Forbidden(m) => request_error(StatusCode::FORBIDDEN, "FORBIDDEN", &m),
-        DomainError::NotFound { entity } => {
-            request_error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("{entity} not found"))
-        }
-        DomainError::Validation { field, message } => {
-            request_error(StatusCode::BAD_REQUEST, "VALIDATION", &format!("{field}: {message}"))
-        }
-        other => {
-            let reference = Uuid::now_v7();
-            tracing::error!(error.reference = %reference, error.detail = %other, "export failed");
-            request_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                &format!("internal error (reference {reference})"),
-            )
-        }
-    }
-}
 
 /// Spreadsheet programs run cells that start with these as formulas: a
 /// participant named `=HYPERLINK(…)` must stay text (OWASP "CSV injection").
@@ -110,37 +88,46 @@ pub(crate) async fn stop_registrations(
     Path(raw_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let state: &AppState = &shared.state;
-    let Some(token) = crate::http::bearer(&headers) else {
-        return request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "send Authorization: Bearer <token>");
+    match export(&shared.state, raw_id, &headers).await {
+        Ok(response) | Err(Refused::Limited(response)) => response,
+        Err(Refused::Error(e)) => e.into_response(),
+    }
+}
+
+/// Why an export did not start: an error, or an API key's 429 (already a response).
+enum Refused {
+    Error(ApiError),
+    Limited(Response),
+}
+
+impl From<DomainError> for Refused {
+    fn from(e: DomainError) -> Self {
+        Refused::Error(e.into())
+    }
+}
+
+async fn export(state: &AppState, raw_id: String, headers: &HeaderMap) -> Result<Response, Refused> {
+    let Some(token) = crate::http::bearer(headers) else {
+        return Err(Refused::Error(ApiError::new(Code::Unauthenticated, "send Authorization: Bearer <token>")));
     };
-    let actor = match crate::schema::auth::authenticate(&state.db, &token, Utc::now()).await {
-        Ok(a) => a,
-        Err(e) => return domain_error(e),
-    };
+    let actor = crate::schema::auth::authenticate(&state.db, &token, Utc::now()).await?;
     // An organizer's integration key exports too, within its rate limit.
     if let Some(key) = actor.key_id()
         && let Some(refused) = crate::http::over_key_limit(state, key).await
     {
-        return refused;
+        return Err(Refused::Limited(refused));
     }
     let stop_id = match crate::ids::decode(&async_graphql::ID(raw_id), "Stop") {
         Ok(g) if g.tenant == actor.scope.id() => g.id,
-        Ok(_) | Err(crate::ids::IdError::WrongKind) => return domain_error(DomainError::not_found("stop")),
-        Err(crate::ids::IdError::Malformed) => return domain_error(DomainError::validation("id", "is not a valid id")),
+        Ok(_) => return Err(DomainError::not_found("stop").into()),
+        Err(e) => return Err(crate::error::bad_id_error("id", "stop", &e).into()),
     };
-    let stop = match participants::export_start(&state.db, &actor, stop_id).await {
-        Ok(s) => s,
-        Err(e) => return domain_error(e),
-    };
+    let stop = participants::export_start(&state.db, &actor, stop_id).await?;
     let scope: TenantScope = actor.scope;
     if let Some(key) = actor.key_id() {
         // Logged before streaming, with every row the export holds: a client
         // that stops reading early still had access to all of them.
-        let rows = match participants::export_size(&state.db, scope, stop_id).await {
-            Ok(n) => n,
-            Err(e) => return domain_error(e),
-        };
+        let rows = participants::export_size(&state.db, scope, stop_id).await?;
         let record = escale_domain::api_keys::RequestRecord {
             scope,
             key_id: key,
@@ -151,9 +138,7 @@ pub(crate) async fn stop_registrations(
             duration_ms: 0,
             at: Utc::now(),
         };
-        if let Err(e) = escale_domain::api_keys::record_request(&state.db, record).await {
-            return domain_error(e);
-        }
+        escale_domain::api_keys::record_request(&state.db, record).await?;
     }
     let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
     let mut head = BOM.to_vec();
@@ -191,7 +176,7 @@ pub(crate) async fn stop_registrations(
     });
     let body = futures::StreamExt::chain(futures::stream::once(async move { Ok(head) }), pages);
     let filename = format!("registrations-{}.csv", stop.starts_at.format("%Y-%m-%d"));
-    (
+    Ok((
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -200,5 +185,5 @@ pub(crate) async fn stop_registrations(
         ],
         Body::from_stream(body),
     )
-        .into_response()
+        .into_response())
 }

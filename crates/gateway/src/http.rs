@@ -24,6 +24,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 use crate::cache::Uncacheable;
+use crate::error::{ApiError, Code};
 use crate::schema::auth::RequestAuth;
 use crate::schema::partners::Meter;
 use crate::schema::{EscaleSchema, build_schema};
@@ -144,7 +145,7 @@ fn ticket_qr(
     render: impl Fn(&escale_domain::values::TicketCode) -> escale_domain::DomainResult<Vec<u8>>,
 ) -> Response {
     let Ok(ticket) = escale_domain::values::TicketCode::parse(code) else {
-        return request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "not a ticket code");
+        return ApiError::new(Code::NotFound, "not a ticket code").into_response();
     };
     match render(&ticket) {
         Ok(bytes) => (
@@ -153,27 +154,15 @@ fn ticket_qr(
             bytes,
         )
             .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot render a ticket QR code");
-            request_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "cannot render the QR code")
-        }
+        Err(e) => ApiError::internal(&format!("cannot render a ticket QR code: {e}")).into_response(),
     }
-}
-
-/// A GraphQL-shaped error response for requests that never reach the executor.
-pub(crate) fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 /// 413, and the connection is closed: the unread rest of the body would
 /// otherwise be taken for the next request on a kept-alive connection.
 fn too_large() -> Response {
-    let mut response = request_error(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "PAYLOAD_TOO_LARGE",
-        &format!("request body larger than {MAX_BODY_BYTES} bytes"),
-    );
+    let mut response =
+        ApiError::new(Code::PayloadTooLarge, format!("request body larger than {MAX_BODY_BYTES} bytes")).into_response();
     response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
     response
 }
@@ -223,21 +212,17 @@ async fn graphql(
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
         Err(e) => {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("the body is not a GraphQL request (JSON with a \"query\" string): {e}"),
-            );
+            return ApiError::new(
+                Code::BadRequest,
+                format!("the body is not a GraphQL request (JSON with a \"query\" string): {e}"),
+            )
+            .into_response();
         }
     };
     if let BatchRequest::Batch(items) = &batch
         && (items.is_empty() || items.len() > MAX_BATCH)
     {
-        return request_error(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            &format!("a batch holds 1 to {MAX_BATCH} operations"),
-        );
+        return ApiError::new(Code::BadRequest, format!("a batch holds 1 to {MAX_BATCH} operations")).into_response();
     }
     let mut batch = batch;
     let mut queries_only = true;
@@ -246,7 +231,7 @@ async fn graphql(
         match request.parsed_query() {
             Ok(doc) => {
                 if let Some(reason) = crate::schema::limits::check(doc) {
-                    return request_error(StatusCode::OK, "GRAPHQL_VALIDATION_FAILED", &reason);
+                    return ApiError::new(Code::GraphqlValidationFailed, reason).into_response();
                 }
                 queries_only &= doc.operations.iter().all(|(_, op)| op.node.ty == OperationType::Query);
             }
@@ -265,11 +250,7 @@ async fn graphql(
             Err(DomainError::Unauthenticated(_)) => None,
             Err(e) => {
                 tracing::error!(error = %e, "cannot check an API key");
-                return request_error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "INTERNAL",
-                    "cannot check the API key now; retry",
-                );
+                return ApiError::new(Code::Unavailable, "cannot check the API key now; retry").into_response();
             }
         },
     };
@@ -346,12 +327,13 @@ async fn graphql(
 async fn run(schema: EscaleSchema, batch: BatchRequest) -> (Bytes, Option<String>) {
     let mut response = schema.execute_batch(batch).await;
     classify_errors(&mut response);
+    // classify_errors gave every error a code.
     let code = |e: &async_graphql::ServerError| {
         e.extensions
             .as_ref()
             .and_then(|x| x.get("code"))
             .and_then(|v| if let Value::String(s) = v { Some(s.clone()) } else { None })
-            .unwrap_or_else(|| "ERROR".to_owned())
+            .unwrap_or_else(|| Code::Internal.as_str().to_owned())
     };
     let errors: Vec<&async_graphql::ServerError> = match &response {
         BatchResponse::Single(r) => r.errors.iter().collect(),
@@ -364,9 +346,12 @@ async fn run(schema: EscaleSchema, batch: BatchRequest) -> (Bytes, Option<String
     match serde_json::to_vec(&response) {
         Ok(bytes) => (Bytes::from(bytes), outcome),
         Err(e) => {
-            tracing::error!(error = %e, "cannot encode a GraphQL response");
-            let body = serde_json::json!({ "errors": [{ "message": "cannot encode the response", "extensions": { "code": "INTERNAL" } }] });
-            (Bytes::from(body.to_string()), Some("INTERNAL".to_owned()))
+            let error = ApiError::internal(&format!("cannot encode a GraphQL response: {e}"));
+            let body = serde_json::to_vec(&async_graphql::Response::from_errors(vec![
+                error.graphql().into_server_error(async_graphql::Pos::default()),
+            ]))
+            .unwrap_or_default();
+            (Bytes::from(body), Some(Code::Internal.as_str().to_owned()))
         }
     }
 }
@@ -394,18 +379,8 @@ pub(crate) async fn over_key_limit(state: &AppState, key: uuid::Uuid) -> Option<
 
 /// 429 with `Retry-After`: an API key past its rate limit.
 fn key_rate_limited(wait: Duration) -> Response {
-    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let secs = secs.max(1);
-    let body = serde_json::json!({ "errors": [{
-        "message": format!("rate limit of this API key reached; retry in {secs} s"),
-        "extensions": { "code": "RATE_LIMITED", "retryAfter": secs }
-    }] });
-    (
-        StatusCode::TOO_MANY_REQUESTS,
-        [(header::CONTENT_TYPE, "application/json".to_owned()), (header::RETRY_AFTER, secs.to_string())],
-        body.to_string(),
-    )
-        .into_response()
+    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    ApiError::rate_limited(format!("rate limit of this API key reached; retry in {secs} s"), secs).into_response()
 }
 
 /// Gives every error a code: ours already have one; errors raised by
@@ -420,15 +395,7 @@ fn classify_errors(response: &mut BatchResponse) {
         for error in &mut r.errors {
             let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
             if extensions.get("code").is_none() {
-                // The wording Apollo clients look for to resend the full query.
-                let code = if error.message == "PersistedQueryNotFound" {
-                    "PERSISTED_QUERY_NOT_FOUND"
-                } else if error.message.contains("Parse error") || error.message.starts_with(" --> ") {
-                    "GRAPHQL_PARSE_FAILED"
-                } else {
-                    "GRAPHQL_VALIDATION_FAILED"
-                };
-                extensions.set("code", Value::from(code));
+                extensions.set("code", Value::from(crate::error::classify(&error.message).as_str()));
             }
         }
     }

@@ -24,7 +24,8 @@ use escale_domain::values::PhoneNumber;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::http::{Shared, request_error};
+use crate::error::{ApiError, Code};
+use crate::http::Shared;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct WebhookParams {
@@ -33,33 +34,27 @@ pub(crate) struct WebhookParams {
 }
 
 /// Why a webhook call is turned away; becomes the JSON error response.
-struct Refusal(StatusCode, &'static str, String);
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        request_error(self.0, self.1, &self.2)
-    }
-}
+type Refusal = ApiError;
 
 /// The key matches the configured secret (compared as digests, so the time
 /// taken says nothing about how much of it matched).
 fn authorized(shared: &Shared, key: Option<&str>) -> Result<(), Refusal> {
     let Some(secret) = &shared.state.sms_webhook_secret else {
-        return Err(Refusal(StatusCode::NOT_FOUND, "NOT_FOUND", "SMS webhooks are not configured".into()));
+        return Err(ApiError::new(Code::NotFound, "SMS webhooks are not configured"));
     };
     let given = Sha256::digest(key.unwrap_or_default().as_bytes());
     if given != Sha256::digest(secret.as_bytes()) {
-        return Err(Refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "wrong or missing webhook key".into()));
+        return Err(ApiError::new(Code::Unauthenticated, "wrong or missing webhook key"));
     }
     Ok(())
 }
 
 fn bad(message: &str) -> Refusal {
-    Refusal(StatusCode::BAD_REQUEST, "VALIDATION", message.to_owned())
+    ApiError::new(Code::Validation, message)
 }
 
 fn unknown_provider() -> Refusal {
-    Refusal(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown SMS provider".into())
+    ApiError::new(Code::NotFound, "unknown SMS provider")
 }
 
 fn notification_of(n: Option<&str>) -> Option<(TenantScope, NotificationId)> {
@@ -150,12 +145,12 @@ pub(crate) async fn receipt(
     match outbox::record_receipt(&shared.state.db, scope, id, provider_id.as_deref(), receipt, Utc::now()).await {
         Ok(ReceiptOutcome::Recorded | ReceiptOutcome::AlreadyFinal) => StatusCode::NO_CONTENT.into_response(),
         Ok(ReceiptOutcome::NotYetSent) => {
-            request_error(StatusCode::CONFLICT, "CONFLICT", "the message is still being sent; send the receipt again")
+            ApiError::new(Code::Conflict, "the message is still being sent; send the receipt again").into_response()
         }
-        Ok(ReceiptOutcome::Unknown) => request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such message"),
+        Ok(ReceiptOutcome::Unknown) => ApiError::new(Code::NotFound, "no such message").into_response(),
         Err(e) => {
             tracing::error!(error = %e, notification.id = %id.0, "cannot record an SMS receipt");
-            request_error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "try again")
+            ApiError::new(Code::Unavailable, "try again").into_response()
         }
     }
 }
@@ -218,7 +213,7 @@ pub(crate) async fn inbound(
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot record an SMS STOP");
-            request_error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "try again")
+            ApiError::new(Code::Unavailable, "try again").into_response()
         }
     }
 }

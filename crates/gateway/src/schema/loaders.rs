@@ -20,11 +20,12 @@ pub struct CatalogLoader {
     pub db: DatabaseConnection,
 }
 
-/// Errors are shared between every field that waited on the batch.
-pub type LoadError = Arc<String>;
+/// Errors are shared between every field that waited on the batch, with
+/// their code (a batch's internal error is logged once, under one reference).
+pub type LoadError = crate::error::ApiError;
 
 fn err(e: DomainError) -> LoadError {
-    Arc::new(e.to_string())
+    LoadError::from(e)
 }
 
 /// Groups keys by tenant, so that each query is scoped to one tenant.

@@ -33,7 +33,7 @@ fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a DataLoader<CatalogLoader>> {
 }
 
 fn load_failed(e: LoadError) -> async_graphql::Error {
-    crate::error::internal(&e)
+    e.graphql()
 }
 
 /// Any object with a global id (Relay).
