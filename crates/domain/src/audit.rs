@@ -4,17 +4,61 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::authz::Actor;
+use crate::db::{self, TxnFuture};
 use crate::entities::audit_log;
 use crate::error::DomainResult;
 use crate::ids::new_uuid;
 use crate::paging::{Page, PageRequest};
 use crate::tenancy::TenantScope;
+
+/// What one organizer write tells the audit log.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    action: &'static str,
+    object_type: &'static str,
+    object_id: Uuid,
+    details: Option<serde_json::Value>,
+}
+
+impl Entry {
+    /// `action` is `<object>.<verb>` (`stop.reschedule`).
+    pub fn new(action: &'static str, object_type: &'static str, object_id: Uuid) -> Self {
+        Self { action, object_type, object_id, details: None }
+    }
+
+    /// What changed, by field name; never personal data.
+    pub fn details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+}
+
+/// An organizer's write: `work` runs in a write transaction ([`db::write`],
+/// so a lost race runs it again) and says what it did; its audit row is
+/// written in that same transaction, so a change and its record commit or
+/// roll back together.
+pub async fn write<T, F>(db: &DatabaseConnection, actor: &Actor, now: DateTime<Utc>, mut work: F) -> DomainResult<T>
+where
+    T: Send + 'static,
+    F: for<'c> FnMut(&'c DatabaseTransaction) -> TxnFuture<'c, (Entry, T)> + Send,
+{
+    db::write(db, |txn| {
+        let done = work(txn);
+        let actor = actor.clone();
+        Box::pin(async move {
+            let (entry, value) = done.await?;
+            record(txn, &actor, entry.action, entry.object_type, Some(entry.object_id), entry.details, now).await?;
+            Ok(value)
+        })
+    })
+    .await
+}
 
 pub async fn record(
     txn: &impl ConnectionTrait,

@@ -17,13 +17,24 @@ use uuid::Uuid;
 use crate::audit;
 use crate::authz::{Action, Actor};
 use crate::catalog::Topic;
-use crate::db;
 use crate::entities::{edition, partner, partnership, series, session, session_speaker, speaker, stop};
 use crate::error::{ConflictCode, DomainError, DomainResult, FieldExt};
 use crate::ids::new_uuid;
 use crate::seating;
 use crate::tenancy::{self, TenantScope};
 use crate::values::{Capacity, EmailAddress, Locale, Slug, TimeZone};
+
+/// Applies the given fields of a patch to an active model and names each in
+/// `changed` (the audit row's `fields`): `patch!(row, changed; value => column
+/// as "label", …)`, where each value is an `Option` (None: not in the patch).
+macro_rules! patch {
+    ($row:ident, $changed:ident; $($value:expr => $col:ident as $label:literal),* $(,)?) => {
+        $(if let Some(v) = $value {
+            $row.$col = Set(v);
+            $changed.push($label);
+        })*
+    };
+}
 
 // ---------------------------------------------------------------- inputs
 
@@ -156,8 +167,7 @@ pub async fn create_series(
     let slug = Slug::parse(&input.slug).field("slug")?;
     let name = text("name", &input.name, 200)?;
     let description = optional_text("description", input.description.as_deref(), 4000)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (slug, name, description) = (slug.clone(), name.clone(), description.clone());
         Box::pin(async move {
             let taken = series::Entity::find()
@@ -182,8 +192,7 @@ pub async fn create_series(
             }
             .insert(txn)
             .await?;
-            audit::record(txn, &actor, "series.create", "series", Some(row.id), None, now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("series.create", "series", row.id), row))
         })
     })
     .await
@@ -206,25 +215,18 @@ pub async fn update_series(
     let name = patch.name.as_deref().map(|n| text("name", n, 200)).transpose()?;
     let description =
         patch.description.as_ref().map(|d| optional_text("description", d.as_deref(), 4000)).transpose()?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (name, description) = (name.clone(), description.clone());
         Box::pin(async move {
             let mut row = find_series(txn, scope, id).await?.into_active_model();
             let mut changed = Vec::new();
-            if let Some(n) = name {
-                row.name = Set(n);
-                changed.push("name");
-            }
-            if let Some(d) = description {
-                row.description = Set(d);
-                changed.push("description");
-            }
+            patch!(row, changed;
+                name => name as "name",
+                description => description as "description",
+            );
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
-            audit::record(txn, &actor, "series.update", "series", Some(id), Some(json!({ "fields": changed })), now)
-                .await?;
-            Ok(row)
+            Ok((audit::Entry::new("series.update", "series", id).details(json!({ "fields": changed })), row))
         })
     })
     .await
@@ -274,8 +276,7 @@ pub async fn create_edition(
     let scope = actor.require(Action::CatalogWrite)?;
     check_edition_numbers(input.number, input.year)?;
     let title = text("title", &input.title, 200)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (input, title) = (input.clone(), title.clone());
         Box::pin(async move {
             find_series(txn, scope, input.series_id).await?;
@@ -298,8 +299,7 @@ pub async fn create_edition(
             }
             .insert(txn)
             .await?;
-            audit::record(txn, &actor, "edition.create", "edition", Some(row.id), None, now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("edition.create", "edition", row.id), row))
         })
     })
     .await
@@ -323,25 +323,18 @@ pub async fn update_edition(
     if let Some(y) = patch.year {
         check_edition_numbers(1, y)?;
     }
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let title = title.clone();
         Box::pin(async move {
             let mut row = find_edition(txn, scope, id).await?.into_active_model();
             let mut changed = Vec::new();
-            if let Some(t) = title {
-                row.title = Set(t);
-                changed.push("title");
-            }
-            if let Some(y) = patch.year {
-                row.year = Set(y);
-                changed.push("year");
-            }
+            patch!(row, changed;
+                title => title as "title",
+                patch.year => year as "year",
+            );
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
-            audit::record(txn, &actor, "edition.update", "edition", Some(id), Some(json!({ "fields": changed })), now)
-                .await?;
-            Ok(row)
+            Ok((audit::Entry::new("edition.update", "edition", id).details(json!({ "fields": changed })), row))
         })
     })
     .await
@@ -357,8 +350,7 @@ pub async fn set_edition_status(
     now: DateTime<Utc>,
 ) -> DomainResult<edition::Model> {
     let scope = actor.require(Action::CatalogPublish)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         Box::pin(async move {
             let current = find_edition(txn, scope, id).await?;
             let from = current.status;
@@ -368,8 +360,7 @@ pub async fn set_edition_status(
             let row = row.update(txn).await?;
             let details =
                 json!({ "from": format!("{from:?}").to_lowercase(), "to": format!("{status:?}").to_lowercase() });
-            audit::record(txn, &actor, "edition.status", "edition", Some(id), Some(details), now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("edition.status", "edition", id).details(details), row))
         })
     })
     .await
@@ -415,8 +406,7 @@ pub async fn create_stop(
     let ends_at = resolve(zone, input.ends_at, "endsAt")?;
     check_stop_times(starts_at, ends_at)?;
     check_window(input.registration_opens_at, input.registration_closes_at, starts_at)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (name, region, city, venue, address) =
             (name.clone(), region.clone(), city.clone(), venue.clone(), address.clone());
         let input = input.clone();
@@ -445,8 +435,7 @@ pub async fn create_stop(
             }
             .insert(txn)
             .await?;
-            audit::record(txn, &actor, "stop.create", "stop", Some(row.id), None, now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("stop.create", "stop", row.id), row))
         })
     })
     .await
@@ -481,8 +470,7 @@ pub async fn update_stop(
     let venue = patch.venue.as_deref().map(|v| text("venue", v, 200)).transpose()?;
     let address = patch.address.as_ref().map(|a| optional_text("address", a.as_deref(), 300)).transpose()?;
     let seats = patch.capacity.map(|c| capacity("capacity", c)).transpose()?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (name, region, city, venue, address) =
             (name.clone(), region.clone(), city.clone(), venue.clone(), address.clone());
         let patch = patch.clone();
@@ -501,30 +489,23 @@ pub async fn update_stop(
             check_window(opens, closes, current.starts_at)?;
             let mut changed = Vec::new();
             let mut row = current.into_active_model();
-            macro_rules! set {
-                ($value:expr, $col:ident, $label:literal) => {
-                    if let Some(v) = $value {
-                        row.$col = Set(v);
-                        changed.push($label);
-                    }
-                };
-            }
-            set!(name, name, "name");
-            set!(region, region, "region");
-            set!(city, city, "city");
-            set!(venue, venue, "venue");
-            set!(address, address, "address");
-            set!(seats, capacity, "capacity");
-            set!(patch.registration_opens_at, registration_opens_at, "registrationOpensAt");
-            set!(patch.registration_closes_at, registration_closes_at, "registrationClosesAt");
+            patch!(row, changed;
+                name => name as "name",
+                region => region as "region",
+                city => city as "city",
+                venue => venue as "venue",
+                address => address as "address",
+                seats => capacity as "capacity",
+                patch.registration_opens_at => registration_opens_at as "registrationOpensAt",
+                patch.registration_closes_at => registration_closes_at as "registrationClosesAt",
+            );
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
             // More seats: the waiting list moves up now, in this transaction.
             let promoted =
                 if seats.is_some() { seating::fill_stop(txn, scope, id, now).await?.registrations.len() } else { 0 };
             let details = json!({ "fields": changed, "promoted": promoted });
-            audit::record(txn, &actor, "stop.update", "stop", Some(id), Some(details), now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("stop.update", "stop", id).details(details), row))
         })
     })
     .await
@@ -540,8 +521,7 @@ pub async fn set_stop_status(
     now: DateTime<Utc>,
 ) -> DomainResult<stop::Model> {
     let scope = actor.require(Action::CatalogPublish)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         Box::pin(async move {
             let current = find_stop(txn, scope, id).await?;
             let from = current.status;
@@ -551,8 +531,7 @@ pub async fn set_stop_status(
             let row = row.update(txn).await?;
             let details =
                 json!({ "from": format!("{from:?}").to_lowercase(), "to": format!("{status:?}").to_lowercase() });
-            audit::record(txn, &actor, "stop.status", "stop", Some(id), Some(details), now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("stop.status", "stop", id).details(details), row))
         })
     })
     .await
@@ -571,8 +550,7 @@ pub async fn reschedule_stop(
 ) -> DomainResult<stop::Model> {
     let scope = actor.require(Action::CatalogPublish)?;
     let new_zone = time_zone.as_deref().map(|z| TimeZone::parse(z).field("timeZone")).transpose()?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         Box::pin(async move {
             let current = find_stop(txn, scope, id).await?;
             let zone = match new_zone {
@@ -630,8 +608,7 @@ pub async fn reschedule_stop(
                 "remindersPlanned": replanned.planned,
                 "remindersWithdrawn": replanned.withdrawn,
             });
-            audit::record(txn, &actor, "stop.reschedule", "stop", Some(id), Some(details), now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("stop.reschedule", "stop", id).details(details), row))
         })
     })
     .await
@@ -682,8 +659,7 @@ pub async fn create_session(
     let room = optional_text("room", input.room.as_deref(), 120)?;
     let seats = input.capacity.map(|c| capacity("capacity", c)).transpose()?;
     check_topics(&input.topics)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (title, description, room, input) = (title.clone(), description.clone(), room.clone(), input.clone());
         Box::pin(async move {
             let stop = find_stop(txn, scope, input.stop_id).await?;
@@ -711,8 +687,7 @@ pub async fn create_session(
             }
             .insert(txn)
             .await?;
-            audit::record(txn, &actor, "session.create", "session", Some(row.id), None, now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("session.create", "session", row.id), row))
         })
     })
     .await
@@ -747,8 +722,7 @@ pub async fn update_session(
     if let Some(t) = &patch.topics {
         check_topics(t)?;
     }
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (title, description, room, patch) = (title.clone(), description.clone(), room.clone(), patch.clone());
         Box::pin(async move {
             let current = find_session(txn, scope, id).await?;
@@ -768,23 +742,17 @@ pub async fn update_session(
             }
             let mut changed = Vec::new();
             let mut row = current.into_active_model();
-            macro_rules! set {
-                ($value:expr, $col:ident, $label:literal) => {
-                    if let Some(v) = $value {
-                        row.$col = Set(v);
-                        changed.push($label);
-                    }
-                };
-            }
-            set!(patch.kind, kind, "kind");
-            set!(title, title, "title");
-            set!(description, description, "description");
-            set!(patch.topics.as_deref().map(Topic::list_to_json), topics, "topics");
-            set!(room, room, "room");
-            set!(patch.starts_at.map(|_| starts_at), starts_at, "startsAt");
-            set!(patch.ends_at.map(|_| ends_at), ends_at, "endsAt");
-            set!(seats, capacity, "capacity");
-            set!(patch.language.map(|l| l.as_str().to_owned()), language, "language");
+            patch!(row, changed;
+                patch.kind => kind as "kind",
+                title => title as "title",
+                description => description as "description",
+                patch.topics.as_deref().map(Topic::list_to_json) => topics as "topics",
+                room => room as "room",
+                patch.starts_at.map(|_| starts_at) => starts_at as "startsAt",
+                patch.ends_at.map(|_| ends_at) => ends_at as "endsAt",
+                seats => capacity as "capacity",
+                patch.language.map(|l| l.as_str().to_owned()) => language as "language",
+            );
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
             let promoted =
@@ -801,8 +769,7 @@ pub async fn update_session(
                 "remindersPlanned": replanned.planned,
                 "remindersWithdrawn": replanned.withdrawn,
             });
-            audit::record(txn, &actor, "session.update", "session", Some(id), Some(details), now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("session.update", "session", id).details(details), row))
         })
     })
     .await
@@ -838,8 +805,7 @@ pub async fn create_speaker(
     let organization = optional_text("organization", input.organization.clone().flatten().as_deref(), 200)?;
     let bio = optional_text("bio", input.bio.clone().flatten().as_deref(), 4000)?;
     let email = speaker_email(&input.email.clone().flatten())?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (full_name, title, organization, bio, email) =
             (full_name.clone(), title.clone(), organization.clone(), bio.clone(), email.clone());
         Box::pin(async move {
@@ -856,8 +822,7 @@ pub async fn create_speaker(
             }
             .insert(txn)
             .await?;
-            audit::record(txn, &actor, "speaker.create", "speaker", Some(row.id), None, now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("speaker.create", "speaker", row.id), row))
         })
     })
     .await
@@ -877,31 +842,22 @@ pub async fn update_speaker(
         input.organization.as_ref().map(|t| optional_text("organization", t.as_deref(), 200)).transpose()?;
     let bio = input.bio.as_ref().map(|t| optional_text("bio", t.as_deref(), 4000)).transpose()?;
     let email = input.email.as_ref().map(speaker_email).transpose()?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (full_name, title, organization, bio, email) =
             (full_name.clone(), title.clone(), organization.clone(), bio.clone(), email.clone());
         Box::pin(async move {
             let mut row = find_speaker(txn, scope, id).await?.into_active_model();
             let mut changed = Vec::new();
-            macro_rules! set {
-                ($value:expr, $col:ident, $label:literal) => {
-                    if let Some(v) = $value {
-                        row.$col = Set(v);
-                        changed.push($label);
-                    }
-                };
-            }
-            set!(full_name, full_name, "fullName");
-            set!(title, title, "title");
-            set!(organization, organization, "organization");
-            set!(bio, bio, "bio");
-            set!(email, email, "email");
+            patch!(row, changed;
+                full_name => full_name as "fullName",
+                title => title as "title",
+                organization => organization as "organization",
+                bio => bio as "bio",
+                email => email as "email",
+            );
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
-            audit::record(txn, &actor, "speaker.update", "speaker", Some(id), Some(json!({ "fields": changed })), now)
-                .await?;
-            Ok(row)
+            Ok((audit::Entry::new("speaker.update", "speaker", id).details(json!({ "fields": changed })), row))
         })
     })
     .await
@@ -917,8 +873,7 @@ pub async fn assign_speaker(
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
     let scope = actor.require(Action::CatalogWrite)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         Box::pin(async move {
             find_session(txn, scope, session_id).await?;
             find_speaker(txn, scope, speaker_id).await?;
@@ -957,17 +912,7 @@ pub async fn assign_speaker(
                     .await?;
                 }
             }
-            audit::record(
-                txn,
-                &actor,
-                "session.assign_speaker",
-                "session",
-                Some(session_id),
-                Some(json!({ "speaker": speaker_id })),
-                now,
-            )
-            .await?;
-            Ok(())
+            Ok((audit::Entry::new("session.assign_speaker", "session", session_id).details(json!({ "speaker": speaker_id })), ()))
         })
     })
     .await
@@ -981,8 +926,7 @@ pub async fn unassign_speaker(
     now: DateTime<Utc>,
 ) -> DomainResult<bool> {
     let scope = actor.require(Action::CatalogWrite)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         Box::pin(async move {
             find_session(txn, scope, session_id).await?;
             let removed = session_speaker::Entity::delete_many()
@@ -992,17 +936,7 @@ pub async fn unassign_speaker(
                 .exec(txn)
                 .await?
                 .rows_affected;
-            audit::record(
-                txn,
-                &actor,
-                "session.unassign_speaker",
-                "session",
-                Some(session_id),
-                Some(json!({ "speaker": speaker_id })),
-                now,
-            )
-            .await?;
-            Ok(removed > 0)
+            Ok((audit::Entry::new("session.unassign_speaker", "session", session_id).details(json!({ "speaker": speaker_id })), removed > 0))
         })
     })
     .await
@@ -1055,8 +989,7 @@ pub async fn create_partner(
     let name = text("name", input.name.as_deref().unwrap_or(""), 200)?;
     let kind = input.kind.ok_or_else(|| DomainError::validation("kind", "is required"))?;
     let site = website(input.website.clone().flatten().as_deref())?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (name, site) = (name.clone(), site.clone());
         Box::pin(async move {
             if partner_name_taken(txn, scope, &name, None).await? {
@@ -1073,8 +1006,7 @@ pub async fn create_partner(
             }
             .insert(txn)
             .await?;
-            audit::record(txn, &actor, "partner.create", "partner", Some(row.id), None, now).await?;
-            Ok(row)
+            Ok((audit::Entry::new("partner.create", "partner", row.id), row))
         })
     })
     .await
@@ -1090,8 +1022,7 @@ pub async fn update_partner(
     let scope = actor.require(Action::CatalogWrite)?;
     let name = input.name.as_deref().map(|n| text("name", n, 200)).transpose()?;
     let site = input.website.as_ref().map(|w| website(w.as_deref())).transpose()?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (name, site) = (name.clone(), site.clone());
         Box::pin(async move {
             let current = find_partner(txn, scope, id).await?;
@@ -1102,23 +1033,14 @@ pub async fn update_partner(
             }
             let mut changed = Vec::new();
             let mut row = current.into_active_model();
-            if let Some(n) = name {
-                row.name = Set(n);
-                changed.push("name");
-            }
-            if let Some(k) = input.kind {
-                row.kind = Set(k);
-                changed.push("kind");
-            }
-            if let Some(w) = site {
-                row.website = Set(w);
-                changed.push("website");
-            }
+            patch!(row, changed;
+                name => name as "name",
+                input.kind => kind as "kind",
+                site => website as "website",
+            );
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
-            audit::record(txn, &actor, "partner.update", "partner", Some(id), Some(json!({ "fields": changed })), now)
-                .await?;
-            Ok(row)
+            Ok((audit::Entry::new("partner.update", "partner", id).details(json!({ "fields": changed })), row))
         })
     })
     .await
@@ -1141,8 +1063,7 @@ pub async fn set_partnership(
     now: DateTime<Utc>,
 ) -> DomainResult<partnership::Model> {
     let scope = actor.require(Action::CatalogWrite)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         Box::pin(async move {
             find_partner(txn, scope, partner_id).await?;
             let (edition_id, stop_id) = match target {
@@ -1176,17 +1097,7 @@ pub async fn set_partnership(
                     .await?
                 }
             };
-            audit::record(
-                txn,
-                &actor,
-                "partnership.set",
-                "partnership",
-                Some(row.id),
-                Some(json!({ "partner": partner_id })),
-                now,
-            )
-            .await?;
-            Ok(row)
+            Ok((audit::Entry::new("partnership.set", "partnership", row.id).details(json!({ "partner": partner_id })), row))
         })
     })
     .await
@@ -1199,22 +1110,11 @@ pub async fn remove_partnership(
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
     let scope = actor.require(Action::CatalogWrite)?;
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         Box::pin(async move {
             let row = find_partnership(txn, scope, id).await?;
             partnership::Entity::delete_by_id(row.id).exec(txn).await?;
-            audit::record(
-                txn,
-                &actor,
-                "partnership.remove",
-                "partnership",
-                Some(id),
-                Some(json!({ "partner": row.partner_id })),
-                now,
-            )
-            .await?;
-            Ok(())
+            Ok((audit::Entry::new("partnership.remove", "partnership", id).details(json!({ "partner": row.partner_id })), ()))
         })
     })
     .await
@@ -1253,8 +1153,7 @@ pub async fn clone_edition(
     if input.shift_days.abs() > 3660 {
         return Err(DomainError::validation("shiftDays", "must be within ten years"));
     }
-    db::write(db, |txn| {
-        let actor = actor.clone();
+    audit::write(db, actor, now, |txn| {
         let (input, title) = (input.clone(), title.clone());
         Box::pin(async move {
             let source = find_edition(txn, scope, input.source_id).await?;
@@ -1395,8 +1294,7 @@ pub async fn clone_edition(
                 .await?;
             }
             let details = json!({ "source": source.id, "stops": stop_map.len(), "sessions": session_map.len(), "shiftDays": days });
-            audit::record(txn, &actor, "edition.clone", "edition", Some(edition_id), Some(details), now).await?;
-            Ok(new_edition)
+            Ok((audit::Entry::new("edition.clone", "edition", edition_id).details(details), new_edition))
         })
     })
     .await
