@@ -7,6 +7,9 @@
 //! - `gateway`, `worker`, `migrate`: the production roles, configured by the
 //!   environment, strict about it (no silent fallback to local files).
 //! - `demo`: (re)loads the demo tenant.
+//! - `tenant create`, `user create`: operators' commands (an organizer; a
+//!   person's account and role in one).
+//! - `probe <url>`: the containers' health check (the images have no curl).
 //!
 //! It composes the crates and owns configuration, logging and signals; it holds
 //! no business rules.

@@ -6,12 +6,16 @@
 //! domain errors to `extensions.code`, domain models to GraphQL objects. Rules
 //! live in the domain; resolvers only call it.
 //!
-//! **Architecture invariant:** the gateway knows nothing of SMTP, SMS providers
-//! or the job queue. It writes to the outbox through the domain and may nudge
-//! an in-process dispatcher (see [`OutboxSignal`]); that is all.
+//! **Architecture invariant:** the gateway knows nothing of SMTP or the job
+//! queue, and of SMS providers only the shape of their receipts and inbound
+//! messages (`sms_webhooks`): it never sends. It writes to the outbox through
+//! the domain and may nudge an in-process dispatcher (see [`OutboxSignal`]).
+//!
+//! Errors follow one policy, [`error::ApiError`]: the same value renders as a
+//! GraphQL error and as an HTTP response.
 
 pub mod cache;
-mod error;
+pub mod error;
 mod export;
 pub mod http;
 pub mod ids;

@@ -42,8 +42,8 @@ impl LinkParams {
     }
 }
 
-/// A small page in the three languages of the platform; the link does not say
-/// which language the person reads.
+/// A small page that says its few lines in each of the platform's languages
+/// (fr, ar, en), since the link does not say which language the person reads.
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
@@ -68,6 +68,7 @@ fn unavailable() -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         "Réessayez",
         "<p>Le service est momentanément indisponible ; réessayez dans un instant.</p>\
+         <p lang=\"ar\" dir=\"rtl\">الخدمة غير متاحة مؤقتًا؛ يرجى إعادة المحاولة بعد لحظات.</p>\
          <p lang=\"en\">The service is briefly unavailable; please try again in a moment.</p>",
     )
 }

@@ -6,7 +6,9 @@ pub enum Status {
     /// Planned; due at `scheduled_at`.
     #[sea_orm(string_value = "pending")]
     Pending,
-    /// Claimed by a dispatcher and pushed to the queue.
+    /// Written by earlier versions, whose claims changed the status; today a
+    /// claim is a lease (`queued_at` on a `pending` row, see `outbox`), and
+    /// rows still `queued` from before an upgrade are treated as claimed.
     #[sea_orm(string_value = "queued")]
     Queued,
     /// A sender is talking to the provider right now.
