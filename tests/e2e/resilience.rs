@@ -10,7 +10,7 @@ use std::time::Duration;
 use escale_domain::DatabaseConnection;
 use escale_domain::catalog;
 use escale_domain::ids::StopId;
-use escale_domain::outbox::{self, Status};
+use escale_domain::messaging::outbox::{self, Status};
 use escale_domain::registration::{Consents, RegisterInput, register};
 use escale_domain::tenancy::TenantScope;
 use escale_testkit::{ReceivedMail, SmtpServer, TestDb, redis_or_skip};
@@ -232,7 +232,7 @@ async fn redis_flushed_with_jobs_in_flight_and_a_clean_restart() {
         escale_worker::dispatcher::dispatch_once(w.db(), &queues, 100, 2000, 4, lease).await.expect("dispatch");
     assert_eq!(queued, 20);
     let waiting = outbox::queued_by_channel(w.db(), chrono::Utc::now(), lease).await.expect("queued");
-    assert_eq!(waiting, vec![(escale_domain::messages::Channel::Email, 20)], "claimed for the queue");
+    assert_eq!(waiting, vec![(escale_domain::messaging::templates::Channel::Email, 20)], "claimed for the queue");
     let client = redis::Client::open(w.redis.as_str()).expect("redis url");
     let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
     let keys: Vec<String> =

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use chrono::{Duration as Span, Utc};
 use escale_domain::DatabaseConnection;
-use escale_domain::accounts::{self, NewMember};
-use escale_domain::authz::Role;
+use escale_domain::access::accounts::{self, NewMember};
+use escale_domain::access::authz::Role;
 use escale_domain::entities::{edition, partner, partnership, session, stop};
 use escale_domain::manage::{self, TimeInput};
 use tokio::process::{Child, Command};
@@ -114,7 +114,7 @@ pub(crate) async fn seed_organizer(
     db: &DatabaseConnection,
     slug: &str,
     name: &str,
-) -> anyhow::Result<(escale_domain::tenancy::TenantScope, escale_domain::authz::Actor, edition::Model)> {
+) -> anyhow::Result<(escale_domain::tenancy::TenantScope, escale_domain::access::authz::Actor, edition::Model)> {
     let now = Utc::now();
     let tenant = accounts::create_tenant(db, slug, name, now).await?;
     let password = accounts::generate_password();

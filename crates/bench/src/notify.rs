@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use escale_domain::DatabaseConnection;
-use escale_domain::messages::Channel;
-use escale_domain::outbox;
+use escale_domain::messaging::outbox;
+use escale_domain::messaging::templates::Channel;
 use escale_worker::QueueConfig;
 use escale_worker::queue::Queues;
 use sea_orm::{ConnectionTrait, Statement};

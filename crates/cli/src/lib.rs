@@ -448,8 +448,9 @@ async fn ops_database(data: &DataArgs) -> anyhow::Result<DatabaseConnection> {
 async fn tenant_create(slug: &str, name: &str, data: DataArgs) -> anyhow::Result<()> {
     telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty), "ops")?;
     let db = ops_database(&data).await?;
-    let tenant =
-        escale_domain::accounts::create_tenant(&db, slug, name, chrono::Utc::now()).await.map_err(user_error)?;
+    let tenant = escale_domain::access::accounts::create_tenant(&db, slug, name, chrono::Utc::now())
+        .await
+        .map_err(user_error)?;
     say(&[format!("Organizer `{}` created ({}).", tenant.slug, tenant.name)]);
     Ok(())
 }
@@ -478,15 +479,17 @@ async fn user_create(
     data: DataArgs,
 ) -> anyhow::Result<()> {
     telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty), "ops")?;
-    let role = escale_domain::authz::parse_role(role).map_err(user_error)?;
+    let role = escale_domain::access::authz::parse_role(role).map_err(user_error)?;
     let db = ops_database(&data).await?;
-    let tenant = escale_domain::accounts::tenant_by_slug(&db, tenant).await.map_err(user_error)?;
-    let exists = escale_domain::accounts::account_exists(&db, email).await.map_err(user_error)?;
+    let tenant = escale_domain::access::accounts::tenant_by_slug(&db, tenant).await.map_err(user_error)?;
+    let exists = escale_domain::access::accounts::account_exists(&db, email).await.map_err(user_error)?;
     let password = if exists { None } else { Some(read_password()?) };
-    let role_name = escale_domain::authz::role_name(&role);
-    let member = escale_domain::accounts::NewMember { email: email.to_owned(), display_name: name, password, role };
-    let added =
-        escale_domain::accounts::add_member(&db, tenant.scope, member, chrono::Utc::now()).await.map_err(user_error)?;
+    let role_name = escale_domain::access::authz::role_name(&role);
+    let member =
+        escale_domain::access::accounts::NewMember { email: email.to_owned(), display_name: name, password, role };
+    let added = escale_domain::access::accounts::add_member(&db, tenant.scope, member, chrono::Utc::now())
+        .await
+        .map_err(user_error)?;
     say(&[if added.new_account {
         format!("Account {email} created; {role_name} of `{}`.", tenant.slug)
     } else {

@@ -46,16 +46,16 @@ pub async fn is_loaded(db: &DatabaseConnection) -> DomainResult<bool> {
 /// and gives its owner account a fresh password.
 pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> DomainResult<DemoSummary> {
     let mut summary = crate::db::write(db, |txn| Box::pin(load_in(txn, now))).await?;
-    let password = crate::accounts::generate_password();
-    let member = crate::accounts::NewMember {
+    let password = crate::access::accounts::generate_password();
+    let member = crate::access::accounts::NewMember {
         email: OWNER_EMAIL.to_owned(),
         display_name: Some("Demo Owner".to_owned()),
         password: Some(password.clone()),
-        role: crate::authz::Role::Owner,
+        role: crate::access::authz::Role::Owner,
     };
-    let added = crate::accounts::add_member(db, summary.scope, member, now).await?;
+    let added = crate::access::accounts::add_member(db, summary.scope, member, now).await?;
     if !added.new_account {
-        crate::accounts::set_password(db, added.user_id, &password, now).await?;
+        crate::access::accounts::set_password(db, added.user_id, &password, now).await?;
     }
     summary.owner_email = OWNER_EMAIL.to_owned();
     summary.owner_password = password;

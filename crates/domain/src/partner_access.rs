@@ -13,11 +13,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Statement, Value};
 use uuid::Uuid;
 
-use crate::authz::{Actor, KeyGrant, Scope};
+use crate::access::authz::{Actor, KeyGrant, Scope};
 use crate::catalog::{self, AgendaStop, Topic};
 use crate::error::{DomainError, DomainResult};
 use crate::paging::{Page, PageRequest};
-use crate::participants;
+use crate::registration::participants;
 use crate::tenancy::TenantScope;
 
 /// The smallest group an aggregate shows: a count of 1 to 4 people sharing a

@@ -189,10 +189,9 @@ impl ApiError {
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
         match err {
-            DomainError::Validation { field, message } => Self {
-                field: Some(field.clone()),
-                ..Self::new(Code::Validation, format!("{field}: {message}"))
-            },
+            DomainError::Validation { field, message } => {
+                Self { field: Some(field.clone()), ..Self::new(Code::Validation, format!("{field}: {message}")) }
+            }
             DomainError::Unauthenticated(message) => Self::new(Code::Unauthenticated, message),
             DomainError::Forbidden(message) => Self::new(Code::Forbidden, message),
             DomainError::NotFound { entity } => Self::new(Code::NotFound, format!("{entity} not found")),
@@ -279,11 +278,8 @@ mod tests {
         let doc = include_str!("../../../docs/ARCHITECTURE.md");
         let start = doc.find("<!-- error codes -->").expect("docs/ARCHITECTURE.md marks its list of error codes");
         let end = doc[start..].find("<!-- /error codes -->").expect("the list of error codes ends") + start;
-        let listed: Vec<&str> = doc[start..end]
-            .lines()
-            .filter_map(|l| l.strip_prefix("| `"))
-            .filter_map(|l| l.split('`').next())
-            .collect();
+        let listed: Vec<&str> =
+            doc[start..end].lines().filter_map(|l| l.strip_prefix("| `")).filter_map(|l| l.split('`').next()).collect();
         let emitted: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(listed, emitted, "docs/ARCHITECTURE.md's table of error codes, in Code::ALL's order");
     }

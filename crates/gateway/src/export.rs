@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escale_domain::DomainError;
-use escale_domain::participants::{self, ExportRow};
+use escale_domain::registration::participants::{self, ExportRow};
 use escale_domain::tenancy::TenantScope;
 use escale_domain::values::{TicketCode, TimeZone};
 use uuid::Uuid;
@@ -128,7 +128,7 @@ async fn export(state: &AppState, raw_id: String, headers: &HeaderMap) -> Result
         // Logged before streaming, with every row the export holds: a client
         // that stops reading early still had access to all of them.
         let rows = participants::export_size(&state.db, scope, stop_id).await?;
-        let record = escale_domain::api_keys::RequestRecord {
+        let record = escale_domain::access::api_keys::RequestRecord {
             scope,
             key_id: key,
             operation: Some("export:registrations.csv".to_owned()),
@@ -138,7 +138,7 @@ async fn export(state: &AppState, raw_id: String, headers: &HeaderMap) -> Result
             duration_ms: 0,
             at: Utc::now(),
         };
-        escale_domain::api_keys::record_request(&state.db, record).await?;
+        escale_domain::access::api_keys::record_request(&state.db, record).await?;
     }
     let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
     let mut head = BOM.to_vec();

@@ -29,7 +29,7 @@ use crate::schema::auth::RequestAuth;
 use crate::schema::partners::Meter;
 use crate::schema::{EscaleSchema, build_schema};
 use escale_domain::DomainError;
-use escale_domain::api_keys;
+use escale_domain::access::api_keys;
 
 /// The largest request body accepted. A registration is well under 2 KiB; a
 /// partner's largest query a few KiB.
@@ -132,11 +132,11 @@ async fn readyz(State(shared): State<Shared>) -> Response {
 /// database is asked: the image says nothing the code does not, and the
 /// endpoint cannot be used to learn which codes exist.
 async fn ticket_qr_svg(Path(code): Path<String>) -> Response {
-    ticket_qr(&code, "image/svg+xml", |t| escale_domain::qr::svg(t).map(String::into_bytes))
+    ticket_qr(&code, "image/svg+xml", |t| escale_domain::messaging::qr::svg(t).map(String::into_bytes))
 }
 
 async fn ticket_qr_png(Path(code): Path<String>) -> Response {
-    ticket_qr(&code, "image/png", |t| escale_domain::qr::png(t, 8))
+    ticket_qr(&code, "image/png", |t| escale_domain::messaging::qr::png(t, 8))
 }
 
 fn ticket_qr(
@@ -161,8 +161,8 @@ fn ticket_qr(
 /// 413, and the connection is closed: the unread rest of the body would
 /// otherwise be taken for the next request on a kept-alive connection.
 fn too_large() -> Response {
-    let mut response =
-        ApiError::new(Code::PayloadTooLarge, format!("request body larger than {MAX_BODY_BYTES} bytes")).into_response();
+    let mut response = ApiError::new(Code::PayloadTooLarge, format!("request body larger than {MAX_BODY_BYTES} bytes"))
+        .into_response();
     response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
     response
 }

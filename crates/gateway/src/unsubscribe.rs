@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use escale_domain::DomainError;
 use escale_domain::ids::TenantId;
-use escale_domain::participants::{self, ConsentKind};
+use escale_domain::registration::participants::{self, ConsentKind};
 use escale_domain::tenancy::TenantScope;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -75,10 +75,10 @@ fn unavailable() -> Response {
 
 pub(crate) async fn show(State(shared): State<Shared>, Query(params): Query<LinkParams>) -> Response {
     let Some(link) = params.parse() else { return invalid() };
-    match escale_domain::links::verify(
+    match escale_domain::access::links::verify(
         &shared.state.db,
         link.scope,
-        escale_domain::links::Purpose::Unsubscribe,
+        escale_domain::access::links::Purpose::Unsubscribe,
         link.participant,
         &link.signature,
         Utc::now(),

@@ -117,7 +117,7 @@ impl WorkerConfig {
             sweep_interval: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(20),
             public_url: None,
-            retry_base: escale_domain::outbox::RETRY_BASE,
+            retry_base: escale_domain::messaging::outbox::RETRY_BASE,
         }
     }
 }

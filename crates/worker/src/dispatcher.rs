@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use escale_domain::DatabaseConnection;
-use escale_domain::messages::Channel;
-use escale_domain::outbox::{self, Claimed};
+use escale_domain::messaging::outbox::{self, Claimed};
+use escale_domain::messaging::templates::Channel;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 

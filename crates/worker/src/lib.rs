@@ -34,10 +34,12 @@ pub use runtime::{WakeHandle, run};
 /// reports the same figures: aggregate them with `max`, not `sum`.
 pub async fn refresh_outbox_gauges(db: &escale_domain::DatabaseConnection) {
     let now = chrono::Utc::now();
-    match escale_domain::outbox::backlog(db, now).await {
+    match escale_domain::messaging::outbox::backlog(db, now).await {
         Ok(rows) => {
             let mut oldest_overall = 0.0_f64;
-            for channel in [escale_domain::messages::Channel::Email, escale_domain::messages::Channel::Sms] {
+            for channel in
+                [escale_domain::messaging::templates::Channel::Email, escale_domain::messaging::templates::Channel::Sms]
+            {
                 let (n, oldest) =
                     rows.iter().find(|(c, _, _)| *c == channel).map_or((0, None), |(_, n, oldest)| (*n, *oldest));
                 let age = oldest.map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0);

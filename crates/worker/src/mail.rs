@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use escale_domain::outbox::{OutgoingEmail, TICKET_QR_CID};
+use escale_domain::messaging::outbox::{OutgoingEmail, TICKET_QR_CID};
 use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};

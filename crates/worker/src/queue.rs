@@ -5,7 +5,7 @@ use std::time::Duration;
 use apalis::prelude::TaskSink;
 use apalis_redis::RedisStorage;
 use apalis_sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteStorage};
-use escale_domain::messages::Channel;
+use escale_domain::messaging::templates::Channel;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use apalis::prelude::{BackendExt, Monitor, WorkerBuilder, WorkerBuilderExt};
 use escale_domain::DatabaseConnection;
-use escale_domain::outbox::SendOptions;
+use escale_domain::messaging::outbox::SendOptions;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;

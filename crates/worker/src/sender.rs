@@ -7,7 +7,7 @@ use apalis::prelude::{AbortError, BoxDynError, Data};
 use chrono::Utc;
 use escale_domain::DatabaseConnection;
 use escale_domain::ids::{NotificationId, TenantId};
-use escale_domain::outbox::{self, Accepted, Outgoing, OutgoingMessage, SendDecision, SendOptions};
+use escale_domain::messaging::outbox::{self, Accepted, Outgoing, OutgoingMessage, SendDecision, SendOptions};
 use escale_domain::tenancy::TenantScope;
 use escale_domain::trace::redact;
 use lettre::message::Mailbox;

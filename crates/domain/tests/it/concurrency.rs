@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use escale_domain::entities::{notification, registration, session, session_seat};
 use escale_domain::ids::{SessionId, StopId};
+use escale_domain::registration::tickets;
 use escale_domain::registration::{RegisterOutcome, register};
-use escale_domain::tickets;
 use escale_testkit::TestDb;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 

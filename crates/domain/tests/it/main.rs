@@ -2,6 +2,7 @@
 //! PostgreSQL when it is available (required in CI).
 
 mod concurrency;
+mod layout;
 mod outbox;
 mod registration;
 mod reminders;

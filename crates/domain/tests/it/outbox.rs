@@ -1,8 +1,8 @@
 use chrono::Duration;
 use escale_domain::entities::{notification, participant};
 use escale_domain::ids::{NotificationId, StopId};
-use escale_domain::messages::Channel;
-use escale_domain::outbox::{self, Accepted, OutgoingMessage, SendDecision, SendOptions, Status};
+use escale_domain::messaging::outbox::{self, Accepted, OutgoingMessage, SendDecision, SendOptions, Status};
+use escale_domain::messaging::templates::Channel;
 use escale_domain::registration::{Consents, RegisterInput, register};
 use escale_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
@@ -67,7 +67,7 @@ async fn batches_follow_the_cursor_through_rows_due_at_one_instant() {
             let new = outbox::NewNotification {
                 participant_id: row.participant_id,
                 registration_id: Some(registration),
-                template: escale_domain::messages::TemplateKey::Broadcast,
+                template: escale_domain::messaging::templates::TemplateKey::Broadcast,
                 channel: Channel::Email,
                 locale: escale_domain::values::Locale::Fr,
                 scheduled_at: at,

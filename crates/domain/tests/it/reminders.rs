@@ -6,12 +6,12 @@ use chrono::Duration;
 use escale_domain::entities::{notification, registration};
 use escale_domain::ids::{NotificationId, StopId};
 use escale_domain::manage::{self, TimeInput};
-use escale_domain::messages::{Channel, TemplateKey, TemplateOverride};
-use escale_domain::notifications::{self, Broadcast, PolicyTarget};
-use escale_domain::outbox::{self, OutgoingMessage, SendDecision, SendOptions, Status};
-use escale_domain::participants::{self, ConsentKind};
+use escale_domain::messaging::organizer::{self, Broadcast, PolicyTarget};
+use escale_domain::messaging::outbox::{self, OutgoingMessage, SendDecision, SendOptions, Status};
+use escale_domain::messaging::reminders::{self, MINUTES_PER_DAY, Offset, Policy};
+use escale_domain::messaging::templates::{Channel, TemplateKey, TemplateOverride};
+use escale_domain::registration::participants::{self, ConsentKind};
 use escale_domain::registration::{Consents, RegisterInput, register};
-use escale_domain::reminders::{self, MINUTES_PER_DAY, Offset, Policy};
 use escale_domain::tenancy::TenantScope;
 use escale_domain::values::{Locale, TimeZone};
 use escale_domain::{DatabaseConnection, DomainError};
@@ -134,7 +134,7 @@ async fn a_policy_change_replans_and_consent_withdrawal_holds() {
             offsets: vec![Offset::stop(3 * MINUTES_PER_DAY, vec![Channel::Email, Channel::Sms])],
             quiet_hours: None,
         };
-        notifications::set_reminder_policy(
+        organizer::set_reminder_policy(
             db,
             &owner,
             PolicyTarget::Edition(stop.edition_id),
@@ -154,7 +154,7 @@ async fn a_policy_change_replans_and_consent_withdrawal_holds() {
 
         // A policy that breaks the rules is refused with the field named.
         let bad = Policy { offsets: vec![Offset::stop(0, vec![Channel::Sms])], quiet_hours: None };
-        let err = notifications::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop.id), Some(bad), now())
+        let err = organizer::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop.id), Some(bad), now())
             .await
             .expect_err("refused");
         assert!(matches!(err, DomainError::Validation { .. }), "{err:?}");
@@ -163,7 +163,7 @@ async fn a_policy_change_replans_and_consent_withdrawal_holds() {
         participants::withdraw_consent(db, &s.registration.ticket_code, ConsentKind::SmsReminders, now())
             .await
             .expect("withdraw");
-        notifications::set_reminder_policy(db, &owner, PolicyTarget::Edition(stop.edition_id), None, now())
+        organizer::set_reminder_policy(db, &owner, PolicyTarget::Edition(stop.edition_id), None, now())
             .await
             .expect("back to default");
         let rows = reminder_rows(db, reg).await;
@@ -237,7 +237,7 @@ async fn broadcasts_reach_consenting_people_and_templates_are_checked_when_saved
         let broken =
             TemplateOverride { subject: Some("{{ stop.nmae }}".into()), body_text: "x".into(), body_html: None };
         let err =
-            notifications::save_template(db, &owner, TemplateKey::Broadcast, Channel::Email, Locale::Fr, broken, now())
+            organizer::save_template(db, &owner, TemplateKey::Broadcast, Channel::Email, Locale::Fr, broken, now())
                 .await
                 .expect_err("a misspelt variable is refused at save time");
         assert!(err.to_string().contains("nmae") || err.to_string().contains("undefined"), "{err}");
@@ -246,7 +246,7 @@ async fn broadcasts_reach_consenting_people_and_templates_are_checked_when_saved
             body_text: "{{ broadcast.body }}\n-- {{ tenant.name }}".into(),
             body_html: None,
         };
-        notifications::save_template(db, &owner, TemplateKey::Broadcast, Channel::Email, Locale::Fr, custom, now())
+        organizer::save_template(db, &owner, TemplateKey::Broadcast, Channel::Email, Locale::Fr, custom, now())
             .await
             .expect("a good template is saved");
 
@@ -257,9 +257,9 @@ async fn broadcasts_reach_consenting_people_and_templates_are_checked_when_saved
             channels: vec![Channel::Email, Channel::Sms],
             urgent: true,
         };
-        let outcome = notifications::broadcast(db, &owner, input.clone(), now()).await.expect("broadcast");
+        let outcome = organizer::broadcast(db, &owner, input.clone(), now()).await.expect("broadcast");
         assert_eq!((outcome.planned, outcome.unreachable), (2, 1), "{}", t.backend_name());
-        let again = notifications::broadcast(db, &owner, input, now()).await.expect("a second broadcast");
+        let again = organizer::broadcast(db, &owner, input, now()).await.expect("a second broadcast");
         assert_ne!(again.id, outcome.id, "a new broadcast is a new message");
 
         let broadcast_email = notifications_of(db, s.registration.id)
@@ -286,7 +286,7 @@ async fn broadcasts_reach_consenting_people_and_templates_are_checked_when_saved
         );
         assert!(mail.content.text.starts_with("La plénière a lieu en salle Atlas."), "{}", mail.content.text);
 
-        let counts = notifications::stop_message_counts(db, s.scope, s.stop.0).await.expect("counts");
+        let counts = organizer::stop_message_counts(db, s.scope, s.stop.0).await.expect("counts");
         let broadcast_rows = notification::Entity::find()
             .filter(notification::Column::TemplateKey.eq("broadcast"))
             .all(db)
@@ -325,7 +325,7 @@ async fn workshop_reminders_follow_the_seat_and_the_session() {
             offsets: vec![Offset::stop(MINUTES_PER_DAY, vec![Channel::Email]), Offset::session(30, vec![Channel::Sms])],
             quiet_hours: None,
         };
-        notifications::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop_id.0), Some(policy), now())
+        organizer::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop_id.0), Some(policy), now())
             .await
             .expect("policy");
         let with_workshop = |n| RegisterInput {
@@ -363,7 +363,7 @@ async fn workshop_reminders_follow_the_seat_and_the_session() {
 
         // The holder cancels: the seat passes to the second person, whose
         // reminder is planned in that same transaction; the holder's is cancelled.
-        escale_domain::tickets::cancel_by_ticket(db, &first.ticket_code, now()).await.expect("cancel");
+        escale_domain::registration::tickets::cancel_by_ticket(db, &first.ticket_code, now()).await.expect("cancel");
         let rows = session_reminder_rows(db, first.id).await;
         assert_eq!(rows[0].status, Status::Cancelled, "{}", t.backend_name());
         let rows = session_reminder_rows(db, second.id).await;
@@ -393,7 +393,7 @@ async fn workshop_reminders_follow_the_seat_and_the_session() {
         assert_eq!(rows.iter().map(|r| r.status).collect::<Vec<_>>(), [Status::Pending], "{}", t.backend_name());
 
         // A policy without workshop reminders withdraws those still to send.
-        notifications::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop_id.0), None, now())
+        organizer::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop_id.0), None, now())
             .await
             .expect("back to the default policy");
         assert_eq!(session_reminder_rows(db, third.id).await[0].status, Status::Cancelled, "{}", t.backend_name());

@@ -86,14 +86,14 @@ pub async fn reload_stop(db: &DatabaseConnection, id: StopId) -> stop::Model {
 }
 
 /// An owner of the tenant, as a domain actor.
-pub async fn owner_actor(db: &DatabaseConnection, scope: TenantScope) -> escale_domain::authz::Actor {
-    use escale_domain::accounts::{self, NewMember};
+pub async fn owner_actor(db: &DatabaseConnection, scope: TenantScope) -> escale_domain::access::authz::Actor {
+    use escale_domain::access::accounts::{self, NewMember};
     let email = "owner-for-tests@example.ma";
     let member = NewMember {
         email: email.into(),
         display_name: None,
         password: Some("correct horse battery".into()),
-        role: escale_domain::authz::Role::Owner,
+        role: escale_domain::access::authz::Role::Owner,
     };
     accounts::add_member(db, scope, member, now()).await.expect("member");
     accounts::login(db, email, "correct horse battery", None, now()).await.expect("login").actor

@@ -5,7 +5,7 @@ use escale_domain::DomainError;
 use escale_domain::entities::{notification, registration, session, session_seat};
 use escale_domain::ids::{SessionId, StopId};
 use escale_domain::registration::register;
-use escale_domain::tickets;
+use escale_domain::registration::tickets;
 use escale_testkit::TestDb;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -195,16 +195,17 @@ async fn consents_given_at_registration_are_recorded_with_time_and_source() {
         );
         // Withdrawn by the participant: the flag goes, the history keeps both acts.
         let code = out.registration.ticket_code.clone();
-        let p = escale_domain::participants::withdraw_consent(
+        let p = escale_domain::registration::participants::withdraw_consent(
             db,
             &code,
-            escale_domain::participants::ConsentKind::SmsReminders,
+            escale_domain::registration::participants::ConsentKind::SmsReminders,
             now(),
         )
         .await
         .expect("withdraw");
         assert!(p.consent_sms_at.is_none() && p.consent_email_at.is_some());
-        let history = escale_domain::participants::consent_history(db, scope, p.id).await.expect("history");
+        let history =
+            escale_domain::registration::participants::consent_history(db, scope, p.id).await.expect("history");
         assert_eq!(history.len(), 3, "{}", t.backend_name());
         assert!(history.iter().any(|e| !e.granted && e.source == "participant"));
         // Registering again without consents withdraws nothing.

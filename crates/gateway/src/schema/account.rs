@@ -2,7 +2,7 @@
 
 use async_graphql::{Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use escale_domain::authz::Role;
+use escale_domain::access::authz::Role;
 use escale_domain::entities::audit_log;
 use escale_domain::ids::TenantId;
 

@@ -4,8 +4,8 @@
 
 use async_graphql::{Context, Result};
 use chrono::Utc;
-use escale_domain::accounts;
-use escale_domain::authz::{Action, Actor};
+use escale_domain::access::accounts;
+use escale_domain::access::authz::{Action, Actor};
 use escale_domain::tenancy::TenantScope;
 use tokio::sync::OnceCell;
 
@@ -37,8 +37,8 @@ pub async fn authenticate(
     token: &str,
     now: chrono::DateTime<Utc>,
 ) -> escale_domain::DomainResult<Actor> {
-    if escale_domain::api_keys::looks_like_key(token) {
-        escale_domain::api_keys::authenticate(db, token, now).await
+    if escale_domain::access::api_keys::looks_like_key(token) {
+        escale_domain::access::api_keys::authenticate(db, token, now).await
     } else {
         accounts::authenticate(db, token, now).await
     }

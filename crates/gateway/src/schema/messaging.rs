@@ -3,15 +3,15 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use escale_domain::authz::{Action, Actor};
+use escale_domain::DomainError;
+use escale_domain::access::authz::{Action, Actor};
 use escale_domain::entities::{notification, template};
 use escale_domain::ids::NotificationId;
-use escale_domain::messages::{self, TemplateOverride};
-use escale_domain::notifications::{self, PolicyTarget};
-use escale_domain::reminders::{Anchor, Offset, Policy, QuietHours};
+use escale_domain::messaging::organizer::{self, PolicyTarget};
+use escale_domain::messaging::reminders::{Anchor, Offset, Policy, QuietHours};
+use escale_domain::messaging::templates::{self, TemplateOverride};
 use escale_domain::tenancy::TenantScope;
 use escale_domain::values::Locale;
-use escale_domain::{DomainError, manage};
 
 use super::auth;
 use crate::{AppState, error, ids};
@@ -23,20 +23,20 @@ pub enum Channel {
     Sms,
 }
 
-impl From<Channel> for messages::Channel {
+impl From<Channel> for templates::Channel {
     fn from(c: Channel) -> Self {
         match c {
-            Channel::Email => messages::Channel::Email,
-            Channel::Sms => messages::Channel::Sms,
+            Channel::Email => templates::Channel::Email,
+            Channel::Sms => templates::Channel::Sms,
         }
     }
 }
 
-impl From<messages::Channel> for Channel {
-    fn from(c: messages::Channel) -> Self {
+impl From<templates::Channel> for Channel {
+    fn from(c: templates::Channel) -> Self {
         match c {
-            messages::Channel::Email => Channel::Email,
-            messages::Channel::Sms => Channel::Sms,
+            templates::Channel::Email => Channel::Email,
+            templates::Channel::Sms => Channel::Sms,
         }
     }
 }
@@ -55,9 +55,9 @@ pub enum MessageKind {
     Broadcast,
 }
 
-impl From<MessageKind> for messages::TemplateKey {
+impl From<MessageKind> for templates::TemplateKey {
     fn from(k: MessageKind) -> Self {
-        use messages::TemplateKey as K;
+        use templates::TemplateKey as K;
         match k {
             MessageKind::Confirmation => K::Confirmation,
             MessageKind::Waitlisted => K::Waitlisted,
@@ -71,9 +71,9 @@ impl From<MessageKind> for messages::TemplateKey {
     }
 }
 
-impl From<messages::TemplateKey> for MessageKind {
-    fn from(k: messages::TemplateKey) -> Self {
-        use messages::TemplateKey as K;
+impl From<templates::TemplateKey> for MessageKind {
+    fn from(k: templates::TemplateKey) -> Self {
+        use templates::TemplateKey as K;
         match k {
             K::Confirmation => MessageKind::Confirmation,
             K::Waitlisted => MessageKind::Waitlisted,
@@ -255,8 +255,8 @@ pub struct MessageTemplate {
 impl MessageTemplate {
     fn from_model(t: template::Model) -> Option<Self> {
         Some(MessageTemplate {
-            kind: t.key.parse::<messages::TemplateKey>().ok()?.into(),
-            channel: t.channel.parse::<messages::Channel>().ok()?.into(),
+            kind: t.key.parse::<templates::TemplateKey>().ok()?.into(),
+            channel: t.channel.parse::<templates::Channel>().ok()?.into(),
             locale: t.locale,
             subject: t.subject,
             body_text: t.body_text,
@@ -318,8 +318,8 @@ impl FailedMessage {
     fn from_model(n: notification::Model, scope: TenantScope) -> Self {
         FailedMessage {
             id: ID(ids::encode("Notification", scope.id(), n.id)),
-            kind: n.template_key.parse::<messages::TemplateKey>().ok().map(Into::into),
-            channel: n.channel.parse::<messages::Channel>().ok().map(Into::into),
+            kind: n.template_key.parse::<templates::TemplateKey>().ok().map(Into::into),
+            channel: n.channel.parse::<templates::Channel>().ok().map(Into::into),
             recipient: n.recipient,
             attempts: n.attempts,
             reason: n.last_error,
@@ -339,15 +339,16 @@ impl StopMessaging {
     async fn reminder_policy(&self, ctx: &Context<'_>) -> Result<ReminderPolicy> {
         let (actor, state) = parts(ctx).await?;
         let scope = actor.require(Action::CatalogRead).map_err(error::domain)?;
-        let stop = manage::find_stop(&state.db, scope, self.stop_id).await.map_err(error::domain)?;
-        Ok(notifications::stop_policy(&state.db, scope, &stop).await.map_err(error::domain)?.into())
+        let stop =
+            escale_domain::catalog::find::find_stop(&state.db, scope, self.stop_id).await.map_err(error::domain)?;
+        Ok(organizer::stop_policy(&state.db, scope, &stop).await.map_err(error::domain)?.into())
     }
 
     /// Messages by channel and status, with SMS segments (the cost).
     async fn counts(&self, ctx: &Context<'_>) -> Result<Vec<MessageCount>> {
         let (actor, state) = parts(ctx).await?;
         let scope = actor.require(Action::RegistrationsRead).map_err(error::domain)?;
-        let counts = notifications::stop_message_counts(&state.db, scope, self.stop_id).await.map_err(error::domain)?;
+        let counts = organizer::stop_message_counts(&state.db, scope, self.stop_id).await.map_err(error::domain)?;
         Ok(counts
             .into_iter()
             .map(|c| MessageCount {
@@ -362,7 +363,7 @@ impl StopMessaging {
     /// Messages that failed for good, most recent first, with the reason.
     async fn failed(&self, ctx: &Context<'_>, #[graphql(default = 50)] first: u32) -> Result<Vec<FailedMessage>> {
         let (actor, state) = parts(ctx).await?;
-        let rows = notifications::failed(&state.db, actor, self.stop_id, u64::from(first.min(500)))
+        let rows = organizer::failed(&state.db, actor, self.stop_id, u64::from(first.min(500)))
             .await
             .map_err(error::domain)?;
         Ok(rows.into_iter().map(|n| FailedMessage::from_model(n, actor.scope)).collect())
@@ -383,7 +384,7 @@ impl MessagingQuery {
         let (actor, state) = parts(ctx).await?;
         let id = auth::own_id(&stop_id, "Stop", "stopId", "stop", actor.scope)?;
         let scope = actor.require(Action::CatalogRead).map_err(error::domain)?;
-        manage::find_stop(&state.db, scope, id).await.map_err(error::domain)?;
+        escale_domain::catalog::find::find_stop(&state.db, scope, id).await.map_err(error::domain)?;
         Ok(StopMessaging { stop_id: id })
     }
 
@@ -392,14 +393,14 @@ impl MessagingQuery {
         let (actor, state) = parts(ctx).await?;
         let id = auth::own_id(&edition_id, "Edition", "editionId", "edition", actor.scope)?;
         let scope = actor.require(Action::CatalogRead).map_err(error::domain)?;
-        manage::find_edition(&state.db, scope, id).await.map_err(error::domain)?;
-        Ok(notifications::edition_policy(&state.db, scope, id).await.map_err(error::domain)?.map(Into::into))
+        escale_domain::catalog::find::find_edition(&state.db, scope, id).await.map_err(error::domain)?;
+        Ok(organizer::edition_policy(&state.db, scope, id).await.map_err(error::domain)?.map(Into::into))
     }
 
     /// The tenant's own wordings (built-ins apply where there is none).
     async fn message_templates(&self, ctx: &Context<'_>) -> Result<Vec<MessageTemplate>> {
         let (actor, state) = parts(ctx).await?;
-        let rows = notifications::templates(&state.db, actor).await.map_err(error::domain)?;
+        let rows = organizer::templates(&state.db, actor).await.map_err(error::domain)?;
         Ok(rows.into_iter().filter_map(MessageTemplate::from_model).collect())
     }
 }
@@ -423,7 +424,7 @@ impl MessagingMutation {
             _ => return Err(error::domain(DomainError::validation("editionId", "give editionId or stopId, not both"))),
         };
         let policy = input.policy.map(ReminderPolicy::into_domain).transpose()?;
-        let r = notifications::set_reminder_policy(&state.db, actor, target, policy, Utc::now())
+        let r = organizer::set_reminder_policy(&state.db, actor, target, policy, Utc::now())
             .await
             .map_err(error::domain)?;
         Ok(SetReminderPolicyPayload { reminders_planned: r.planned, reminders_withdrawn: r.withdrawn })
@@ -438,7 +439,7 @@ impl MessagingMutation {
         let custom =
             TemplateOverride { subject: input.subject, body_text: input.body_text, body_html: input.body_html };
         let now = Utc::now();
-        notifications::save_template(
+        organizer::save_template(
             &state.db,
             actor,
             input.kind.into(),
@@ -470,7 +471,7 @@ impl MessagingMutation {
     ) -> Result<bool> {
         let (actor, state) = parts(ctx).await?;
         let locale = parse_locale(&locale)?;
-        notifications::reset_template(&state.db, actor, kind.into(), channel.into(), locale, Utc::now())
+        organizer::reset_template(&state.db, actor, kind.into(), channel.into(), locale, Utc::now())
             .await
             .map_err(error::domain)
     }
@@ -481,18 +482,12 @@ impl MessagingMutation {
     async fn broadcast(&self, ctx: &Context<'_>, input: BroadcastInput) -> Result<BroadcastPayload> {
         let (actor, state) = parts(ctx).await?;
         let stop_id = auth::own_id(&input.stop_id, "Stop", "stopId", "stop", actor.scope)?;
-        let mut channels: Vec<messages::Channel> = input.channels.into_iter().map(Into::into).collect();
+        let mut channels: Vec<templates::Channel> = input.channels.into_iter().map(Into::into).collect();
         channels.dedup();
-        let out = notifications::broadcast(
+        let out = organizer::broadcast(
             &state.db,
             actor,
-            notifications::Broadcast {
-                stop_id,
-                subject: input.subject,
-                body: input.body,
-                channels,
-                urgent: input.urgent,
-            },
+            organizer::Broadcast { stop_id, subject: input.subject, body: input.body, channels, urgent: input.urgent },
             Utc::now(),
         )
         .await
@@ -510,7 +505,7 @@ impl MessagingMutation {
             .iter()
             .map(|id| auth::own_id(id, "Notification", "ids", "notification", actor.scope).map(NotificationId))
             .collect::<Result<Vec<_>>>()?;
-        let n = notifications::retry(&state.db, actor, &ids, Utc::now()).await.map_err(error::domain)?;
+        let n = organizer::retry(&state.db, actor, &ids, Utc::now()).await.map_err(error::domain)?;
         if let Some(signal) = &state.outbox_signal {
             signal();
         }

@@ -280,7 +280,7 @@ impl Stop {
     /// Live counts for the organizer's team (door staff included):
     /// UNAUTHENTICATED or FORBIDDEN for anyone else.
     async fn attendance(&self, ctx: &Context<'_>) -> Result<Attendance> {
-        let (_, scope) = super::auth::require(ctx, escale_domain::authz::Action::CheckIn).await?;
+        let (_, scope) = super::auth::require(ctx, escale_domain::access::authz::Action::CheckIn).await?;
         if scope.id() != self.tenant() {
             return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
         }
@@ -290,7 +290,7 @@ impl Stop {
     /// Questions asked in advance (optionally for one session), oldest first:
     /// for the team (`registrations:read`).
     async fn questions(&self, ctx: &Context<'_>, session_id: Option<ID>) -> Result<Vec<super::people::Question>> {
-        let (actor, scope) = super::auth::require(ctx, escale_domain::authz::Action::RegistrationsRead).await?;
+        let (actor, scope) = super::auth::require(ctx, escale_domain::access::authz::Action::RegistrationsRead).await?;
         if scope.id() != self.tenant() {
             return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
         }
@@ -299,20 +299,21 @@ impl Stop {
             .map(|s| super::auth::own_id(s, "Session", "sessionId", "session", scope))
             .transpose()?;
         let db = &ctx.data::<crate::AppState>()?.db;
-        let qs = escale_domain::participants::questions_for_team(db, actor, self.m.id, session)
+        let qs = escale_domain::registration::participants::questions_for_team(db, actor, self.m.id, session)
             .await
             .map_err(crate::error::domain)?;
         Ok(qs.into_iter().map(super::people::Question::from_model).collect())
     }
     /// Questions per topic, every topic listed (team only).
     async fn question_counts(&self, ctx: &Context<'_>) -> Result<Vec<super::people::TopicCount>> {
-        let (_, scope) = super::auth::require(ctx, escale_domain::authz::Action::RegistrationsRead).await?;
+        let (_, scope) = super::auth::require(ctx, escale_domain::access::authz::Action::RegistrationsRead).await?;
         if scope.id() != self.tenant() {
             return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
         }
         let db = &ctx.data::<crate::AppState>()?.db;
-        let counts =
-            escale_domain::participants::question_counts(db, scope, self.m.id).await.map_err(crate::error::domain)?;
+        let counts = escale_domain::registration::participants::question_counts(db, scope, self.m.id)
+            .await
+            .map_err(crate::error::domain)?;
         Ok(super::people::topic_counts(counts))
     }
     /// True when the stop takes registrations right now.
@@ -689,8 +690,8 @@ pub struct Attendance {
     pub rate: f64,
 }
 
-impl From<escale_domain::tickets::StopCounts> for Attendance {
-    fn from(c: escale_domain::tickets::StopCounts) -> Self {
+impl From<escale_domain::registration::tickets::StopCounts> for Attendance {
+    fn from(c: escale_domain::registration::tickets::StopCounts) -> Self {
         #[expect(clippy::cast_precision_loss, reason = "head counts are far below 2^52")]
         let rate = if c.confirmed == 0 { 0.0 } else { c.checked_in as f64 / c.confirmed as f64 };
         Attendance {

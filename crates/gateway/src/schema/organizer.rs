@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use escale_domain::authz::Actor;
+use escale_domain::access::authz::Actor;
 use escale_domain::manage::{self, PartnershipTarget, TimeInput};
 use escale_domain::values::Locale;
 use escale_domain::{DomainError, tenancy::TenantScope};
@@ -414,7 +414,7 @@ impl OrganizerMutation {
         manage::assign_speaker(&state.db, actor, session, speaker, position, Utc::now())
             .await
             .map_err(error::domain)?;
-        let m = manage::find_session(&state.db, scope, session).await.map_err(error::domain)?;
+        let m = escale_domain::catalog::find::find_session(&state.db, scope, session).await.map_err(error::domain)?;
         Ok(Session::bare(m, Vis::Organizer))
     }
 
@@ -423,7 +423,7 @@ impl OrganizerMutation {
         let session = own_id(&session_id, "Session", "sessionId", "session", scope)?;
         let speaker = own_id(&speaker_id, "Speaker", "speakerId", "speaker", scope)?;
         manage::unassign_speaker(&state.db, actor, session, speaker, Utc::now()).await.map_err(error::domain)?;
-        let m = manage::find_session(&state.db, scope, session).await.map_err(error::domain)?;
+        let m = escale_domain::catalog::find::find_session(&state.db, scope, session).await.map_err(error::domain)?;
         Ok(Session::bare(m, Vis::Organizer))
     }
 
@@ -464,7 +464,8 @@ impl OrganizerMutation {
         let link = manage::set_partnership(&state.db, actor, partner, target, input.tier.into(), Utc::now())
             .await
             .map_err(error::domain)?;
-        let partner = manage::find_partner(&state.db, scope, partner).await.map_err(error::domain)?;
+        let partner =
+            escale_domain::catalog::find::find_partner(&state.db, scope, partner).await.map_err(error::domain)?;
         Ok(Partnership { link, partner })
     }
 

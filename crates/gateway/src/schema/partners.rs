@@ -6,11 +6,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use escale_domain::api_keys::{self, NewKey};
-use escale_domain::authz::Scope;
+use escale_domain::access::api_keys::{self, NewKey};
+use escale_domain::access::authz::Scope;
 use escale_domain::entities::{api_key, api_request};
 use escale_domain::ids::TenantId;
-use escale_domain::manage;
 use escale_domain::paging::After;
 use escale_domain::partner_access::{self, Breakdown, Lead, Partner as Grant, StopStats};
 
@@ -70,7 +69,7 @@ impl ApiKey {
         let Some(id) = self.m.partner_id else { return Ok(None) };
         let db = &ctx.data::<AppState>()?.db;
         let scope = escale_domain::tenancy::TenantScope::new(TenantId(self.m.tenant_id));
-        Ok(Some(Partner { m: manage::find_partner(db, scope, id).await.map_err(error::domain)? }))
+        Ok(Some(Partner { m: escale_domain::catalog::find::find_partner(db, scope, id).await.map_err(error::domain)? }))
     }
     async fn status(&self) -> ApiKeyStatus {
         if self.m.revoked_at.is_some() {
@@ -237,7 +236,9 @@ impl PartnerAccess {
     async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
         let g = grant(ctx).await?;
         let db = &ctx.data::<AppState>()?.db;
-        Ok(Partner { m: manage::find_partner(db, g.scope, g.partner_id).await.map_err(error::domain)? })
+        Ok(Partner {
+            m: escale_domain::catalog::find::find_partner(db, g.scope, g.partner_id).await.map_err(error::domain)?,
+        })
     }
 
     async fn scopes(&self, ctx: &Context<'_>) -> Result<Vec<String>> {

@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use chrono::{DateTime, Utc};
 use escale_domain::entities::{participant, question, registration};
 use escale_domain::ids::TenantId;
-use escale_domain::participants::{self, ConsentKind, History, NewQuestion};
+use escale_domain::registration::participants::{self, ConsentKind, History, NewQuestion};
 use escale_domain::tenancy::TenantScope;
 use escale_domain::{DomainError, catalog};
 
@@ -139,7 +139,9 @@ impl PeopleMutation {
     /// ends. Organizers and the session's speakers will see it.
     async fn ask_question(&self, ctx: &Context<'_>, input: AskQuestionInput) -> Result<Question> {
         let state = ctx.data::<AppState>()?;
-        let (_, reg) = escale_domain::tickets::by_ticket(&state.db, &input.ticket_code).await.map_err(error::domain)?;
+        let (_, reg) = escale_domain::registration::tickets::by_ticket(&state.db, &input.ticket_code)
+            .await
+            .map_err(error::domain)?;
         let q = input.question.into_domain(TenantId(reg.tenant_id))?;
         let saved = participants::ask(&state.db, &input.ticket_code, &q, Utc::now()).await.map_err(error::domain)?;
         Ok(Question::from_model(saved))

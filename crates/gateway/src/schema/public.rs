@@ -7,7 +7,7 @@ use escale_domain::tenancy::TenantScope;
 use escale_domain::values::TicketCode;
 
 use async_graphql::{ComplexObject, Enum};
-use escale_domain::accounts;
+use escale_domain::access::accounts;
 use escale_domain::entities::session_seat;
 
 use super::auth::RequestAuth;

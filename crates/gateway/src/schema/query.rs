@@ -1,9 +1,10 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
-use escale_domain::authz::Action;
+use escale_domain::access::authz::Action;
+use escale_domain::access::{accounts, audit};
 use escale_domain::catalog::{self, EditionFilter, StopFilter};
 use escale_domain::paging::After;
-use escale_domain::{accounts, audit, manage, tenancy};
+use escale_domain::tenancy;
 
 use super::account::{AuditEntry, MemberRole, Membership, Viewer};
 use super::auth;
@@ -65,21 +66,27 @@ impl CatalogQuery {
         let now = Utc::now();
         let vis = Vis::Organizer;
         let node = match g.kind {
-            "Series" => {
-                Node::Series(Series { m: manage::find_series(db, scope, g.id).await.map_err(error::domain)?, vis })
+            "Series" => Node::Series(Series {
+                m: catalog::find::find_series(db, scope, g.id).await.map_err(error::domain)?,
+                vis,
+            }),
+            "Edition" => Node::Edition(Edition {
+                m: catalog::find::find_edition(db, scope, g.id).await.map_err(error::domain)?,
+                vis,
+            }),
+            "Stop" => {
+                Node::Stop(Stop::new(catalog::find::find_stop(db, scope, g.id).await.map_err(error::domain)?, vis, now))
             }
-            "Edition" => {
-                Node::Edition(Edition { m: manage::find_edition(db, scope, g.id).await.map_err(error::domain)?, vis })
-            }
-            "Stop" => Node::Stop(Stop::new(manage::find_stop(db, scope, g.id).await.map_err(error::domain)?, vis, now)),
-            "Session" => {
-                Node::Session(Session::bare(manage::find_session(db, scope, g.id).await.map_err(error::domain)?, vis))
-            }
-            "Speaker" => {
-                Node::Speaker(Speaker { m: manage::find_speaker(db, scope, g.id).await.map_err(error::domain)?, vis })
-            }
+            "Session" => Node::Session(Session::bare(
+                catalog::find::find_session(db, scope, g.id).await.map_err(error::domain)?,
+                vis,
+            )),
+            "Speaker" => Node::Speaker(Speaker {
+                m: catalog::find::find_speaker(db, scope, g.id).await.map_err(error::domain)?,
+                vis,
+            }),
             "Partner" => {
-                Node::Partner(Partner { m: manage::find_partner(db, scope, g.id).await.map_err(error::domain)? })
+                Node::Partner(Partner { m: catalog::find::find_partner(db, scope, g.id).await.map_err(error::domain)? })
             }
             _ => return Err(error::domain(escale_domain::DomainError::not_found("object"))),
         };

@@ -4,8 +4,8 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use escale_domain::DomainError;
+use escale_domain::registration::tickets::{self, CancelOutcome};
 use escale_domain::tenancy::TenantScope;
-use escale_domain::tickets::{self, CancelOutcome};
 
 use super::auth;
 use super::objects::Attendance;

@@ -1,8 +1,8 @@
 //! Accounts: login, tokens, logout, expiry, several organizers per person.
 
 use chrono::Utc;
-use escale_domain::accounts::{self, NewMember};
-use escale_domain::authz::Role;
+use escale_domain::access::accounts::{self, NewMember};
+use escale_domain::access::authz::Role;
 use escale_domain::entities::user_session;
 use escale_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};

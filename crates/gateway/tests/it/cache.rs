@@ -49,7 +49,9 @@ async fn anonymous_queries_are_shared_and_organizer_changes_show_at_once() {
     let missing = "{ agenda(tenant: \"nobody\") { id } }";
     let r = app.gql(None, missing, json!({})).await;
     assert_eq!(code(&r), Some("NOT_FOUND"), "{r}");
-    escale_domain::accounts::create_tenant(&t.db, "nobody", "Nobody Yet", chrono::Utc::now()).await.expect("tenant");
+    escale_domain::access::accounts::create_tenant(&t.db, "nobody", "Nobody Yet", chrono::Utc::now())
+        .await
+        .expect("tenant");
     let r = app.gql(None, missing, json!({})).await;
     assert_eq!(ok(&r)["agenda"], json!([]), "{r}");
 

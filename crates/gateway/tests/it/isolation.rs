@@ -2,8 +2,8 @@
 //! objects, and the other's ids are NOT_FOUND — never FORBIDDEN.
 
 use chrono::{Duration, Utc};
-use escale_domain::accounts::{self, NewMember};
-use escale_domain::authz::Role;
+use escale_domain::access::accounts::{self, NewMember};
+use escale_domain::access::authz::Role;
 use escale_domain::entities::{partner, partnership, session};
 use escale_domain::manage::{self, TimeInput};
 use escale_testkit::TestDb;

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use escale_domain::entities::{notification, participant};
-use escale_domain::outbox::{self, OutgoingMessage, SendDecision, SendOptions};
+use escale_domain::messaging::outbox::{self, OutgoingMessage, SendDecision, SendOptions};
 use escale_domain::tenancy::TenantScope;
 use escale_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};

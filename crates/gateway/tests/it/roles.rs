@@ -2,7 +2,7 @@
 //! roles are written out here, one line per mutation, as in docs/ROLES.md.
 
 use chrono::Utc;
-use escale_domain::authz::Role;
+use escale_domain::access::authz::Role;
 use escale_domain::entities::partnership;
 use escale_domain::manage::{self, PartnershipTarget};
 use escale_testkit::TestDb;

@@ -1,7 +1,7 @@
 use chrono::Utc;
 use escale_domain::DatabaseConnection;
-use escale_domain::accounts::{self, NewMember};
-use escale_domain::authz::{Actor, Role};
+use escale_domain::access::accounts::{self, NewMember};
+use escale_domain::access::authz::{Actor, Role};
 use escale_domain::demo::{self, DemoSummary};
 use escale_domain::tenancy::TenantScope;
 use escale_gateway::AppState;

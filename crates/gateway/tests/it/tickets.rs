@@ -1,8 +1,8 @@
 //! Cancelling and checking in through the API, and the ticket's QR code.
 
 use chrono::Utc;
-use escale_domain::accounts::{self, NewMember};
-use escale_domain::authz::Role;
+use escale_domain::access::accounts::{self, NewMember};
+use escale_domain::access::authz::Role;
 use escale_testkit::TestDb;
 use serde_json::{Value, json};
 

@@ -1,0 +1,89 @@
+use std::fmt;
+use std::str::FromStr;
+
+use super::refusal::{ValueError, has_control_chars};
+
+/// An email address, trimmed and lower-cased so that the same person typing
+/// `Amina@Example.ma ` and `amina@example.ma` is recognised as one participant.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EmailAddress(String);
+
+/// RFC 5321 limits a forward path to 256 octets including the angle brackets.
+const MAX_LEN: usize = 254;
+
+impl EmailAddress {
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(ValueError::new("is empty"));
+        }
+        if trimmed.len() > MAX_LEN || has_control_chars(trimmed) {
+            return Err(ValueError::new("is not a valid email address"));
+        }
+        let lowered = trimmed.to_lowercase();
+        let parsed = email_address::EmailAddress::from_str(&lowered)
+            .map_err(|_| ValueError::new("is not a valid email address"))?;
+        // The crate accepts display forms ("Name <a@b>") and dotless domains; a
+        // participant's address is neither, and mail to `a@localhost` never arrives.
+        if parsed.email() != lowered || !parsed.domain().contains('.') || parsed.domain().ends_with('.') {
+            return Err(ValueError::new("is not a valid email address"));
+        }
+        Ok(Self(lowered))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Personal data: the debug form never shows the address (logs carry ids only).
+impl fmt::Debug for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EmailAddress(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_case_and_whitespace() {
+        let e = EmailAddress::parse("  Amina.Benali@Example.MA ").expect("valid");
+        assert_eq!(e.as_str(), "amina.benali@example.ma");
+    }
+
+    #[test]
+    fn refuses_what_cannot_receive_mail() {
+        for bad in [
+            "",
+            "   ",
+            "amina",
+            "amina@",
+            "@example.ma",
+            "amina@localhost",
+            "a b@example.ma",
+            "Amina <amina@example.ma>",
+            "amina@example.ma\r\nBcc: x@y.z",
+            "amina@example.",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn debug_does_not_leak_the_address() {
+        let e = EmailAddress::parse("amina@example.ma").expect("valid");
+        assert!(!format!("{e:?}").contains("amina"));
+    }
+}

@@ -1,0 +1,18 @@
+//! Why a value was refused, in words the person who typed it can act on.
+
+/// Why a raw value was refused. The message is safe to show to the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+impl ValueError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// True when `s` carries a control character (newline, NUL…): never wanted in a
+/// name or a title, and a header-injection risk once it reaches an email.
+pub(crate) fn has_control_chars(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}

@@ -1,0 +1,71 @@
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::Tz;
+
+use super::refusal::ValueError;
+
+/// An IANA time zone known to the bundled tzdata (so `Africa/Casablanca` knows
+/// that Morocco moves to UTC+0 during Ramadan and back to UTC+1 after it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimeZone(Tz);
+
+impl TimeZone {
+    pub const CASABLANCA: TimeZone = TimeZone(Tz::Africa__Casablanca);
+
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        Tz::from_str(raw.trim())
+            .map(TimeZone)
+            .map_err(|_| ValueError::new("is not an IANA time zone name such as Africa/Casablanca"))
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn tz(self) -> Tz {
+        self.0
+    }
+
+    /// The wall-clock time of `instant` in this zone, with the offset in force then.
+    pub fn local(self, instant: DateTime<Utc>) -> DateTime<FixedOffset> {
+        instant.with_timezone(&self.0).fixed_offset()
+    }
+}
+
+impl Default for TimeZone {
+    fn default() -> Self {
+        Self::CASABLANCA
+    }
+}
+
+impl fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    #[test]
+    fn casablanca_follows_ramadan() {
+        let tz = TimeZone::parse("Africa/Casablanca").expect("known zone");
+        // 23 November 2019, the Casablanca stop: Morocco is on UTC+1.
+        let final_stop = Utc.with_ymd_and_hms(2019, 11, 23, 8, 0, 0).single().expect("valid");
+        assert_eq!(tz.local(final_stop).to_rfc3339(), "2019-11-23T09:00:00+01:00");
+        // 1 March 2026 is in Ramadan 1447: Morocco is on UTC+0.
+        let ramadan = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).single().expect("valid");
+        assert_eq!(tz.local(ramadan).to_rfc3339(), "2026-03-01T09:00:00+00:00");
+    }
+
+    #[test]
+    fn refuses_unknown_zones() {
+        assert!(TimeZone::parse("Morocco/Casa").is_err());
+        assert!(TimeZone::parse("").is_err());
+    }
+}

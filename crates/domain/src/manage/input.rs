@@ -1,0 +1,93 @@
+//! What organizers type, checked: times in a stop's zone, texts, capacities, windows.
+
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone as _, Utc};
+
+use crate::error::{DomainError, DomainResult, FieldExt};
+use crate::values::{Capacity, TimeZone};
+
+/// A point in time as an organizer gives it: an instant, or a wall-clock time
+/// in the stop's zone (what organizers think in; the zone's rules — Ramadan's
+/// UTC+0 in Morocco — turn it into the right instant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeInput {
+    Instant(DateTime<Utc>),
+    Local(NaiveDateTime),
+}
+
+pub(super) fn resolve(zone: TimeZone, at: TimeInput, field: &str) -> DomainResult<DateTime<Utc>> {
+    match at {
+        TimeInput::Instant(t) => Ok(t),
+        TimeInput::Local(naive) => zone
+            .tz()
+            .from_local_datetime(&naive)
+            // Ambiguous (clocks went back): the first occurrence.
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| {
+                DomainError::validation(
+                    field,
+                    format!("{naive} does not exist in {} (the clocks skip it)", zone.name()),
+                )
+            }),
+    }
+}
+
+pub(super) fn text(field: &str, raw: &str, max: usize) -> DomainResult<String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(DomainError::validation(field, "is empty"));
+    }
+    if t.chars().count() > max {
+        return Err(DomainError::validation(field, format!("is longer than {max} characters")));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(DomainError::validation(field, "contains control characters"));
+    }
+    Ok(t.to_owned())
+}
+
+pub(super) fn optional_text(field: &str, raw: Option<&str>, max: usize) -> DomainResult<Option<String>> {
+    match raw.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => text(field, t, max).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn capacity(field: &str, seats: i64) -> DomainResult<i32> {
+    let c = Capacity::new(seats).field(field)?;
+    i32::try_from(c.get()).map_err(|_| DomainError::validation(field, "is too large"))
+}
+
+/// A stop lasts from one hour to two weeks: anything else is a typo.
+pub(super) fn check_stop_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> DomainResult<()> {
+    if ends_at <= starts_at {
+        return Err(DomainError::validation("endsAt", "must be after startsAt"));
+    }
+    if ends_at - starts_at > Duration::days(14) {
+        return Err(DomainError::validation("endsAt", "a stop lasts at most 14 days"));
+    }
+    Ok(())
+}
+
+pub(super) fn check_window(
+    opens: Option<DateTime<Utc>>,
+    closes: Option<DateTime<Utc>>,
+    starts_at: DateTime<Utc>,
+) -> DomainResult<()> {
+    if let Some(c) = closes
+        && c > starts_at
+    {
+        return Err(DomainError::validation("registrationClosesAt", "must not be after the stop starts"));
+    }
+    if let (Some(o), Some(c)) = (opens, closes)
+        && o >= c
+    {
+        return Err(DomainError::validation("registrationOpensAt", "must be before registrationClosesAt"));
+    }
+    if let Some(o) = opens
+        && o >= starts_at
+    {
+        return Err(DomainError::validation("registrationOpensAt", "must be before the stop starts"));
+    }
+    Ok(())
+}

@@ -1,0 +1,493 @@
+//! What organizers do with messages: reminder policies, their own templates,
+//! broadcasts to a stop, and seeing and retrying what failed. Sending itself is
+//! the outbox's and the worker's business.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::access::audit;
+use crate::access::authz::{Action, Actor};
+use crate::catalog::find::{find_edition, find_stop};
+use crate::db;
+use crate::entities::{notification, registration, reminder_policy, stop, template};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::NotificationId;
+use crate::messaging::outbox::{self, NewNotification};
+use crate::messaging::reminders::{self, Policy};
+use crate::messaging::templates::{self, BroadcastVars, Channel, TemplateKey, TemplateOverride};
+use crate::tenancy::TenantScope;
+use crate::values::{Locale, TimeZone};
+
+// ---------------------------------------------------------------- policies
+
+/// Whose reminder policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyTarget {
+    Edition(Uuid),
+    Stop(Uuid),
+}
+
+/// Sets (or, with `None`, removes) the reminder policy of an edition or a stop,
+/// and re-plans the reminders of every stop it governs in the same transaction.
+/// Returns how many reminders were planned and withdrawn.
+pub async fn set_reminder_policy(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    target: PolicyTarget,
+    policy: Option<Policy>,
+    now: DateTime<Utc>,
+) -> DomainResult<reminders::Replanned> {
+    let scope = actor.require(Action::CatalogPublish)?;
+    if let Some(p) = &policy {
+        p.validate()?;
+    }
+    db::write(db, |txn| {
+        let (actor, policy) = (actor.clone(), policy.clone());
+        Box::pin(async move {
+            let (stops, edition_id, stop_id) = match target {
+                PolicyTarget::Edition(id) => {
+                    find_edition(txn, scope, id).await?;
+                    let stops = stop::Entity::find()
+                        .filter(stop::Column::TenantId.eq(scope.uuid()))
+                        .filter(stop::Column::EditionId.eq(id))
+                        .all(txn)
+                        .await?;
+                    (stops, Some(id), None)
+                }
+                PolicyTarget::Stop(id) => (vec![find_stop(txn, scope, id).await?], None, Some(id)),
+            };
+            let mut existing =
+                reminder_policy::Entity::delete_many().filter(reminder_policy::Column::TenantId.eq(scope.uuid()));
+            existing = match target {
+                PolicyTarget::Edition(id) => existing.filter(reminder_policy::Column::EditionId.eq(id)),
+                PolicyTarget::Stop(id) => existing.filter(reminder_policy::Column::StopId.eq(id)),
+            };
+            existing.exec(txn).await?;
+            if let Some(p) = &policy {
+                reminder_policy::ActiveModel {
+                    id: Set(crate::ids::new_uuid()),
+                    tenant_id: Set(scope.uuid()),
+                    edition_id: Set(edition_id),
+                    stop_id: Set(stop_id),
+                    offsets: Set(serde_json::to_value(&p.offsets).map_err(|e| DomainError::internal(e.to_string()))?),
+                    quiet_start_minute: Set(p.quiet_hours.map(|q| q.start_minute)),
+                    quiet_end_minute: Set(p.quiet_hours.map(|q| q.end_minute)),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(txn)
+                .await?;
+            }
+            let mut total = reminders::Replanned::default();
+            for stop in &stops {
+                let r = reminders::replan_stop(txn, scope, stop, now).await?;
+                total.planned += r.planned;
+                total.withdrawn += r.withdrawn;
+            }
+            let (kind, id) = match target {
+                PolicyTarget::Edition(id) => ("edition", id),
+                PolicyTarget::Stop(id) => ("stop", id),
+            };
+            let details = serde_json::json!({
+                "policy": policy,
+                "remindersPlanned": total.planned,
+                "remindersWithdrawn": total.withdrawn,
+            });
+            audit::record(txn, &actor, "reminder_policy.set", kind, Some(id), Some(details), now).await?;
+            Ok(total)
+        })
+    })
+    .await
+}
+
+/// The policy an edition sets for its stops, if it set one.
+pub async fn edition_policy(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    edition_id: Uuid,
+) -> DomainResult<Option<Policy>> {
+    let row = reminder_policy::Entity::find()
+        .filter(reminder_policy::Column::TenantId.eq(scope.uuid()))
+        .filter(reminder_policy::Column::EditionId.eq(edition_id))
+        .one(db)
+        .await?;
+    row.as_ref().map(Policy::from_row).transpose()
+}
+
+/// The policy in force for a stop: its own, its edition's, or the default.
+pub async fn stop_policy(db: &impl ConnectionTrait, scope: TenantScope, stop: &stop::Model) -> DomainResult<Policy> {
+    reminders::policy_for(db, scope, stop).await
+}
+
+// ---------------------------------------------------------------- templates
+
+/// Saves the tenant's wording of a message, after rendering it against a sample:
+/// a template that would fail at send time is refused now, with the reason.
+pub async fn save_template(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    key: TemplateKey,
+    channel: Channel,
+    locale: Locale,
+    custom: TemplateOverride,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    let scope = actor.require(Action::CatalogPublish)?;
+    validate_template(key, channel, locale, &custom)?;
+    let row = template::ActiveModel {
+        id: Set(crate::ids::new_uuid()),
+        tenant_id: Set(scope.uuid()),
+        key: Set(key.as_str().to_owned()),
+        channel: Set(channel.as_str().to_owned()),
+        locale: Set(locale.as_str().to_owned()),
+        subject: Set(custom.subject.clone()),
+        body_text: Set(custom.body_text.clone()),
+        body_html: Set(custom.body_html.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    db::write(db, |txn| {
+        let (actor, row) = (actor.clone(), row.clone());
+        Box::pin(async move {
+            template::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::columns([
+                        template::Column::TenantId,
+                        template::Column::Key,
+                        template::Column::Channel,
+                        template::Column::Locale,
+                    ])
+                    .update_columns([
+                        template::Column::Subject,
+                        template::Column::BodyText,
+                        template::Column::BodyHtml,
+                        template::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+                )
+                .exec_without_returning(txn)
+                .await?;
+            let details =
+                serde_json::json!({ "key": key.as_str(), "channel": channel.as_str(), "locale": locale.as_str() });
+            audit::record(txn, &actor, "template.save", "template", None, Some(details), now).await
+        })
+    })
+    .await
+}
+
+/// Renders a tenant template against the sample context; the error says which
+/// part failed and why ("undefined value" for a misspelt variable).
+pub fn validate_template(
+    key: TemplateKey,
+    channel: Channel,
+    locale: Locale,
+    custom: &TemplateOverride,
+) -> DomainResult<()> {
+    const MAX_LEN: usize = 64 * 1024;
+    if custom.body_text.trim().is_empty() {
+        return Err(DomainError::validation("bodyText", "must not be empty"));
+    }
+    let too_long = [Some(&custom.body_text), custom.subject.as_ref(), custom.body_html.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|part| part.len() > MAX_LEN);
+    if too_long {
+        return Err(DomainError::validation("bodyText", "a template part is longer than 64 KiB"));
+    }
+    let ctx = templates::sample_context_for(key);
+    match channel {
+        Channel::Email => {
+            if custom.subject.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                return Err(DomainError::validation("subject", "must not be empty"));
+            }
+            templates::render_email(key, locale, Some(custom), &ctx)
+                .map_err(|e| DomainError::validation("template", e.to_string()))?;
+        }
+        Channel::Sms => {
+            if custom.subject.is_some() || custom.body_html.is_some() {
+                return Err(DomainError::validation("subject", "an SMS has only a text body"));
+            }
+            let sms = templates::render_sms(key, locale, Some(custom), &ctx)
+                .map_err(|e| DomainError::validation("template", e.to_string()))?;
+            if sms.length.segments > templates::MAX_SMS_SEGMENTS {
+                return Err(DomainError::validation(
+                    "bodyText",
+                    format!(
+                        "the sample renders to {} SMS segments; at most {} are sent",
+                        sms.length.segments,
+                        templates::MAX_SMS_SEGMENTS
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Goes back to the built-in wording. True when there was an override.
+pub async fn reset_template(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    key: TemplateKey,
+    channel: Channel,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> DomainResult<bool> {
+    let scope = actor.require(Action::CatalogPublish)?;
+    db::write(db, |txn| {
+        let actor = actor.clone();
+        Box::pin(async move {
+            let deleted = template::Entity::delete_many()
+                .filter(template::Column::TenantId.eq(scope.uuid()))
+                .filter(template::Column::Key.eq(key.as_str()))
+                .filter(template::Column::Channel.eq(channel.as_str()))
+                .filter(template::Column::Locale.eq(locale.as_str()))
+                .exec(txn)
+                .await?
+                .rows_affected;
+            let details =
+                serde_json::json!({ "key": key.as_str(), "channel": channel.as_str(), "locale": locale.as_str() });
+            audit::record(txn, &actor, "template.reset", "template", None, Some(details), now).await?;
+            Ok(deleted > 0)
+        })
+    })
+    .await
+}
+
+/// The tenant's saved templates.
+pub async fn templates(db: &DatabaseConnection, actor: &Actor) -> DomainResult<Vec<template::Model>> {
+    let scope = actor.require(Action::CatalogRead)?;
+    Ok(template::Entity::find()
+        .filter(template::Column::TenantId.eq(scope.uuid()))
+        .order_by_asc(template::Column::Key)
+        .order_by_asc(template::Column::Channel)
+        .order_by_asc(template::Column::Locale)
+        .all(db)
+        .await?)
+}
+
+// ---------------------------------------------------------------- broadcast
+
+#[derive(Debug, Clone)]
+pub struct Broadcast {
+    pub stop_id: Uuid,
+    pub subject: String,
+    pub body: String,
+    pub channels: Vec<Channel>,
+    /// Sent now even in quiet hours (the venue changed this morning).
+    pub urgent: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct BroadcastOutcome {
+    pub id: Uuid,
+    /// Notifications planned (one per person per channel they can be reached by).
+    pub planned: u64,
+    /// People who could not be reached by any chosen channel (no address, no consent).
+    pub unreachable: u64,
+}
+
+pub const MAX_BROADCAST_SUBJECT: usize = 150;
+pub const MAX_BROADCAST_BODY: usize = 2000;
+
+/// Writes one message per registered person (confirmed or waiting) and channel
+/// to the outbox, in one transaction. Consent is required for each channel;
+/// SMS waits for the end of quiet hours unless `urgent`.
+pub async fn broadcast(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: Broadcast,
+    now: DateTime<Utc>,
+) -> DomainResult<BroadcastOutcome> {
+    let scope = actor.require(Action::CatalogPublish)?;
+    let subject = input.subject.trim().to_owned();
+    let body = input.body.trim().to_owned();
+    if subject.is_empty() || subject.chars().count() > MAX_BROADCAST_SUBJECT || subject.contains('\n') {
+        return Err(DomainError::validation("subject", format!("one line of 1 to {MAX_BROADCAST_SUBJECT} characters")));
+    }
+    if body.is_empty() || body.chars().count() > MAX_BROADCAST_BODY {
+        return Err(DomainError::validation("body", format!("1 to {MAX_BROADCAST_BODY} characters")));
+    }
+    if input.channels.is_empty() {
+        return Err(DomainError::validation("channels", "name at least one channel"));
+    }
+    let id = crate::ids::new_uuid();
+    db::write(db, |txn| {
+        let (actor, input, subject, body) = (actor.clone(), input.clone(), subject.clone(), body.clone());
+        Box::pin(async move {
+            let stop = find_stop(txn, scope, input.stop_id).await?;
+            let policy = reminders::policy_for(txn, scope, &stop).await?;
+            let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default().tz();
+            let sms_at = match (input.urgent, policy.quiet_hours) {
+                (false, Some(quiet)) => reminders::after_quiet_hours(now, zone, quiet),
+                _ => now,
+            };
+            let registrations = reminders::live_registrations(txn, scope, stop.id).await?;
+            let payload = serde_json::to_value(BroadcastVars { subject: subject.clone(), body: body.clone() })
+                .map_err(|e| DomainError::internal(e.to_string()))?;
+            let mut outcome = BroadcastOutcome { id, ..BroadcastOutcome::default() };
+            for (registration, person) in &registrations {
+                let locale: Locale = person.locale.parse().unwrap_or_default();
+                let mut reached = false;
+                for &channel in &input.channels {
+                    let can = match channel {
+                        Channel::Email => person.email.is_some() && person.consent_email_at.is_some(),
+                        Channel::Sms => person.phone.is_some() && person.consent_sms_at.is_some(),
+                    };
+                    if !can {
+                        continue;
+                    }
+                    reached = true;
+                    let planned = outbox::plan(
+                        txn,
+                        scope,
+                        NewNotification {
+                            participant_id: person.id,
+                            registration_id: Some(registration.id),
+                            template: TemplateKey::Broadcast,
+                            channel,
+                            locale,
+                            scheduled_at: if channel == Channel::Sms { sms_at } else { now },
+                            idempotency_key: format!("broadcast:{id}:{}:{channel}", registration.id),
+                            payload: Some(payload.clone()),
+                        },
+                        now,
+                    )
+                    .await?;
+                    outcome.planned += u64::from(planned);
+                }
+                if !reached {
+                    outcome.unreachable += 1;
+                }
+            }
+            let details = serde_json::json!({
+                "subject": subject,
+                "channels": input.channels,
+                "urgent": input.urgent,
+                "planned": outcome.planned,
+                "unreachable": outcome.unreachable,
+            });
+            audit::record(txn, &actor, "stop.broadcast", "stop", Some(stop.id), Some(details), now).await?;
+            Ok(outcome)
+        })
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- failures and figures
+
+/// The messages of a stop that failed, most recent first.
+pub async fn failed(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    stop_id: Uuid,
+    limit: u64,
+) -> DomainResult<Vec<notification::Model>> {
+    let scope = actor.require(Action::RegistrationsRead)?;
+    find_stop(db, scope, stop_id).await?;
+    let registrations: Vec<Uuid> = registration::Entity::find()
+        .select_only()
+        .column(registration::Column::Id)
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::StopId.eq(stop_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for chunk in registrations.chunks(500) {
+        out.extend(
+            notification::Entity::find()
+                .filter(notification::Column::TenantId.eq(scope.uuid()))
+                .filter(notification::Column::RegistrationId.is_in(chunk.iter().copied()))
+                .filter(notification::Column::Status.eq(notification::Status::Failed))
+                .all(db)
+                .await?,
+        );
+    }
+    out.sort_by_key(|n| std::cmp::Reverse(n.updated_at));
+    out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(out)
+}
+
+/// Sends failed messages again: back to pending, attempts reset, due now.
+/// Ids of other tenants or of messages that did not fail are NOT_FOUND.
+pub async fn retry(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    ids: &[NotificationId],
+    now: DateTime<Utc>,
+) -> DomainResult<u64> {
+    let scope = actor.require(Action::RegistrationsManage)?;
+    if ids.is_empty() || ids.len() > 500 {
+        return Err(DomainError::validation("ids", "give 1 to 500 notification ids"));
+    }
+    db::write(db, |txn| {
+        let (actor, ids) = (actor.clone(), ids.to_vec());
+        Box::pin(async move {
+            let retried = notification::Entity::update_many()
+                .col_expr(notification::Column::Status, Expr::val(notification::Status::Pending.to_value()))
+                .col_expr(notification::Column::QueuedAt, Expr::val(Option::<DateTime<Utc>>::None))
+                .col_expr(notification::Column::Attempts, Expr::val(0))
+                .col_expr(notification::Column::ScheduledAt, Expr::val(now))
+                .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+                .filter(notification::Column::TenantId.eq(scope.uuid()))
+                .filter(notification::Column::Id.is_in(ids.iter().map(|i| i.0)))
+                .filter(notification::Column::Status.eq(notification::Status::Failed))
+                .exec(txn)
+                .await?
+                .rows_affected;
+            if retried == 0 {
+                return Err(DomainError::not_found("failed notification"));
+            }
+            let details = serde_json::json!({ "count": retried });
+            audit::record(txn, &actor, "notification.retry", "notification", None, Some(details), now).await?;
+            Ok(retried)
+        })
+    })
+    .await
+}
+
+/// Messages of a stop by channel and status, with the SMS segments sent (the cost).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageCount {
+    pub channel: Channel,
+    /// As stored: `pending`, `sent`, `failed`…
+    pub status: String,
+    pub count: i64,
+    pub sms_segments: i64,
+}
+
+pub async fn stop_message_counts(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    stop_id: Uuid,
+) -> DomainResult<Vec<MessageCount>> {
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            "SELECT n.channel, n.status, COUNT(*) AS n, COALESCE(SUM(n.sms_segments), 0) AS segments \
+             FROM notification n JOIN registration r ON r.id = n.registration_id AND r.tenant_id = n.tenant_id \
+             WHERE n.tenant_id = $1 AND r.stop_id = $2 GROUP BY n.channel, n.status ORDER BY n.channel, n.status",
+            [scope.uuid().into(), stop_id.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let channel: String = row.try_get("", "channel")?;
+            let status: String = row.try_get("", "status")?;
+            Ok(MessageCount {
+                channel: channel.parse().map_err(DomainError::internal)?,
+                status,
+                count: row.try_get("", "n")?,
+                sms_segments: row.try_get("", "segments")?,
+            })
+        })
+        .collect()
+}

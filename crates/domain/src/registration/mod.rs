@@ -1,0 +1,10 @@
+//! Registering for a stop and what follows for the registration: the register
+//! flow itself, seats and waiting lists, cancellation and check-in, and the
+//! participant's consents, questions and history.
+
+pub mod participants;
+mod register;
+pub(crate) mod seating;
+pub mod tickets;
+
+pub use register::*;

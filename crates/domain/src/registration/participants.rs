@@ -1,0 +1,571 @@
+//! Participants beyond the registration itself: their consents (withdrawn by
+//! them at any time, effective at once), the questions they ask in advance,
+//! what organizers see of them (history across stops and editions), and the
+//! export of a stop's registrations.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::access::authz::{Action, Actor};
+use crate::access::links::{self, Purpose};
+use crate::catalog::Topic;
+use crate::db;
+use crate::entities::{consent_event, notification, participant, question, registration, session, session_seat, stop};
+use crate::error::{ConflictCode, DomainError, DomainResult};
+use crate::ids::new_uuid;
+use crate::messaging::templates::{Channel, TemplateKey};
+use crate::registration::tickets;
+use crate::tenancy::TenantScope;
+use crate::values::PhoneNumber;
+
+// ---------------------------------------------------------------- consents
+
+/// A consent a participant can give and withdraw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentKind {
+    EmailReminders,
+    SmsReminders,
+    PartnerSharing,
+}
+
+/// Withdraws a consent for the person holding this ticket code. Takes effect
+/// in the same transaction: pending messages that relied on it are
+/// suppressed, and the send-time check refuses anything planned later.
+/// Withdrawing what was not given is harmless. Returns the participant.
+pub async fn withdraw_consent(
+    db: &DatabaseConnection,
+    ticket_code: &str,
+    kind: ConsentKind,
+    now: DateTime<Utc>,
+) -> DomainResult<participant::Model> {
+    let (scope, reg) = tickets::by_ticket(db, ticket_code).await?;
+    withdraw(db, scope, reg.participant_id, kind, "participant", now).await
+}
+
+/// The same, from a signed link in a message (unsubscribe): `id` is the
+/// participant's, signed for [`Purpose::Unsubscribe`].
+pub async fn withdraw_consent_by_link(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    participant_id: Uuid,
+    signature: &str,
+    kind: ConsentKind,
+    now: DateTime<Utc>,
+) -> DomainResult<participant::Model> {
+    if !links::verify(db, scope, Purpose::Unsubscribe, participant_id, signature, now).await? {
+        return Err(DomainError::not_found("participant"));
+    }
+    withdraw(db, scope, participant_id, kind, "link", now).await
+}
+
+/// Words that, as an SMS reply, mean "no more SMS": French, English, Arabic.
+const STOP_WORDS: &[&str] = &["STOP", "ARRET", "ARRÊT", "STOPPER", "UNSUBSCRIBE", "توقف", "ايقاف", "إيقاف"];
+
+/// True when an inbound SMS asks to stop (its first word, any case).
+pub fn is_stop_request(text: &str) -> bool {
+    text.split_whitespace().next().is_some_and(|w| {
+        let word = w.trim_matches(|c: char| !c.is_alphanumeric()).to_uppercase();
+        STOP_WORDS.iter().any(|s| s.to_uppercase() == word)
+    })
+}
+
+/// A reply STOP from `phone`: the number is opted out of SMS in every tenant
+/// where a participant has it (the reply reaches a shared sender, so which
+/// organizer it was meant for cannot be known, and the safe reading is all of
+/// them), SMS consent is withdrawn and planned SMS are suppressed. This is, with
+/// the outbox's claims, the one cross-tenant write: it handles one phone number.
+/// Returns how many tenants.
+pub async fn sms_stop(db: &DatabaseConnection, phone: &PhoneNumber, now: DateTime<Utc>) -> DomainResult<u64> {
+    let people = participant::Entity::find().filter(participant::Column::Phone.eq(phone.as_e164())).all(db).await?;
+    let mut tenants = std::collections::HashSet::new();
+    for person in people {
+        let scope = TenantScope::new(crate::ids::TenantId(person.tenant_id));
+        crate::entities::opt_out::Entity::insert(crate::entities::opt_out::ActiveModel {
+            id: Set(new_uuid()),
+            tenant_id: Set(person.tenant_id),
+            channel: Set(Channel::Sms.as_str().to_owned()),
+            address: Set(phone.as_e164().to_owned()),
+            source: Set("sms_stop".to_owned()),
+            created_at: Set(now),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                crate::entities::opt_out::Column::TenantId,
+                crate::entities::opt_out::Column::Channel,
+                crate::entities::opt_out::Column::Address,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        withdraw(db, scope, person.id, ConsentKind::SmsReminders, "sms_stop", now).await?;
+        tenants.insert(person.tenant_id);
+    }
+    Ok(tenants.len() as u64)
+}
+
+async fn withdraw(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    participant_id: Uuid,
+    kind: ConsentKind,
+    source: &'static str,
+    now: DateTime<Utc>,
+) -> DomainResult<participant::Model> {
+    db::write(db, |txn| {
+        Box::pin(async move {
+            let person = participant::Entity::find_by_id(participant_id)
+                .filter(participant::Column::TenantId.eq(scope.uuid()))
+                .one(txn)
+                .await?
+                .ok_or(DomainError::not_found("participant"))?;
+            let given = match kind {
+                ConsentKind::EmailReminders => person.consent_email_at,
+                ConsentKind::SmsReminders => person.consent_sms_at,
+                ConsentKind::PartnerSharing => person.consent_partners_at,
+            };
+            if given.is_none() {
+                return Ok(person);
+            }
+            let mut active: participant::ActiveModel = person.into();
+            match kind {
+                ConsentKind::EmailReminders => active.consent_email_at = Set(None),
+                ConsentKind::SmsReminders => active.consent_sms_at = Set(None),
+                ConsentKind::PartnerSharing => active.consent_partners_at = Set(None),
+            }
+            active.updated_at = Set(now);
+            let person = active.update(txn).await?;
+            consent_event::ActiveModel {
+                id: Set(new_uuid()),
+                tenant_id: Set(scope.uuid()),
+                participant_id: Set(participant_id),
+                kind: Set(match kind {
+                    ConsentKind::EmailReminders => consent_event::Kind::EmailReminders,
+                    ConsentKind::SmsReminders => consent_event::Kind::SmsReminders,
+                    ConsentKind::PartnerSharing => consent_event::Kind::PartnerSharing,
+                }),
+                granted: Set(false),
+                source: Set(source.to_owned()),
+                recorded_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+            // What was planned against the consent goes now, not at send time.
+            let suppress = notification::Entity::update_many()
+                .col_expr(notification::Column::Status, Expr::val(notification::Status::Suppressed.to_value()))
+                .col_expr(notification::Column::LastError, Expr::val("consent withdrawn"))
+                .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+                .filter(notification::Column::TenantId.eq(scope.uuid()))
+                .filter(notification::Column::ParticipantId.eq(participant_id))
+                .filter(
+                    notification::Column::Status.is_in([notification::Status::Pending, notification::Status::Queued]),
+                );
+            match kind {
+                // Every SMS is sent under SMS consent.
+                ConsentKind::SmsReminders => {
+                    suppress.filter(notification::Column::Channel.eq(Channel::Sms.as_str())).exec(txn).await?;
+                }
+                // Reminders and broadcasts only: confirmations and cancellations
+                // are the registration's own messages.
+                ConsentKind::EmailReminders => {
+                    suppress
+                        .filter(notification::Column::Channel.eq(Channel::Email.as_str()))
+                        .filter(
+                            notification::Column::TemplateKey
+                                .is_in([TemplateKey::Reminder.as_str(), TemplateKey::Broadcast.as_str()]),
+                        )
+                        .exec(txn)
+                        .await?;
+                }
+                ConsentKind::PartnerSharing => {}
+            }
+            Ok(person)
+        })
+    })
+    .await
+}
+
+/// One change of a consent, for the participant's history.
+pub async fn consent_history(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    participant_id: Uuid,
+) -> DomainResult<Vec<consent_event::Model>> {
+    Ok(consent_event::Entity::find()
+        .filter(consent_event::Column::TenantId.eq(scope.uuid()))
+        .filter(consent_event::Column::ParticipantId.eq(participant_id))
+        .order_by_asc(consent_event::Column::RecordedAt)
+        .all(db)
+        .await?)
+}
+
+// ---------------------------------------------------------------- questions
+
+/// Longest question accepted: a paragraph, not an essay.
+pub const MAX_QUESTION_CHARS: usize = 1000;
+
+/// A question asked in advance, as typed.
+#[derive(Debug, Clone)]
+pub struct NewQuestion {
+    pub topic: String,
+    pub body: String,
+    /// A workshop of the registration's stop, when the question is for it.
+    pub session_id: Option<Uuid>,
+}
+
+fn parse_question(q: &NewQuestion) -> DomainResult<(Topic, String)> {
+    let topic: Topic = q.topic.trim().to_ascii_lowercase().parse().map_err(|_| {
+        DomainError::validation(
+            "topic",
+            "must be one of digital_marketing, financial_education, budgeting, banking_relations, \
+             digital_transformation, other",
+        )
+    })?;
+    let body = q.body.trim();
+    if body.chars().count() < 3 {
+        return Err(DomainError::validation("body", "is empty"));
+    }
+    if body.chars().count() > MAX_QUESTION_CHARS {
+        return Err(DomainError::validation("body", format!("is longer than {MAX_QUESTION_CHARS} characters")));
+    }
+    if body.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(DomainError::validation("body", "contains control characters"));
+    }
+    Ok((topic, body.to_owned()))
+}
+
+/// Records a question for a registration (inside its transaction or later).
+pub(crate) async fn insert_question(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    reg: &registration::Model,
+    q: &NewQuestion,
+    now: DateTime<Utc>,
+) -> DomainResult<question::Model> {
+    let (topic, body) = parse_question(q)?;
+    if let Some(session_id) = q.session_id {
+        let same_stop = session::Entity::find_by_id(session_id)
+            .filter(session::Column::TenantId.eq(scope.uuid()))
+            .filter(session::Column::StopId.eq(reg.stop_id))
+            .one(txn)
+            .await?
+            .is_some();
+        if !same_stop {
+            return Err(DomainError::validation("sessionId", "is not a session of this registration's stop"));
+        }
+    }
+    Ok(question::ActiveModel {
+        id: Set(new_uuid()),
+        tenant_id: Set(scope.uuid()),
+        stop_id: Set(reg.stop_id),
+        session_id: Set(q.session_id),
+        participant_id: Set(reg.participant_id),
+        registration_id: Set(Some(reg.id)),
+        topic: Set(topic.as_str().to_owned()),
+        body: Set(body),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// The participant asks a question with their ticket code, at any time before
+/// the stop ends.
+pub async fn ask(
+    db: &DatabaseConnection,
+    ticket_code: &str,
+    q: &NewQuestion,
+    now: DateTime<Utc>,
+) -> DomainResult<question::Model> {
+    parse_question(q)?;
+    let (scope, reg) = tickets::by_ticket(db, ticket_code).await?;
+    if reg.status == registration::Status::Cancelled {
+        return Err(DomainError::conflict(ConflictCode::InvalidState, "this registration was cancelled"));
+    }
+    let ended = stop::Entity::find_by_id(reg.stop_id)
+        .filter(stop::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .is_some_and(|s| s.ends_at <= now);
+    if ended {
+        return Err(DomainError::conflict(ConflictCode::InvalidState, "this stop is over"));
+    }
+    insert_question(db, scope, &reg, q, now).await
+}
+
+/// Questions of a stop (optionally one session), oldest first: for the
+/// organizer's team (`registrations:read`).
+pub async fn questions_for_team(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    stop_id: Uuid,
+    session_id: Option<Uuid>,
+) -> DomainResult<Vec<question::Model>> {
+    let scope = actor.require(Action::RegistrationsRead)?;
+    questions(db, scope, stop_id, session_id).await
+}
+
+/// Questions for one session's speakers, through the signed link the organizers
+/// hand them (no account): topic and text, never who asked.
+pub async fn questions_for_speakers(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    session_id: Uuid,
+    signature: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<(session::Model, Vec<question::Model>)> {
+    if !links::verify(db, scope, Purpose::SpeakerQuestions, session_id, signature, now).await? {
+        return Err(DomainError::not_found("session"));
+    }
+    let session = session::Entity::find_by_id(session_id)
+        .filter(session::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("session"))?;
+    let qs = questions(db, scope, session.stop_id, Some(session_id)).await?;
+    Ok((session, qs))
+}
+
+/// The signature of a session's speaker link (organizers with `catalog:write`).
+pub async fn speaker_link_signature(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<String> {
+    let scope = actor.require(Action::CatalogWrite)?;
+    session::Entity::find_by_id(session_id)
+        .filter(session::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("session"))?;
+    links::sign(db, scope, Purpose::SpeakerQuestions, session_id, now).await
+}
+
+async fn questions(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop_id: Uuid,
+    session_id: Option<Uuid>,
+) -> DomainResult<Vec<question::Model>> {
+    let mut q = question::Entity::find()
+        .filter(question::Column::TenantId.eq(scope.uuid()))
+        .filter(question::Column::StopId.eq(stop_id));
+    if let Some(s) = session_id {
+        q = q.filter(question::Column::SessionId.eq(s));
+    }
+    // Questions of people who since cancelled stay: the question is still a question.
+    Ok(q.order_by_asc(question::Column::CreatedAt).limit(2000).all(db).await?)
+}
+
+/// How many questions per topic a stop received, every topic listed.
+pub async fn question_counts(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop_id: Uuid,
+) -> DomainResult<Vec<(Topic, i64)>> {
+    let rows: Vec<(String, i64)> = question::Entity::find()
+        .select_only()
+        .column(question::Column::Topic)
+        .column_as(Expr::col(question::Column::Id).count(), "n")
+        .filter(question::Column::TenantId.eq(scope.uuid()))
+        .filter(question::Column::StopId.eq(stop_id))
+        .group_by(question::Column::Topic)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let counts: HashMap<String, i64> = rows.into_iter().collect();
+    Ok(Topic::ALL.iter().map(|t| (*t, counts.get(t.as_str()).copied().unwrap_or(0))).collect())
+}
+
+// ---------------------------------------------------------------- history
+
+/// A participant as the organizer's team sees them, with every registration.
+#[derive(Debug, Clone)]
+pub struct History {
+    pub participant: participant::Model,
+    /// Newest first, each with its stop.
+    pub registrations: Vec<(registration::Model, stop::Model)>,
+}
+
+/// Finds a participant by what the team has at hand — an email or a phone
+/// number as typed, or a ticket code — and returns their history across
+/// stops and editions.
+pub async fn find_person(db: &impl ConnectionTrait, actor: &Actor, contact: &str) -> DomainResult<History> {
+    let scope = actor.require(Action::RegistrationsRead)?;
+    let contact = contact.trim();
+    let found = if let Ok(email) = crate::values::EmailAddress::parse(contact) {
+        participant::Entity::find()
+            .filter(participant::Column::TenantId.eq(scope.uuid()))
+            .filter(participant::Column::Email.eq(email.as_str()))
+            .one(db)
+            .await?
+    } else if let Ok(phone) = PhoneNumber::parse(contact) {
+        participant::Entity::find()
+            .filter(participant::Column::TenantId.eq(scope.uuid()))
+            .filter(participant::Column::Phone.eq(phone.as_e164()))
+            .one(db)
+            .await?
+    } else if let Ok(code) = crate::values::TicketCode::parse(contact) {
+        match registration::Entity::find()
+            .filter(registration::Column::TenantId.eq(scope.uuid()))
+            .filter(registration::Column::TicketCode.eq(code.as_str()))
+            .one(db)
+            .await?
+        {
+            Some(r) => participant::Entity::find_by_id(r.participant_id).one(db).await?,
+            None => None,
+        }
+    } else {
+        return Err(DomainError::validation("contact", "give an email address, a phone number or a ticket code"));
+    };
+    let person = found.ok_or(DomainError::not_found("participant"))?;
+    history(db, scope, person).await
+}
+
+/// The history of a participant known by id.
+pub async fn history_by_id(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<History> {
+    let scope = actor.require(Action::RegistrationsRead)?;
+    let person = participant::Entity::find_by_id(id)
+        .filter(participant::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("participant"))?;
+    history(db, scope, person).await
+}
+
+async fn history(db: &impl ConnectionTrait, scope: TenantScope, person: participant::Model) -> DomainResult<History> {
+    let regs = registration::Entity::find()
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::ParticipantId.eq(person.id))
+        .order_by_desc(registration::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let stops: HashMap<Uuid, stop::Model> = stop::Entity::find()
+        .filter(stop::Column::TenantId.eq(scope.uuid()))
+        .filter(stop::Column::Id.is_in(regs.iter().map(|r| r.stop_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let registrations = regs.into_iter().filter_map(|r| stops.get(&r.stop_id).cloned().map(|s| (r, s))).collect();
+    Ok(History { participant: person, registrations })
+}
+
+// ---------------------------------------------------------------- export
+
+/// One line of a stop's export.
+#[derive(Debug, Clone)]
+pub struct ExportRow {
+    pub registration: registration::Model,
+    pub participant: participant::Model,
+    /// Titles of the workshops, with `(waitlisted)` where not seated.
+    pub sessions: Vec<String>,
+}
+
+/// Checks that the actor may export this stop's registrations; returns the
+/// stop. Call once before streaming pages.
+pub async fn export_start(db: &impl ConnectionTrait, actor: &Actor, stop_id: Uuid) -> DomainResult<stop::Model> {
+    let scope = actor.require(Action::RegistrationsRead)?;
+    stop::Entity::find_by_id(stop_id)
+        .filter(stop::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("stop"))
+}
+
+/// How many rows a stop's export holds (every registration, as the pages list them).
+pub async fn export_size(db: &impl ConnectionTrait, scope: TenantScope, stop_id: Uuid) -> DomainResult<u64> {
+    Ok(registration::Entity::find()
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::StopId.eq(stop_id))
+        .count(db)
+        .await?)
+}
+
+/// A page of a stop's registrations in a stable order (by id, i.e. by time of
+/// registration: ids are UUIDv7), after `after`: a stream of these pages keeps
+/// memory flat whatever the stop's size.
+pub async fn export_page(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Vec<ExportRow>> {
+    let mut q = registration::Entity::find()
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::StopId.eq(stop_id));
+    if let Some(after) = after {
+        q = q.filter(registration::Column::Id.gt(after));
+    }
+    let regs = q.order_by_asc(registration::Column::Id).limit(limit).all(db).await?;
+    if regs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let people: HashMap<Uuid, participant::Model> = participant::Entity::find()
+        .filter(participant::Column::TenantId.eq(scope.uuid()))
+        .filter(participant::Column::Id.is_in(regs.iter().map(|r| r.participant_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let seats = session_seat::Entity::find()
+        .filter(session_seat::Column::TenantId.eq(scope.uuid()))
+        .filter(session_seat::Column::RegistrationId.is_in(regs.iter().map(|r| r.id)))
+        .filter(session_seat::Column::Status.ne(registration::Status::Cancelled))
+        .all(db)
+        .await?;
+    let titles: HashMap<Uuid, String> = session::Entity::find()
+        .filter(session::Column::TenantId.eq(scope.uuid()))
+        .filter(session::Column::StopId.eq(stop_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.title))
+        .collect();
+    Ok(regs
+        .into_iter()
+        .filter_map(|r| {
+            let participant = people.get(&r.participant_id)?.clone();
+            let sessions = seats
+                .iter()
+                .filter(|s| s.registration_id == r.id)
+                .filter_map(|s| {
+                    let title = titles.get(&s.session_id)?;
+                    Some(if s.status == registration::Status::Waitlisted {
+                        format!("{title} (waitlisted)")
+                    } else {
+                        title.clone()
+                    })
+                })
+                .collect();
+            Some(ExportRow { registration: r, participant, sessions })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_stop_request;
+
+    #[test]
+    fn stop_replies_in_three_languages_and_nothing_else() {
+        for yes in ["STOP", "stop", " Stop.", "Arrêt", "ARRET merci", "توقف", "unsubscribe"] {
+            assert!(is_stop_request(yes), "{yes:?}");
+        }
+        for no in ["", "merci", "stopping by tomorrow", "Je ne peux pas STOP"] {
+            assert!(!is_stop_request(no), "{no:?}");
+        }
+    }
+}
