@@ -62,6 +62,41 @@ async fn depth_complexity_aliases_batches_and_bodies_are_bounded() {
     assert!(r["errors"].is_null(), "{r}");
 }
 
+/// A 1.3 KB document of fragments that each spread the previous one twice
+/// stands for 2^29 fields: it is refused from its size as expanded, before
+/// validation or execution do that work, anonymously and for an organizer,
+/// while the server keeps answering others.
+#[tokio::test]
+async fn fragment_fan_out_is_refused_before_it_is_expanded() {
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let app = TestApp::start(t.db.clone()).await;
+    let mut doc = String::from("query Fan { ...F29 }\nfragment F0 on Query { __typename }\n");
+    for n in 1..=29 {
+        doc.push_str(&format!("fragment F{n} on Query {{ ...F{p} ...F{p} }}\n", p = n - 1));
+    }
+    assert!(doc.len() < 1_500, "the attack is small: {} bytes", doc.len());
+    let owner = app.token("owner@a.example", None).await;
+    for token in [None, Some(owner.as_str())] {
+        let (refused, other) =
+            tokio::join!(app.gql(token, &doc, json!({})), app.gql(None, "{ __typename }", json!({})));
+        assert_eq!(code(&refused), Some("GRAPHQL_VALIDATION_FAILED"), "{refused}");
+        let message = refused["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("expanded"), "the reason says why: {message}");
+        assert_eq!(other["data"]["__typename"], "Query", "{other}");
+    }
+
+    // Aliases count as expanded too: one aliased field in a fragment spread
+    // 32 times is 32 aliases, not one.
+    let mut doc = String::from("query Many { ...G5 }\nfragment G0 on Query { a: __typename }\n");
+    for n in 1..=5 {
+        doc.push_str(&format!("fragment G{n} on Query {{ ...G{p} ...G{p} }}\n", p = n - 1));
+    }
+    let r = app.gql(None, &doc, json!({})).await;
+    assert_eq!(code(&r), Some("GRAPHQL_VALIDATION_FAILED"), "{r}");
+    assert!(r["errors"][0]["message"].as_str().is_some_and(|m| m.contains("aliases")), "{r}");
+}
+
 /// The request id a client or proxy sent (or the one the gateway made) is kept
 /// on the messages the request planned, for joining the worker's logs to it.
 #[tokio::test]
