@@ -65,7 +65,7 @@ fn encode(rows: &[ExportRow], zone: TimeZone) -> Result<Vec<u8>, csv::Error> {
             cell(p.email.as_deref().unwrap_or_default()),
             // E.164 starts with +: quoted as text rather than read as a number.
             cell(p.phone.as_deref().unwrap_or_default()),
-            p.locale.clone(),
+            p.locale.to_string(),
             p.segment.map(|s| format!("{s:?}")).unwrap_or_default(),
             cell(p.sector.as_deref().unwrap_or_default()),
             cell(p.company.as_deref().unwrap_or_default()),
@@ -140,7 +140,7 @@ async fn export(state: &AppState, raw_id: String, headers: &HeaderMap) -> Result
         };
         escale_domain::access::api_keys::record_request(&state.db, record).await?;
     }
-    let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
+    let zone = stop.time_zone;
     let mut head = BOM.to_vec();
     let header_line = {
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());

@@ -52,9 +52,8 @@ impl TryFrom<tenant::Model> for Tenant {
     fn try_from(m: tenant::Model) -> Result<Self, Self::Error> {
         Ok(Tenant {
             scope: TenantScope::new(TenantId(m.id)),
-            default_locale: m.default_locale.parse().unwrap_or_default(),
-            default_time_zone: TimeZone::parse(&m.default_time_zone)
-                .map_err(|e| DomainError::internal(format!("tenant {} time zone: {e}", m.id)))?,
+            default_locale: m.default_locale,
+            default_time_zone: m.default_time_zone,
             slug: m.slug,
             name: m.name,
             email_sender: m.email_sender,

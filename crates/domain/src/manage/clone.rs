@@ -79,7 +79,7 @@ pub async fn clone_edition(
                 .all(txn)
                 .await?;
             for s in &stops {
-                let zone = TimeZone::parse(&s.time_zone).unwrap_or_default();
+                let zone = s.time_zone;
                 let shift = |t: DateTime<Utc>, f: &str| shift_local(zone, t, days, f);
                 let id = new_uuid();
                 stop::ActiveModel {
@@ -91,7 +91,7 @@ pub async fn clone_edition(
                     city: Set(s.city.clone()),
                     venue: Set(s.venue.clone()),
                     address: Set(s.address.clone()),
-                    time_zone: Set(s.time_zone.clone()),
+                    time_zone: Set(s.time_zone),
                     starts_at: Set(shift(s.starts_at, "shiftDays")?),
                     ends_at: Set(shift(s.ends_at, "shiftDays")?),
                     capacity: Set(s.capacity),

@@ -14,7 +14,7 @@ use crate::entities::{session, stop};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::new_uuid;
 use crate::registration::seating;
-use crate::values::{Locale, TimeZone};
+use crate::values::Locale;
 
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -67,7 +67,7 @@ pub async fn create_session(
         let (title, description, room, input) = (title.clone(), description.clone(), room.clone(), input.clone());
         Box::pin(async move {
             let stop = find_stop(txn, scope, input.stop_id).await?;
-            let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
+            let zone = stop.time_zone;
             let starts_at = resolve(zone, input.starts_at, "startsAt")?;
             let ends_at = resolve(zone, input.ends_at, "endsAt")?;
             check_session_times(&stop, starts_at, ends_at)?;
@@ -131,7 +131,7 @@ pub async fn update_session(
         Box::pin(async move {
             let current = find_session(txn, scope, id).await?;
             let stop = find_stop(txn, scope, current.stop_id).await?;
-            let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
+            let zone = stop.time_zone;
             let starts_at =
                 patch.starts_at.map(|t| resolve(zone, t, "startsAt")).transpose()?.unwrap_or(current.starts_at);
             let ends_at = patch.ends_at.map(|t| resolve(zone, t, "endsAt")).transpose()?.unwrap_or(current.ends_at);

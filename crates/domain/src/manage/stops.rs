@@ -71,7 +71,7 @@ pub async fn create_stop(
                 city: Set(city),
                 venue: Set(venue),
                 address: Set(address),
-                time_zone: Set(zone.name().to_owned()),
+                time_zone: Set(zone),
                 starts_at: Set(starts_at),
                 ends_at: Set(ends_at),
                 capacity: Set(seats),
@@ -205,7 +205,7 @@ pub async fn reschedule_stop(
             let current = find_stop(txn, scope, id).await?;
             let zone = match new_zone {
                 Some(z) => z,
-                None => TimeZone::parse(&current.time_zone).unwrap_or_default(),
+                None => current.time_zone,
             };
             let start = resolve(zone, starts_at, "startsAt")?;
             let end = resolve(zone, ends_at, "endsAt")?;
@@ -245,7 +245,7 @@ pub async fn reschedule_stop(
             let mut row = current.into_active_model();
             row.starts_at = Set(start);
             row.ends_at = Set(end);
-            row.time_zone = Set(zone.name().to_owned());
+            row.time_zone = Set(zone);
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
             // Reminders follow the stop in the same transaction: none is left

@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 
 use crate::entities::stop;
-use crate::values::TimeZone;
 
 /// What the event says besides the stop's own fields.
 #[derive(Debug, Clone)]
@@ -24,7 +23,7 @@ pub struct EventText {
 
 /// A `VCALENDAR` with one `VEVENT` for the stop, CRLF line endings, folded lines.
 pub fn stop_event(stop: &stop::Model, text: &EventText, now: DateTime<Utc>) -> String {
-    let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
+    let zone = stop.time_zone;
     let location = match &stop.address {
         Some(address) => format!("{}, {address}, {}", stop.venue, stop.city),
         None => format!("{}, {}", stop.venue, stop.city),

@@ -22,7 +22,7 @@ use crate::messaging::outbox::{self, NewNotification};
 use crate::messaging::reminders::{self, Policy};
 use crate::messaging::templates::{self, BroadcastVars, Channel, TemplateKey, TemplateOverride};
 use crate::tenancy::TenantScope;
-use crate::values::{Locale, TimeZone};
+use crate::values::Locale;
 
 // ---------------------------------------------------------------- policies
 
@@ -145,7 +145,7 @@ pub async fn save_template(
         tenant_id: Set(scope.uuid()),
         key: Set(key.as_str().to_owned()),
         channel: Set(channel.as_str().to_owned()),
-        locale: Set(locale.as_str().to_owned()),
+        locale: Set(locale),
         subject: Set(custom.subject.clone()),
         body_text: Set(custom.body_text.clone()),
         body_html: Set(custom.body_html.clone()),
@@ -323,7 +323,7 @@ pub async fn broadcast(
         Box::pin(async move {
             let stop = find_stop(txn, scope, input.stop_id).await?;
             let policy = reminders::policy_for(txn, scope, &stop).await?;
-            let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default().tz();
+            let zone = stop.time_zone.tz();
             let sms_at = match (input.urgent, policy.quiet_hours) {
                 (false, Some(quiet)) => reminders::after_quiet_hours(now, zone, quiet),
                 _ => now,
@@ -333,7 +333,7 @@ pub async fn broadcast(
                 .map_err(|e| DomainError::internal(e.to_string()))?;
             let mut outcome = BroadcastOutcome { id, ..BroadcastOutcome::default() };
             for (registration, person) in &registrations {
-                let locale: Locale = person.locale.parse().unwrap_or_default();
+                let locale: Locale = person.locale;
                 let mut reached = false;
                 for &channel in &input.channels {
                     let can = match channel {

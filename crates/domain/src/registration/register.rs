@@ -349,7 +349,7 @@ async fn upsert_participant(
             let mut active: participant::ActiveModel = existing.clone().into();
             active.full_name = Set(parsed.name.as_str().to_owned());
             if let Some(locale) = parsed.locale {
-                active.locale = Set(locale.as_str().to_owned());
+                active.locale = Set(locale);
             }
             // Add a missing contact, unless it already identifies someone else
             // (two records that should be merged are an organizer's decision).
@@ -388,7 +388,7 @@ async fn upsert_participant(
                 full_name: Set(parsed.name.as_str().to_owned()),
                 email: Set(parsed.email.as_ref().map(|e| e.as_str().to_owned())),
                 phone: Set(parsed.phone.as_ref().map(|p| p.as_e164().to_owned())),
-                locale: Set(parsed.locale.unwrap_or_default().as_str().to_owned()),
+                locale: Set(parsed.locale.unwrap_or_default()),
                 segment: Set(parsed.segment),
                 sector: Set(parsed.sector.clone()),
                 company: Set(parsed.company.clone()),
@@ -405,7 +405,7 @@ async fn upsert_participant(
                 full_name: String::new(),
                 email: None,
                 phone: None,
-                locale: String::new(),
+                locale: Locale::default(),
                 segment: None,
                 sector: None,
                 company: None,

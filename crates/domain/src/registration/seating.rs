@@ -278,7 +278,7 @@ async fn plan_session_promotion(
     // The workshop's own reminders, now that the seat is theirs.
     let stop = crate::catalog::find::find_stop(txn, scope, reg.stop_id).await?;
     crate::messaging::reminders::plan_confirmed(txn, scope, &stop, &reg, &person, now).await?;
-    let locale: Locale = person.locale.parse().unwrap_or_default();
+    let locale: Locale = person.locale;
     for channel in outbox::channels_for(&person) {
         outbox::plan(
             txn,

@@ -230,7 +230,7 @@ pub struct CheckIn {
     pub already: bool,
     pub counts: StopCounts,
     /// The stop's IANA zone, to say "since 10:42" in the venue's time.
-    pub stop_time_zone: String,
+    pub stop_time_zone: crate::values::TimeZone,
 }
 
 /// Checks a participant in by ticket code. Idempotent: a second scan answers

@@ -152,7 +152,8 @@ fn no_file_of_the_domain_imports_itself_back() {
     assert!(through_facade.is_empty(), "name the sibling file instead:\n{}", through_facade.join("\n"));
 
     // Between subsystems, only downwards in docs/ARCHITECTURE.md's order.
-    const ORDER: [&str; 8] = ["kernel", "catalog", "access", "messaging", "registration", "manage", "partner_access", "demo"];
+    const ORDER: [&str; 8] =
+        ["kernel", "catalog", "access", "messaging", "registration", "manage", "partner_access", "demo"];
     let rank = |module: &str| ORDER.iter().position(|s| module.split("::").next() == Some(*s));
     let mut upwards = Vec::new();
     for (from, targets) in &edges {

@@ -38,7 +38,7 @@ async fn registering_confirms_and_writes_the_confirmations_to_the_outbox() {
         assert_eq!(person.email.as_deref(), Some("amina.benali@example.ma"));
         assert_eq!(person.phone.as_deref(), Some("+212612345678"));
         assert_eq!(person.full_name, "Amina Benali");
-        assert_eq!(person.locale, "ar");
+        assert_eq!(person.locale, escale_domain::values::Locale::Ar);
         assert!(person.consent_sms_at.is_some() && person.consent_partners_at.is_none());
 
         let mut planned: Vec<(String, String, String)> = notifications_of(db, out.registration.id)

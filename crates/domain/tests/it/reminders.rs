@@ -13,7 +13,7 @@ use escale_domain::messaging::templates::{Channel, TemplateKey, TemplateOverride
 use escale_domain::registration::participants::{self, ConsentKind};
 use escale_domain::registration::{Consents, RegisterInput, register};
 use escale_domain::tenancy::TenantScope;
-use escale_domain::values::{Locale, TimeZone};
+use escale_domain::values::Locale;
 use escale_domain::{DatabaseConnection, DomainError};
 use escale_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
@@ -63,7 +63,7 @@ async fn a_reschedule_moves_pending_reminders_and_never_resends_one() {
         let db = &t.db;
         let s = registered(db).await;
         let stop = reload_stop(db, s.stop).await;
-        let zone = TimeZone::parse(&stop.time_zone).expect("zone").tz();
+        let zone = stop.time_zone.tz();
         let reg = s.registration.id;
         let rows = reminder_rows(db, reg).await;
         // Every reminder of the default policy whose instant is still ahead.
@@ -379,7 +379,7 @@ async fn workshop_reminders_follow_the_seat_and_the_session() {
             .expect("decide");
         let SendDecision::Send(out) = decision else { panic!("{}: send, got {decision:?}", t.backend_name()) };
         let OutgoingMessage::Sms(sms) = &out.message else { panic!("an SMS") };
-        let zone = TimeZone::parse(&open.stop.time_zone).expect("zone").tz();
+        let zone = open.stop.time_zone.tz();
         let local = later.with_timezone(&zone).format("%H:%M").to_string();
         assert!(sms.content.text.contains(&workshop.title), "{}", sms.content.text);
         assert!(sms.content.text.contains(&local), "{}: {local} in {}", t.backend_name(), sms.content.text);

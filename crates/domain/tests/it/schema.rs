@@ -2,6 +2,7 @@
 
 use escale_domain::entities::*;
 use escale_domain::ids::new_uuid;
+use escale_domain::values::{Locale, TimeZone};
 use escale_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 
@@ -57,6 +58,24 @@ async fn the_database_refuses_more_confirmed_seats_than_capacity() {
     }
 }
 
+/// Typed columns refuse what they cannot read: a stop whose stored zone is
+/// not a zone fails to load, instead of quietly becoming Casablanca.
+#[tokio::test]
+async fn a_bad_stored_zone_is_an_error_not_a_default() {
+    for t in TestDb::each("a_bad_stored_zone_is_an_error_not_a_default").await {
+        let (_, agenda) = demo(&t.db).await;
+        let stop = open_stop(&agenda).stop.clone();
+        let backend = t.db.get_database_backend();
+        // Locales have a CHECK constraint of their own; zones do not.
+        let sql = "UPDATE stop SET time_zone = 'Mars/Olympus' WHERE tenant_id = $1";
+        t.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [stop.tenant_id.into()]))
+            .await
+            .expect("a raw write past the application");
+        let read = stop::Entity::find_by_id(stop.id).one(&t.db).await;
+        assert!(read.is_err(), "{}: the stop's zone must not read as a default: {read:?}", t.backend_name());
+    }
+}
+
 /// A registration cannot point at another tenant's stop, even if application
 /// code forgot a filter: the composite foreign key (tenant_id, stop_id) refuses it.
 #[tokio::test]
@@ -69,8 +88,8 @@ async fn rows_cannot_reference_another_tenants_rows() {
             id: Set(new_uuid()),
             slug: Set("other-organizer".into()),
             name: Set("Other".into()),
-            default_locale: Set("fr".into()),
-            default_time_zone: Set("Africa/Casablanca".into()),
+            default_locale: Set(Locale::Fr),
+            default_time_zone: Set(TimeZone::CASABLANCA),
             email_sender: Set(None),
             email_sender_name: Set(None),
             sms_sender_id: Set(None),
@@ -86,7 +105,7 @@ async fn rows_cannot_reference_another_tenants_rows() {
             full_name: Set("Outsider".into()),
             email: Set(Some("outsider@example.ma".into())),
             phone: Set(None),
-            locale: Set("fr".into()),
+            locale: Set(Locale::Fr),
             segment: Set(None),
             sector: Set(None),
             company: Set(None),

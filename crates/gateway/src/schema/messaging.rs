@@ -18,27 +18,10 @@ use crate::{AppState, error, ids};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "MessageChannel")]
+#[graphql(remote = "templates::Channel")]
 pub enum Channel {
     Email,
     Sms,
-}
-
-impl From<Channel> for templates::Channel {
-    fn from(c: Channel) -> Self {
-        match c {
-            Channel::Email => templates::Channel::Email,
-            Channel::Sms => templates::Channel::Sms,
-        }
-    }
-}
-
-impl From<templates::Channel> for Channel {
-    fn from(c: templates::Channel) -> Self {
-        match c {
-            templates::Channel::Email => Channel::Email,
-            templates::Channel::Sms => Channel::Sms,
-        }
-    }
 }
 
 /// Which message (each has built-in French, Arabic and English wording).
@@ -91,6 +74,7 @@ impl From<templates::TemplateKey> for MessageKind {
 
 /// What a reminder counts back from.
 #[derive(Enum, Copy, Clone, Debug, Default, Eq, PartialEq)]
+#[graphql(remote = "Anchor")]
 pub enum ReminderAnchor {
     /// The stop's start: one reminder per registration.
     #[default]
@@ -98,24 +82,6 @@ pub enum ReminderAnchor {
     /// The start of each workshop the participant holds a confirmed seat in:
     /// one reminder per seat, re-planned when the session moves.
     Session,
-}
-
-impl From<ReminderAnchor> for Anchor {
-    fn from(a: ReminderAnchor) -> Self {
-        match a {
-            ReminderAnchor::Stop => Anchor::Stop,
-            ReminderAnchor::Session => Anchor::Session,
-        }
-    }
-}
-
-impl From<Anchor> for ReminderAnchor {
-    fn from(a: Anchor) -> Self {
-        match a {
-            Anchor::Stop => ReminderAnchor::Stop,
-            Anchor::Session => ReminderAnchor::Session,
-        }
-    }
 }
 
 #[derive(SimpleObject, InputObject, Clone)]
@@ -257,7 +223,7 @@ impl MessageTemplate {
         Some(MessageTemplate {
             kind: t.key.parse::<templates::TemplateKey>().ok()?.into(),
             channel: t.channel.parse::<templates::Channel>().ok()?.into(),
-            locale: t.locale,
+            locale: t.locale.to_string(),
             subject: t.subject,
             body_text: t.body_text,
             body_html: t.body_html,

@@ -24,10 +24,6 @@ pub enum Vis {
     Organizer,
 }
 
-fn local(zone: &str, at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    TimeZone::parse(zone).unwrap_or_default().local(at)
-}
-
 fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a DataLoader<CatalogLoader>> {
     ctx.data::<DataLoader<CatalogLoader>>()
 }
@@ -89,30 +85,11 @@ impl Series {
 // ------------------------------------------------------------------ editions
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "edition::Status")]
 pub enum EditionStatus {
     Draft,
     Published,
     Archived,
-}
-
-impl From<edition::Status> for EditionStatus {
-    fn from(s: edition::Status) -> Self {
-        match s {
-            edition::Status::Draft => EditionStatus::Draft,
-            edition::Status::Published => EditionStatus::Published,
-            edition::Status::Archived => EditionStatus::Archived,
-        }
-    }
-}
-
-impl From<EditionStatus> for edition::Status {
-    fn from(s: EditionStatus) -> Self {
-        match s {
-            EditionStatus::Draft => edition::Status::Draft,
-            EditionStatus::Published => edition::Status::Published,
-            EditionStatus::Archived => edition::Status::Archived,
-        }
-    }
 }
 
 /// One year's tour of a series.
@@ -171,30 +148,11 @@ impl Edition {
 // ------------------------------------------------------------------ stops
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "stop::Status")]
 pub enum StopStatus {
     Draft,
     Published,
     Cancelled,
-}
-
-impl From<stop::Status> for StopStatus {
-    fn from(s: stop::Status) -> Self {
-        match s {
-            stop::Status::Draft => StopStatus::Draft,
-            stop::Status::Published => StopStatus::Published,
-            stop::Status::Cancelled => StopStatus::Cancelled,
-        }
-    }
-}
-
-impl From<StopStatus> for stop::Status {
-    fn from(s: StopStatus) -> Self {
-        match s {
-            StopStatus::Draft => stop::Status::Draft,
-            StopStatus::Published => stop::Status::Published,
-            StopStatus::Cancelled => stop::Status::Cancelled,
-        }
-    }
 }
 
 /// A stop of a roadshow: one city, one day, its sessions.
@@ -251,7 +209,7 @@ impl Stop {
     }
     /// IANA time zone of the stop, e.g. `Africa/Casablanca`.
     async fn time_zone(&self) -> &str {
-        &self.m.time_zone
+        self.m.time_zone.name()
     }
     /// Start instant, RFC 3339 in UTC.
     async fn starts_at(&self) -> DateTime<Utc> {
@@ -262,10 +220,10 @@ impl Stop {
     }
     /// Start as local wall-clock time, RFC 3339 with the offset in force that day.
     async fn local_starts_at(&self) -> DateTime<FixedOffset> {
-        local(&self.m.time_zone, self.m.starts_at)
+        self.m.time_zone.local(self.m.starts_at)
     }
     async fn local_ends_at(&self) -> DateTime<FixedOffset> {
-        local(&self.m.time_zone, self.m.ends_at)
+        self.m.time_zone.local(self.m.ends_at)
     }
     async fn capacity(&self) -> i32 {
         self.m.capacity
@@ -345,7 +303,7 @@ impl Stop {
                 .map_err(load_failed)?
                 .unwrap_or_default(),
         };
-        Ok(sessions.iter().map(|s| Session::with_speakers(s.clone(), self.m.time_zone.clone(), self.vis)).collect())
+        Ok(sessions.iter().map(|s| Session::with_speakers(s.clone(), self.m.time_zone, self.vis)).collect())
     }
     /// Partners backing this stop, directly or through its edition.
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Partnership>> {
@@ -357,6 +315,7 @@ impl Stop {
 // ------------------------------------------------------------------ sessions
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "session::Kind")]
 pub enum SessionKind {
     Workshop,
     Talk,
@@ -364,29 +323,8 @@ pub enum SessionKind {
     Meeting,
 }
 
-impl From<session::Kind> for SessionKind {
-    fn from(k: session::Kind) -> Self {
-        match k {
-            session::Kind::Workshop => SessionKind::Workshop,
-            session::Kind::Talk => SessionKind::Talk,
-            session::Kind::Panel => SessionKind::Panel,
-            session::Kind::Meeting => SessionKind::Meeting,
-        }
-    }
-}
-
-impl From<SessionKind> for session::Kind {
-    fn from(k: SessionKind) -> Self {
-        match k {
-            SessionKind::Workshop => session::Kind::Workshop,
-            SessionKind::Talk => session::Kind::Talk,
-            SessionKind::Panel => session::Kind::Panel,
-            SessionKind::Meeting => session::Kind::Meeting,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "catalog::Topic")]
 pub enum Topic {
     DigitalMarketing,
     FinancialEducation,
@@ -396,42 +334,16 @@ pub enum Topic {
     Other,
 }
 
-impl From<catalog::Topic> for Topic {
-    fn from(t: catalog::Topic) -> Self {
-        match t {
-            catalog::Topic::DigitalMarketing => Topic::DigitalMarketing,
-            catalog::Topic::FinancialEducation => Topic::FinancialEducation,
-            catalog::Topic::Budgeting => Topic::Budgeting,
-            catalog::Topic::BankingRelations => Topic::BankingRelations,
-            catalog::Topic::DigitalTransformation => Topic::DigitalTransformation,
-            catalog::Topic::Other => Topic::Other,
-        }
-    }
-}
-
-impl From<Topic> for catalog::Topic {
-    fn from(t: Topic) -> Self {
-        match t {
-            Topic::DigitalMarketing => catalog::Topic::DigitalMarketing,
-            Topic::FinancialEducation => catalog::Topic::FinancialEducation,
-            Topic::Budgeting => catalog::Topic::Budgeting,
-            Topic::BankingRelations => catalog::Topic::BankingRelations,
-            Topic::DigitalTransformation => catalog::Topic::DigitalTransformation,
-            Topic::Other => catalog::Topic::Other,
-        }
-    }
-}
-
 /// A workshop, talk, panel or meeting at a stop.
 pub struct Session {
     pub m: session::Model,
     pub speakers: Option<Vec<speaker::Model>>,
-    pub time_zone: Option<String>,
+    pub time_zone: Option<TimeZone>,
     pub vis: Vis,
 }
 
 impl Session {
-    pub fn with_speakers(data: AgendaSession, time_zone: String, vis: Vis) -> Self {
+    pub fn with_speakers(data: AgendaSession, time_zone: TimeZone, vis: Vis) -> Self {
         Session { m: data.session, speakers: Some(data.speakers), time_zone: Some(time_zone), vis }
     }
 
@@ -468,16 +380,16 @@ impl Session {
         self.m.ends_at
     }
     async fn local_starts_at(&self, ctx: &Context<'_>) -> Result<DateTime<FixedOffset>> {
-        let zone = match &self.time_zone {
-            Some(z) => z.clone(),
+        let zone = match self.time_zone {
+            Some(z) => z,
             None => loader(ctx)?
                 .load_one(StopKey(self.tenant(), self.m.stop_id))
                 .await
                 .map_err(load_failed)?
                 .map(|s| s.time_zone)
-                .unwrap_or_default(),
+                .ok_or_else(|| crate::error::internal("a session without its stop"))?,
         };
-        Ok(local(&zone, self.m.starts_at))
+        Ok(zone.local(self.m.starts_at))
     }
     async fn room(&self) -> Option<&str> {
         self.m.room.as_deref()

@@ -82,6 +82,7 @@ pub struct AskQuestionInput {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "ConsentKind")]
 pub enum Consent {
     /// Reminders by email (confirmations are part of registering and still go).
     EmailReminders,
@@ -89,16 +90,6 @@ pub enum Consent {
     SmsReminders,
     /// Sharing name and contact with the stop's partners.
     PartnerSharing,
-}
-
-impl From<Consent> for ConsentKind {
-    fn from(c: Consent) -> Self {
-        match c {
-            Consent::EmailReminders => ConsentKind::EmailReminders,
-            Consent::SmsReminders => ConsentKind::SmsReminders,
-            Consent::PartnerSharing => ConsentKind::PartnerSharing,
-        }
-    }
 }
 
 /// Whose consent, in one of two ways.
@@ -220,7 +211,7 @@ impl From<History> for ParticipantRecord {
             full_name: p.full_name,
             email: p.email,
             phone: p.phone,
-            locale: p.locale,
+            locale: p.locale.to_string(),
             segment: p.segment.map(|s| format!("{s:?}")),
             sector: p.sector,
             company: p.company,

@@ -19,20 +19,11 @@ use crate::{AppState, error, ids};
 pub struct PublicMutation;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "registration::Status")]
 pub enum RegistrationStatus {
     Confirmed,
     Waitlisted,
     Cancelled,
-}
-
-impl From<registration::Status> for RegistrationStatus {
-    fn from(s: registration::Status) -> Self {
-        match s {
-            registration::Status::Confirmed => RegistrationStatus::Confirmed,
-            registration::Status::Waitlisted => RegistrationStatus::Waitlisted,
-            registration::Status::Cancelled => RegistrationStatus::Cancelled,
-        }
-    }
 }
 
 /// A participant's place at a stop.

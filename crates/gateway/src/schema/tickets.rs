@@ -97,7 +97,7 @@ impl TicketMutation {
         let state = ctx.data::<AppState>()?;
         let actor = auth::actor(ctx).await?;
         let done = tickets::check_in(&state.db, actor, &ticket_code, Utc::now()).await.map_err(error::domain)?;
-        let zone = escale_domain::values::TimeZone::parse(&done.stop_time_zone).unwrap_or_default();
+        let zone = done.stop_time_zone;
         let local = done.checked_in_at.with_timezone(&zone.tz()).format("%H:%M");
         let message = if done.already {
             format!("{} is already checked in (since {local})", done.participant_name)

@@ -47,7 +47,7 @@ pub struct Model {
     pub registration_id: Option<Uuid>,
     pub template_key: String,
     pub channel: String,
-    pub locale: String,
+    pub locale: crate::values::Locale,
     pub scheduled_at: DateTimeUtc,
     pub status: Status,
     pub attempts: i32,

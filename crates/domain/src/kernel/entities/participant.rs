@@ -24,7 +24,7 @@ pub struct Model {
     pub full_name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub locale: String,
+    pub locale: crate::values::Locale,
     pub segment: Option<Segment>,
     pub sector: Option<String>,
     pub company: Option<String>,

@@ -23,7 +23,7 @@ pub struct Model {
     pub city: String,
     pub venue: String,
     pub address: Option<String>,
-    pub time_zone: String,
+    pub time_zone: crate::values::TimeZone,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     pub capacity: i32,

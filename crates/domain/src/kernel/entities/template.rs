@@ -8,7 +8,7 @@ pub struct Model {
     pub tenant_id: Uuid,
     pub key: String,
     pub channel: String,
-    pub locale: String,
+    pub locale: crate::values::Locale,
     pub subject: Option<String>,
     pub body_text: String,
     pub body_html: Option<String>,

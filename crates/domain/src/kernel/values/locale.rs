@@ -1,13 +1,17 @@
 use std::fmt;
 use std::str::FromStr;
 
+use sea_orm::DeriveValueType;
+use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 
 use super::refusal::ValueError;
 
-/// The languages Escale writes to participants in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+/// The languages Escale writes to participants in. Also a column type: a
+/// stored value that is not one of them fails the row's load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, DeriveValueType)]
 #[serde(rename_all = "lowercase")]
+#[sea_orm(value_type = "String", column_type = "String(StringLen::N(8))")]
 pub enum Locale {
     #[default]
     Fr,

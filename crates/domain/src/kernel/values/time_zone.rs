@@ -3,12 +3,18 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
+use sea_orm::DeriveValueType;
+use sea_orm::sea_query::StringLen;
 
 use super::refusal::ValueError;
 
 /// An IANA time zone known to the bundled tzdata (so `Africa/Casablanca` knows
 /// that Morocco moves to UTC+0 during Ramadan and back to UTC+1 after it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Also a column type: a stored name that is not a zone fails the row's load
+/// (an error to see), instead of becoming Casablanca without a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, DeriveValueType)]
+#[sea_orm(value_type = "String", column_type = "String(StringLen::N(64))")]
 pub struct TimeZone(Tz);
 
 impl TimeZone {
@@ -37,6 +43,14 @@ impl TimeZone {
 impl Default for TimeZone {
     fn default() -> Self {
         Self::CASABLANCA
+    }
+}
+
+impl FromStr for TimeZone {
+    type Err = ValueError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
     }
 }
 

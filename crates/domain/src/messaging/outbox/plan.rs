@@ -44,7 +44,7 @@ pub async fn plan(
         registration_id: Set(new.registration_id),
         template_key: Set(new.template.as_str().to_owned()),
         channel: Set(new.channel.as_str().to_owned()),
-        locale: Set(new.locale.as_str().to_owned()),
+        locale: Set(new.locale),
         scheduled_at: Set(new.scheduled_at),
         status: Set(Status::Pending),
         attempts: Set(0),
@@ -91,7 +91,7 @@ pub(crate) async fn plan_registration_messages(
     template: TemplateKey,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let locale: Locale = person.locale.parse().unwrap_or_default();
+    let locale: Locale = person.locale;
     for channel in channels_for(person) {
         plan(
             txn,

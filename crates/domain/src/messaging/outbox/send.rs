@@ -24,7 +24,7 @@ use crate::messaging::templates::{
     SeriesVars, SessionVars, SmsContent, StopVars, TemplateKey, TenantVars,
 };
 use crate::tenancy::TenantScope;
-use crate::values::{EmailAddress, Locale, PhoneNumber, TicketCode, TimeZone};
+use crate::values::{EmailAddress, Locale, PhoneNumber, TicketCode};
 
 /// An email ready for a transport.
 #[derive(Debug, Clone)]
@@ -277,7 +277,7 @@ impl Lookups {
     fn template(&self, key: TemplateKey, channel: Channel, locale: Locale) -> Option<templates::TemplateOverride> {
         self.templates
             .iter()
-            .find(|t| t.key == key.as_str() && t.channel == channel.as_str() && t.locale == locale.as_str())
+            .find(|t| t.key == key.as_str() && t.channel == channel.as_str() && t.locale == locale)
             .map(|t| templates::TemplateOverride {
                 subject: t.subject.clone(),
                 body_text: t.body_text.clone(),
@@ -295,7 +295,7 @@ pub(super) fn prepare(
 ) -> DomainResult<Prepared> {
     let channel: Channel = row.channel.parse().map_err(DomainError::internal)?;
     let template: TemplateKey = row.template_key.parse().map_err(DomainError::internal)?;
-    let locale: Locale = row.locale.parse().unwrap_or_default();
+    let locale: Locale = row.locale;
     let Some(registration_id) = row.registration_id else {
         return Ok(Prepared::Skip(Status::Failed, "no registration to describe".to_owned()));
     };
@@ -523,7 +523,7 @@ pub(super) fn message_context(
     let seats = lookups.seats.get(&registration.id).map(Vec::as_slice).unwrap_or_default();
     let sessions: Vec<&session::Model> =
         lookups.sessions.iter().filter(|s| seats.iter().any(|seat| seat.session_id == s.id)).collect();
-    let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default();
+    let zone = stop.time_zone;
     let cl = chrono_locale(locale);
     let local_start = stop.starts_at.with_timezone(&zone.tz());
     let ticket = TicketCode::display_stored(&registration.ticket_code);

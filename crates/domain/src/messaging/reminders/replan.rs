@@ -14,7 +14,7 @@ use crate::error::DomainResult;
 use crate::ids::NotificationId;
 use crate::messaging::templates::{Channel, TemplateKey};
 use crate::tenancy::TenantScope;
-use crate::values::{Locale, PhoneNumber, TimeZone};
+use crate::values::{Locale, PhoneNumber};
 
 /// The reminder templates: what a re-plan may move or withdraw.
 pub(super) const REMINDER_TEMPLATES: [TemplateKey; 2] = [TemplateKey::Reminder, TemplateKey::SessionReminder];
@@ -93,7 +93,7 @@ pub(super) async fn plan(
         return Ok(Replanned::default());
     }
     let policy = policy_for(txn, scope, stop).await?;
-    let zone = TimeZone::parse(&stop.time_zone).unwrap_or_default().tz();
+    let zone = stop.time_zone.tz();
     let opted_out = opt_outs(txn, scope, registrations.iter().map(|(_, p)| p)).await?;
     // Read only when the policy needs them: registering stays as cheap as before.
     let seats = if policy.has_session_offsets() {
@@ -107,7 +107,7 @@ pub(super) async fn plan(
     for (registration, person) in registrations {
         let mut keys = HashSet::new();
         if registration.status == registration::Status::Confirmed {
-            let locale: Locale = person.locale.parse().unwrap_or_default();
+            let locale: Locale = person.locale;
             let reminder = Reminder { scope, person, registration, locale, now };
             for instant in instants(&policy, stop.starts_at, zone, registration.created_at, now) {
                 let (Ok(at), true) = (instant.at, reachable(person, instant.channel, &opted_out)) else {
@@ -265,7 +265,7 @@ impl Reminder<'_> {
             registration_id: Set(Some(self.registration.id)),
             template_key: Set(template.as_str().to_owned()),
             channel: Set(instant.channel.as_str().to_owned()),
-            locale: Set(self.locale.as_str().to_owned()),
+            locale: Set(self.locale),
             scheduled_at: Set(at),
             status: Set(notification::Status::Pending),
             attempts: Set(0),
