@@ -209,7 +209,16 @@ async fn graphql(
         Ok(bytes) => bytes,
         Err(_) => return too_large(),
     };
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    // A batch is a JSON array, a single request an object. (async-graphql's
+    // untagged BatchRequest reads `[]` as a single request with every field
+    // defaulted, answered as a parse error of an empty query.)
+    let is_batch = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let parsed = if is_batch {
+        serde_json::from_slice::<Vec<async_graphql::Request>>(&body).map(BatchRequest::Batch)
+    } else {
+        serde_json::from_slice::<async_graphql::Request>(&body).map(BatchRequest::Single)
+    };
+    let batch: BatchRequest = match parsed {
         Ok(batch) => batch,
         Err(e) => {
             return ApiError::new(

@@ -31,6 +31,8 @@ pub const KINDS: &[&str] = &[
     "AuditEntry",
     "Notification",
     "ApiKey",
+    "Participant",
+    "Question",
 ];
 
 pub fn encode(kind: &'static str, tenant: TenantId, id: Uuid) -> String {

@@ -92,6 +92,12 @@ pub enum RegistrationWindow {
     Unavailable,
 }
 
+/// Whether a stop has been shown to the public: not a draft, in an edition
+/// that is not a draft. What was never public answers NOT_FOUND to strangers.
+pub fn ever_public(stop: &stop::Model, edition: &edition::Model) -> bool {
+    stop.status != stop::Status::Draft && edition.status != edition::Status::Draft
+}
+
 impl RegistrationWindow {
     pub fn of(stop: &stop::Model, edition: &edition::Model, now: DateTime<Utc>) -> Self {
         if stop.status != stop::Status::Published || edition.status != edition::Status::Published {

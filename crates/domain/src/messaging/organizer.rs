@@ -383,6 +383,9 @@ pub async fn broadcast(
 // ---------------------------------------------------------------- failures and figures
 
 /// The messages of a stop that failed, most recent first.
+/// The most failed messages one call lists.
+pub const MAX_FAILED: u64 = 500;
+
 pub async fn failed(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -390,6 +393,9 @@ pub async fn failed(
     limit: u64,
 ) -> DomainResult<Vec<notification::Model>> {
     let scope = actor.require(Action::RegistrationsRead)?;
+    if limit > MAX_FAILED {
+        return Err(DomainError::validation("first", format!("must be at most {MAX_FAILED}")));
+    }
     find_stop(db, scope, stop_id).await?;
     let registrations: Vec<Uuid> = registration::Entity::find()
         .select_only()

@@ -197,6 +197,11 @@ async fn register_in(
     now: DateTime<Utc>,
 ) -> DomainResult<(RegisterOutcome, crate::entities::edition::Model)> {
     let (stop, edition) = catalog::stop_with_edition(txn, scope, stop_id).await?;
+    // A draft was never shown to anyone: to a stranger it does not exist (a
+    // cancelled or archived stop was public, and says that it is closed).
+    if !catalog::ever_public(&stop, &edition) {
+        return Err(DomainError::not_found("stop"));
+    }
     let window = RegistrationWindow::of(&stop, &edition, now);
     if let Some(refusal) = window.refusal() {
         return Err(DomainError::conflict(ConflictCode::RegistrationClosed, refusal));

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use escale_domain::entities::{participant, registration};
+use escale_domain::entities::{participant, registration, stop};
 use escale_domain::ids::{SessionId, StopId};
 use escale_domain::registration::{Consents, RegisterInput, register};
 use escale_domain::tenancy::TenantScope;
@@ -174,6 +174,26 @@ async fn the_2019_casablanca_stop_is_closed() {
         assert_eq!(casa.stop.starts_at.to_rfc3339(), "2019-11-23T08:00:00+00:00");
         let err = register(&t.db, scope, &person(StopId(casa.stop.id), 1), now()).await.expect_err("closed");
         assert!(matches!(err, DomainError::Conflict { code: ConflictCode::RegistrationClosed, .. }), "{err:?}");
+    }
+}
+
+/// A stop in draft (or in a draft edition) was never shown to anyone: to a
+/// registering stranger it does not exist, rather than being "closed" (which
+/// would tell them it is there). Published again, it takes registrations.
+#[tokio::test]
+async fn a_draft_stop_is_not_found_not_closed() {
+    for t in TestDb::each("a_draft_stop_is_not_found_not_closed").await {
+        let (scope, agenda) = demo(&t.db).await;
+        let open = open_stop(&agenda).stop.clone();
+        let mut draft: stop::ActiveModel = open.clone().into();
+        draft.status = sea_orm::ActiveValue::Set(stop::Status::Draft);
+        sea_orm::ActiveModelTrait::update(draft, &t.db).await.expect("back to draft");
+        let err = register(&t.db, scope, &person(StopId(open.id), 1), now()).await.expect_err("a draft");
+        assert!(matches!(err, DomainError::NotFound { entity: "stop" }), "{}: {err:?}", t.backend_name());
+        let mut published: stop::ActiveModel = open.clone().into();
+        published.status = sea_orm::ActiveValue::Set(stop::Status::Published);
+        sea_orm::ActiveModelTrait::update(published, &t.db).await.expect("published again");
+        register(&t.db, scope, &person(StopId(open.id), 1), now()).await.expect("open again");
     }
 }
 

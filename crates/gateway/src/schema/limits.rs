@@ -16,8 +16,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use async_graphql::Name;
-use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{Directive, ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{Name, Positioned};
 
 pub const MAX_ALIASES: usize = 30;
 pub const MAX_MUTATIONS: usize = 5;
@@ -45,17 +45,40 @@ struct Measure<'a> {
     doc: &'a ExecutableDocument,
     fragments: HashMap<String, Size>,
     open: HashSet<String>,
+    /// The first directive the schema does not define, if any.
+    unknown_directive: Option<String>,
 }
 
+/// The executable directives this schema defines; async-graphql ignores others
+/// silently, so a client's typo (`@skipp`) would change nothing it can see.
+const DIRECTIVES: [&str; 2] = ["include", "skip"];
+
 impl Measure<'_> {
+    fn directives(&mut self, directives: &[Positioned<Directive>]) {
+        if self.unknown_directive.is_none()
+            && let Some(d) = directives.iter().find(|d| !DIRECTIVES.contains(&d.node.name.node.as_str()))
+        {
+            self.unknown_directive = Some(d.node.name.node.to_string());
+        }
+    }
+
     fn set(&mut self, set: &SelectionSet) -> Size {
         let mut size = Size::default();
         for item in &set.items {
             let part = match &item.node {
-                Selection::Field(f) => Size { fields: 1, aliases: usize::from(f.node.alias.is_some()) }
-                    .add(self.set(&f.node.selection_set.node)),
-                Selection::InlineFragment(f) => self.set(&f.node.selection_set.node),
-                Selection::FragmentSpread(s) => self.fragment(&s.node.fragment_name.node),
+                Selection::Field(f) => {
+                    self.directives(&f.node.directives);
+                    Size { fields: 1, aliases: usize::from(f.node.alias.is_some()) }
+                        .add(self.set(&f.node.selection_set.node))
+                }
+                Selection::InlineFragment(f) => {
+                    self.directives(&f.node.directives);
+                    self.set(&f.node.selection_set.node)
+                }
+                Selection::FragmentSpread(s) => {
+                    self.directives(&s.node.directives);
+                    self.fragment(&s.node.fragment_name.node)
+                }
             };
             size = size.add(part);
         }
@@ -70,6 +93,7 @@ impl Measure<'_> {
         if !self.open.insert(name.to_string()) {
             return Size::default();
         }
+        self.directives(&def.node.directives);
         let size = self.set(&def.node.selection_set.node);
         self.open.remove(name.as_str());
         self.fragments.insert(name.to_string(), size);
@@ -79,9 +103,16 @@ impl Measure<'_> {
 
 /// Why a document is refused, or None.
 pub fn check(doc: &ExecutableDocument) -> Option<String> {
-    let mut measure = Measure { doc, fragments: HashMap::new(), open: HashSet::new() };
+    let mut measure = Measure { doc, fragments: HashMap::new(), open: HashSet::new(), unknown_directive: None };
     for (_, op) in doc.operations.iter() {
+        measure.directives(&op.node.directives);
+        for variable in &op.node.variable_definitions {
+            measure.directives(&variable.node.directives);
+        }
         let Size { fields, aliases } = measure.set(&op.node.selection_set.node);
+        if let Some(name) = &measure.unknown_directive {
+            return Some(format!("unknown directive @{name} (this API defines @include and @skip)"));
+        }
         if fields > MAX_FIELDS {
             return Some(format!(
                 "the operation selects too many fields once its fragments are expanded ({fields}, at most {MAX_FIELDS})"

@@ -35,6 +35,14 @@ async fn depth_complexity_aliases_batches_and_bodies_are_bounded() {
     assert_eq!(code(&r), Some("GRAPHQL_VALIDATION_FAILED"), "{r}");
     assert!(r["errors"][0]["message"].as_str().is_some_and(|m| m.contains("aliases")), "{r}");
 
+    // Directives: only the ones the schema defines; a typo is an error, not a no-op.
+    let r = app.gql(None, "{ __typename @nope }", json!({})).await;
+    assert_eq!(code(&r), Some("GRAPHQL_VALIDATION_FAILED"), "{r}");
+    assert!(r["errors"][0]["message"].as_str().is_some_and(|m| m.contains("@nope")), "{r}");
+    let skip = "query($x: Boolean!) { __typename agenda(tenant: \"attitudes-conseil\") @skip(if: $x) { id } }";
+    let r = app.gql(None, skip, json!({ "x": true })).await;
+    assert!(r["errors"].is_null() && r["data"]["agenda"].is_null(), "@skip still works: {r}");
+
     // Mutations per operation: at most 5.
     let logins = (0..6).map(|i| format!("l{i}: logout")).collect::<Vec<_>>().join(" ");
     let r = app.gql(None, &format!("mutation {{ {logins} }}"), json!({})).await;
@@ -46,6 +54,10 @@ async fn depth_complexity_aliases_batches_and_bodies_are_bounded() {
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.expect("json");
     assert_eq!(code(&body), Some("BAD_REQUEST"));
+    let r = app.http.post(&url).json(&json!([])).send().await.expect("send");
+    assert_eq!(r.status(), 400, "an empty batch is not a request");
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(code(&body), Some("BAD_REQUEST"), "{body}");
     let small: Vec<_> = (0..2).map(|_| json!({ "query": "{ viewer { email } }" })).collect();
     let r: serde_json::Value = app.http.post(&url).json(&small).send().await.expect("send").json().await.expect("json");
     assert_eq!(r.as_array().map(Vec::len), Some(2), "{r}");

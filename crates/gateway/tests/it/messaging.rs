@@ -130,6 +130,10 @@ async fn policies_templates_broadcasts_and_retries() {
         assert_eq!(failed.len(), 1, "{name}: {r}");
         assert_eq!(failed[0]["reason"], "provider said: invalid number");
         assert_eq!(failed[0]["kind"], "BROADCAST");
+        let huge = "query($s: ID!) { stopMessaging(stopId: $s) { failed(first: 1000000) { id } } }";
+        let r = app.gql(Some(&admin), huge, json!({ "s": stop })).await;
+        assert_eq!(code(&r), Some("VALIDATION"), "{name}: a page has a ceiling: {r}");
+        assert_eq!(r["errors"][0]["extensions"]["field"], "first", "{r}");
         let retry = "mutation($ids: [ID!]!) { retryMessages(ids: $ids) }";
         let r = app.gql(Some(&admin), retry, json!({ "ids": [failed[0]["id"]] })).await;
         assert_eq!(ok(&r)["retryMessages"], 1, "{name}: {r}");

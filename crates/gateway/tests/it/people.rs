@@ -1,6 +1,6 @@
 //! Questions, consents, a participant's history and the export, through the API.
 
-use escale_domain::entities::notification;
+use escale_domain::entities::{notification, participant};
 use escale_testkit::TestDb;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -104,6 +104,28 @@ async fn questions_consents_history_and_export() {
         assert!(!sms.is_empty() && sms.iter().all(|n| n.status == notification::Status::Suppressed), "{name}: {sms:?}");
         let r = app.gql(None, w, json!({ "i": { "ticketCode": code, "consent": "SMS_REMINDERS" } })).await;
         ok(&r);
+
+        // The same withdrawal through the signed link of her emails: the
+        // participant's global id and the link's signature.
+        let amina = participant::Entity::find()
+            .filter(participant::Column::Email.eq("amina@example.ma"))
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("amina");
+        let tenant = escale_domain::ids::TenantId(amina.tenant_id);
+        let scope = escale_domain::tenancy::TenantScope::new(tenant);
+        let purpose = escale_domain::access::links::Purpose::Unsubscribe;
+        let sig = escale_domain::access::links::sign(&t.db, scope, purpose, amina.id, chrono::Utc::now())
+            .await
+            .expect("sign");
+        let pid = escale_gateway::ids::encode("Participant", tenant, amina.id);
+        let by_link =
+            |sig: &str| json!({ "i": { "participantId": pid, "signature": sig, "consent": "EMAIL_REMINDERS" } });
+        let r = app.gql(None, w, by_link(&sig)).await;
+        assert!(ok(&r)["withdrawConsent"]["emailRemindersSince"].is_null(), "{name}: {r}");
+        let r = app.gql(None, w, by_link("AAAAAAAAAAAAAAAAAAAAAA")).await;
+        assert_eq!(code_of(&r), Some("NOT_FOUND"), "a forged signature: {r}");
 
         // The team finds her by the number as typed, with her history.
         let p = "query($c: String!) { participant(contact: $c) { fullName phone consents { smsRemindersSince } registrations { status ticketCode city } } }";

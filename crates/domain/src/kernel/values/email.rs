@@ -23,9 +23,18 @@ impl EmailAddress {
         let lowered = trimmed.to_lowercase();
         let parsed = email_address::EmailAddress::from_str(&lowered)
             .map_err(|_| ValueError::new("is not a valid email address"))?;
-        // The crate accepts display forms ("Name <a@b>") and dotless domains; a
-        // participant's address is neither, and mail to `a@localhost` never arrives.
-        if parsed.email() != lowered || !parsed.domain().contains('.') || parsed.domain().ends_with('.') {
+        // The crate accepts display forms ("Name <a@b>"), dotless domains and
+        // address literals; a participant's address is none of them: mail to
+        // `a@localhost` never arrives, and `a@[127.0.0.1]` (or a numeric
+        // "domain") would have the relay deliver to an address of our choosing.
+        let domain = parsed.domain();
+        let numeric_tld = domain.rsplit('.').next().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()));
+        if parsed.email() != lowered
+            || !domain.contains('.')
+            || domain.ends_with('.')
+            || domain.starts_with('[')
+            || numeric_tld
+        {
             return Err(ValueError::new("is not a valid email address"));
         }
         Ok(Self(lowered))
@@ -76,6 +85,9 @@ mod tests {
             "Amina <amina@example.ma>",
             "amina@example.ma\r\nBcc: x@y.z",
             "amina@example.",
+            "a@[127.0.0.1]",
+            "a@[IPv6:::1]",
+            "a@127.0.0.1",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be refused");
         }

@@ -11,7 +11,11 @@ impl PersonName {
     pub const MAX_CHARS: usize = 200;
 
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
-        let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Invisible bidi embeddings, overrides and isolates would reorder how
+        // the name (and what follows it) reads in an export or an organizer's
+        // screen; pages and messages isolate names themselves.
+        let visible: String = raw.chars().filter(|c| !is_bidi_control(*c)).collect();
+        let collapsed = visible.split_whitespace().collect::<Vec<_>>().join(" ");
         if collapsed.is_empty() {
             return Err(ValueError::new("is empty"));
         }
@@ -27,6 +31,11 @@ impl PersonName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// U+202A–U+202E (embeddings, overrides, pop) and U+2066–U+2069 (isolates).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 impl fmt::Display for PersonName {
@@ -49,6 +58,13 @@ mod tests {
     fn trims_and_collapses() {
         assert_eq!(PersonName::parse("  Amina \t Benali ").expect("valid").as_str(), "Amina Benali");
         assert_eq!(PersonName::parse("أمينة بنعلي").expect("Arabic").as_str(), "أمينة بنعلي");
+    }
+
+    #[test]
+    fn drops_bidi_overrides_and_isolates() {
+        let name = PersonName::parse("Amina \u{202E}ilaneB\u{202C} \u{2067}x\u{2069}").expect("a name");
+        assert_eq!(name.as_str(), "Amina ilaneB x");
+        assert!(PersonName::parse("\u{202E}\u{202C}").is_err(), "nothing visible is no name");
     }
 
     #[test]
