@@ -26,6 +26,7 @@ pub enum Channel {
 
 /// Which message (each has built-in French, Arabic and English wording).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "templates::TemplateKey")]
 pub enum MessageKind {
     Confirmation,
     Waitlisted,
@@ -36,38 +37,6 @@ pub enum MessageKind {
     /// Before a workshop the participant holds a seat in.
     SessionReminder,
     Broadcast,
-}
-
-impl From<MessageKind> for templates::TemplateKey {
-    fn from(k: MessageKind) -> Self {
-        use templates::TemplateKey as K;
-        match k {
-            MessageKind::Confirmation => K::Confirmation,
-            MessageKind::Waitlisted => K::Waitlisted,
-            MessageKind::Promotion => K::Promotion,
-            MessageKind::SessionPromotion => K::SessionPromotion,
-            MessageKind::Cancellation => K::Cancellation,
-            MessageKind::Reminder => K::Reminder,
-            MessageKind::SessionReminder => K::SessionReminder,
-            MessageKind::Broadcast => K::Broadcast,
-        }
-    }
-}
-
-impl From<templates::TemplateKey> for MessageKind {
-    fn from(k: templates::TemplateKey) -> Self {
-        use templates::TemplateKey as K;
-        match k {
-            K::Confirmation => MessageKind::Confirmation,
-            K::Waitlisted => MessageKind::Waitlisted,
-            K::Promotion => MessageKind::Promotion,
-            K::SessionPromotion => MessageKind::SessionPromotion,
-            K::Cancellation => MessageKind::Cancellation,
-            K::Reminder => MessageKind::Reminder,
-            K::SessionReminder => MessageKind::SessionReminder,
-            K::Broadcast => MessageKind::Broadcast,
-        }
-    }
 }
 
 // ---------------------------------------------------------------- policies

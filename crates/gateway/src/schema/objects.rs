@@ -462,6 +462,7 @@ impl Speaker {
 // ------------------------------------------------------------------ partners
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "partner::Kind")]
 pub enum PartnerKind {
     Bank,
     Telecom,
@@ -473,71 +474,14 @@ pub enum PartnerKind {
     Other,
 }
 
-impl From<partner::Kind> for PartnerKind {
-    fn from(k: partner::Kind) -> Self {
-        use partner::Kind as K;
-        match k {
-            K::Bank => PartnerKind::Bank,
-            K::Telecom => PartnerKind::Telecom,
-            K::PublicAgency => PartnerKind::PublicAgency,
-            K::Chamber => PartnerKind::Chamber,
-            K::Training => PartnerKind::Training,
-            K::Cooperation => PartnerKind::Cooperation,
-            K::Media => PartnerKind::Media,
-            K::Other => PartnerKind::Other,
-        }
-    }
-}
-
-impl From<PartnerKind> for partner::Kind {
-    fn from(k: PartnerKind) -> Self {
-        use partner::Kind as K;
-        match k {
-            PartnerKind::Bank => K::Bank,
-            PartnerKind::Telecom => K::Telecom,
-            PartnerKind::PublicAgency => K::PublicAgency,
-            PartnerKind::Chamber => K::Chamber,
-            PartnerKind::Training => K::Training,
-            PartnerKind::Cooperation => K::Cooperation,
-            PartnerKind::Media => K::Media,
-            PartnerKind::Other => K::Other,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "partnership::Tier")]
 pub enum PartnershipTier {
     Principal,
     Official,
     Institutional,
     Media,
     Supporter,
-}
-
-impl From<partnership::Tier> for PartnershipTier {
-    fn from(t: partnership::Tier) -> Self {
-        use partnership::Tier as T;
-        match t {
-            T::Principal => PartnershipTier::Principal,
-            T::Official => PartnershipTier::Official,
-            T::Institutional => PartnershipTier::Institutional,
-            T::Media => PartnershipTier::Media,
-            T::Supporter => PartnershipTier::Supporter,
-        }
-    }
-}
-
-impl From<PartnershipTier> for partnership::Tier {
-    fn from(t: PartnershipTier) -> Self {
-        use partnership::Tier as T;
-        match t {
-            PartnershipTier::Principal => T::Principal,
-            PartnershipTier::Official => T::Official,
-            PartnershipTier::Institutional => T::Institutional,
-            PartnershipTier::Media => T::Media,
-            PartnershipTier::Supporter => T::Supporter,
-        }
-    }
 }
 
 /// An organization that backs editions or stops.
