@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use escale_domain::DatabaseConnection;
 use escale_domain::db::{self, DbConfig};
-use escale_gateway::limits::{KeyLimits, KeyQuota};
+use escale_gateway::limits::{Bucket, Limits, Quota, Quotas};
 use escale_worker::sms_http::{OrangeConfig, ReceiptTarget, Secret, TwilioConfig};
 use escale_worker::{MailConfig, QueueConfig, SmsConfig, WorkerConfig};
 
@@ -65,27 +65,56 @@ pub fn shutdown_deadline() -> Result<Duration, ConfigError> {
     Ok(Duration::from_secs(number("ESCALE_SHUTDOWN_TIMEOUT_SECS", 20u64)?))
 }
 
-/// API keys' rate limits: `ESCALE_API_KEY_RATE_PER_MINUTE` (default 120) with
-/// a burst of `ESCALE_API_KEY_BURST` (default 30), per key — shared through
-/// Redis when `REDIS_URL` is set, so replicas draw from one bucket.
-pub fn key_limits() -> Result<KeyLimits, ConfigError> {
-    let quota = KeyQuota {
-        per_minute: number("ESCALE_API_KEY_RATE_PER_MINUTE", 120u32)?,
-        burst: number("ESCALE_API_KEY_BURST", 30u32)?,
+/// The variable of each rate limit other than API keys', as
+/// `PER_MINUTE:BURST` (docs/SECURITY.md lists the defaults).
+const LIMIT_VARIABLES: [(Bucket, &str); 7] = [
+    (Bucket::RegisterPerAddress, "ESCALE_LIMIT_REGISTER_PER_ADDRESS"),
+    (Bucket::RegisterPerStop, "ESCALE_LIMIT_REGISTER_PER_STOP"),
+    (Bucket::PublicPerAddress, "ESCALE_LIMIT_PUBLIC_PER_ADDRESS"),
+    (Bucket::LoginPerAccountAddress, "ESCALE_LIMIT_LOGIN_PER_ACCOUNT_ADDRESS"),
+    (Bucket::LoginPerAccount, "ESCALE_LIMIT_LOGIN_PER_ACCOUNT"),
+    (Bucket::LoginPerAddress, "ESCALE_LIMIT_LOGIN_PER_ADDRESS"),
+    (Bucket::CheckInPerMember, "ESCALE_LIMIT_CHECK_IN_PER_MEMBER"),
+];
+
+fn limit(variable: &'static str, default: Quota) -> Result<Quota, ConfigError> {
+    let Some(raw) = optional(variable) else { return Ok(default) };
+    let bad = || {
+        ConfigError::new(variable, format!("{raw:?} is not PER_MINUTE:BURST (two numbers of at least 1, e.g. 30:20)"))
     };
-    if quota.per_minute == 0 {
+    let (rate, burst) = raw.split_once(':').ok_or_else(bad)?;
+    let rate: u32 = rate.trim().parse().map_err(|_| bad())?;
+    let burst: u32 = burst.trim().parse().map_err(|_| bad())?;
+    if rate == 0 || burst == 0 {
+        return Err(bad());
+    }
+    Ok(Quota::per_minute(rate, burst))
+}
+
+/// Every rate limit. API keys: `ESCALE_API_KEY_RATE_PER_MINUTE` (default 120)
+/// with a burst of `ESCALE_API_KEY_BURST` (default 30), per key; the others
+/// from `LIMIT_VARIABLES`. Shared through Redis when `REDIS_URL` is set, so
+/// replicas draw from one bucket.
+pub fn limits() -> Result<Limits, ConfigError> {
+    let per_minute = number("ESCALE_API_KEY_RATE_PER_MINUTE", 120u32)?;
+    let burst = number("ESCALE_API_KEY_BURST", 30u32)?;
+    if per_minute == 0 {
         return Err(ConfigError::new("ESCALE_API_KEY_RATE_PER_MINUTE", "must be at least 1"));
     }
-    if quota.burst == 0 {
+    if burst == 0 {
         return Err(ConfigError::new("ESCALE_API_KEY_BURST", "must be at least 1"));
+    }
+    let mut quotas = Quotas::default().with(Bucket::ApiKey, Quota::per_minute(per_minute, burst));
+    for (bucket, variable) in LIMIT_VARIABLES {
+        quotas = quotas.with(bucket, limit(variable, quotas.of(bucket))?);
     }
     match optional("REDIS_URL") {
         Some(url) => {
             check_redis_url(&url)?;
-            KeyLimits::redis(&url, &queue_prefix(), quota)
+            Limits::redis(&url, &queue_prefix(), quotas)
                 .map_err(|e| ConfigError::new("REDIS_URL", format!("is not usable ({e})")))
         }
-        None => Ok(KeyLimits::memory(quota)),
+        None => Ok(Limits::memory(quotas)),
     }
 }
 

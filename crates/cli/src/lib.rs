@@ -287,7 +287,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .trust_proxy(config::trust_proxy()?)
         .public_cache(config::public_cache_ttl()?)
         .sms_webhook_secret(config::sms_webhook_secret()?)
-        .key_limits(config::key_limits()?);
+        .limits(config::limits()?);
     announce(addr, &describe);
     let served = escale_gateway::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
@@ -328,7 +328,7 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
         .trust_proxy(config::trust_proxy()?)
         .public_cache(config::public_cache_ttl()?)
         .sms_webhook_secret(config::sms_webhook_secret()?)
-        .key_limits(config::key_limits()?);
+        .limits(config::limits()?);
     escale_gateway::serve(listener, state, shutdown_token()).await?;
     tracing::info!("gateway stopped");
     Ok(())

@@ -115,15 +115,15 @@ async fn healthz() -> &'static str {
 }
 
 /// Ready when the database answers with every migration this build knows.
-/// Redis is reported, not required: the gateway uses it only for API keys'
-/// shared rate limits, which stay open while it is away, so taking every
-/// gateway out of service for a Redis outage would turn a lost limit into a
-/// lost API.
+/// Redis is reported, not required: the gateway uses it only for shared
+/// rate limits, which each replica enforces alone while it is away, so taking
+/// every gateway out of service for a Redis outage would turn a looser limit
+/// into a lost API.
 async fn readyz(State(shared): State<Shared>) -> Response {
     let mut readiness = crate::observe::Readiness::default();
     crate::observe::check_database(&shared.state.db, &mut readiness).await;
-    if let Some(Err(e)) = shared.state.key_limits.ping().await {
-        readiness.notes.push(format!("redis unreachable ({e}): API key limits not enforced"));
+    if let Some(Err(e)) = shared.state.limits.ping().await {
+        readiness.notes.push(format!("redis unreachable ({e}): rate limits enforced by each replica alone"));
     }
     readiness.into_response()
 }
@@ -381,15 +381,10 @@ fn operation_names(batch: &mut BatchRequest) -> Option<String> {
 
 /// 429 when `key` is past its rate limit (counted), else None.
 pub(crate) async fn over_key_limit(state: &AppState, key: uuid::Uuid) -> Option<Response> {
-    let wait = state.key_limits.check(key).await.err()?;
+    let wait = state.limits.check(crate::limits::Bucket::ApiKey, &key.to_string()).await.err()?;
     metrics::counter!("escale_api_key_rate_limited_total").increment(1);
-    Some(key_rate_limited(wait))
-}
-
-/// 429 with `Retry-After`: an API key past its rate limit.
-fn key_rate_limited(wait: Duration) -> Response {
-    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-    ApiError::rate_limited(format!("rate limit of this API key reached; retry in {secs} s"), secs).into_response()
+    let secs = crate::limits::retry_after_secs(wait);
+    Some(ApiError::rate_limited(format!("rate limit of this API key reached; retry in {secs} s"), secs).into_response())
 }
 
 /// Gives every error a code: ours already have one; errors raised by

@@ -41,7 +41,8 @@ pub type OutboxSignal = Arc<dyn Fn() + Send + Sync>;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub outbox_signal: Option<OutboxSignal>,
-    pub login_limits: Arc<limits::LoginLimits>,
+    /// Every rate limit (in this process, or shared in Redis).
+    pub limits: Arc<limits::Limits>,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
     pub trust_proxy: bool,
     /// Short-lived cache of anonymous query responses (None: off).
@@ -49,8 +50,6 @@ pub struct AppState {
     /// What SMS providers' receipts and inbound messages must carry (`?key=`);
     /// None: those endpoints answer 404.
     pub sms_webhook_secret: Option<Arc<str>>,
-    /// Per-key rate limits of API keys (in this process, or shared in Redis).
-    pub key_limits: Arc<limits::KeyLimits>,
     /// Renders `/metrics` (None: the route answers 404).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Runs before `/metrics` renders: `escale serve` refreshes the outbox
@@ -68,11 +67,10 @@ impl AppState {
         Self {
             db,
             outbox_signal,
-            login_limits: Arc::new(limits::LoginLimits::default()),
+            limits: Arc::new(limits::Limits::default()),
             trust_proxy: false,
             public_cache: None,
             sms_webhook_secret: None,
-            key_limits: Arc::new(limits::KeyLimits::memory(limits::KeyQuota::default())),
             metrics: observe::recorder(),
             before_scrape: None,
             shutdown_deadline: std::time::Duration::from_secs(20),
@@ -90,8 +88,8 @@ impl AppState {
         self
     }
 
-    pub fn key_limits(mut self, limits: limits::KeyLimits) -> Self {
-        self.key_limits = Arc::new(limits);
+    pub fn limits(mut self, limits: limits::Limits) -> Self {
+        self.limits = Arc::new(limits);
         self
     }
 

@@ -7,5 +7,6 @@ pub mod organizer;
 pub mod outbox;
 pub mod qr;
 pub mod reminders;
+pub mod sandbox;
 pub mod sms;
 pub mod templates;

@@ -139,7 +139,12 @@ pub async fn save_template(
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
     let scope = actor.require(Action::CatalogPublish)?;
-    validate_template(key, channel, locale, &custom)?;
+    // Off the async threads and under a deadline: a template at the edge of
+    // its budget must not hold up the gateway's other requests.
+    let checked = custom.clone();
+    crate::messaging::sandbox::off_thread(move || validate_template(key, channel, locale, &checked))
+        .await
+        .map_err(|reason| DomainError::validation("template", reason))??;
     let row = template::ActiveModel {
         id: Set(crate::ids::new_uuid()),
         tenant_id: Set(scope.uuid()),

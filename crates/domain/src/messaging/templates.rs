@@ -4,7 +4,8 @@
 //! Templates live one file per (message, locale, part) under `templates/`, so a
 //! translator edits text, not Rust. Rendering is pure: the worker renders at send
 //! time from the current state of the stop, and organizers' overrides are
-//! validated by rendering them against a sample when they are saved.
+//! validated by rendering them against a sample when they are saved. What a
+//! tenant's template may do and cost is `messaging::sandbox`'s business.
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,6 +14,7 @@ use std::sync::OnceLock;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::{Deserialize, Serialize};
 
+use crate::messaging::sandbox;
 use crate::messaging::sms::{self, SmsLength};
 use crate::values::Locale;
 
@@ -240,6 +242,9 @@ pub struct TemplateOverride {
 pub enum TemplateError {
     #[error("template {name}: {source}")]
     Render { name: String, source: minijinja::Error },
+    /// Outside what a tenant's template may use or cost (`sandbox`).
+    #[error("template {name}: {reason}")]
+    Budget { name: String, reason: String },
     #[error("no built-in template {0}")]
     Missing(String),
 }
@@ -288,6 +293,7 @@ fn environment() -> &'static Environment<'static> {
         env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
         // Files end with a newline for editors' sake; messages should not.
         env.set_keep_trailing_newline(false);
+        env.set_fuel(Some(sandbox::FUEL));
         // The built-ins are parsed once; every message used to parse four or five.
         for (name, source) in BUILTINS.iter().copied().chain([("layout.html", LAYOUT)]) {
             if let Err(e) = env.add_template(name, source) {
@@ -302,11 +308,21 @@ fn environment() -> &'static Environment<'static> {
 
 fn render(name: &str, source: &str, ctx: &Value) -> Result<String, TemplateError> {
     let env = environment();
-    let err = |source| TemplateError::Render { name: name.to_owned(), source };
+    let err = |source: minijinja::Error| match sandbox::explain(&source) {
+        Some(reason) => TemplateError::Budget { name: name.to_owned(), reason },
+        None => TemplateError::Render { name: name.to_owned(), source },
+    };
+    let capped = |template: minijinja::Template<'_, '_>| {
+        let mut out = sandbox::Capped::default();
+        template.render_captured_to(ctx, &mut out).map(|_| out.into_string())
+    };
     match env.get_template(name) {
         // The parsed built-in, unless a tenant's own text replaces it.
-        Ok(builtin) if builtin.source() == source => builtin.render(ctx).map_err(err),
-        _ => env.template_from_named_str(name, source).map_err(err)?.render(ctx).map_err(err),
+        Ok(builtin) if builtin.source() == source => capped(builtin).map_err(err),
+        _ => {
+            sandbox::check(source).map_err(|reason| TemplateError::Budget { name: name.to_owned(), reason })?;
+            capped(env.template_from_named_str(name, source).map_err(err)?).map_err(err)
+        }
     }
 }
 
@@ -342,6 +358,9 @@ pub fn render_email(
         render(&format!("{base}.subject"), subject_src, &value)?.split_whitespace().collect::<Vec<_>>().join(" ");
     let text = render(&format!("{base}.txt"), text_src, &value)?;
     let content = render(&format!("{base}.html"), html_src, &value)?;
+    // An organizer's HTML is theirs to write, but scripts, event handlers and
+    // foreign URL schemes never reach a participant's mailbox.
+    let content = if custom.is_some_and(|c| c.body_html.is_some()) { sandbox::clean_html(&content) } else { content };
     let layout_ctx = minijinja::context! {
         locale => locale.as_str(),
         dir => if locale.is_rtl() { "rtl" } else { "ltr" },
@@ -468,6 +487,54 @@ mod tests {
         assert!(email.html.contains(r#"<html lang="ar" dir="rtl">"#));
         let french = render_email(TemplateKey::Confirmation, Locale::Fr, None, &sample_context()).expect("renders");
         assert!(french.html.contains(r#"<html lang="fr" dir="ltr">"#));
+    }
+
+    /// A loop within the language but beyond the fuel, and an output beyond the
+    /// cap, are refused with a reason an organizer can act on.
+    #[test]
+    fn a_template_beyond_its_budget_is_refused_with_the_reason() {
+        let ctx = sample_context();
+        let letters = "x".repeat(500);
+        let slow = TemplateOverride {
+            body_text: format!(
+                "{{% for a in \"{letters}\" %}}{{% for b in \"{letters}\" %}}{{% endfor %}}{{% endfor %}}"
+            ),
+            ..TemplateOverride::default()
+        };
+        let started = std::time::Instant::now();
+        let e = render_sms(TemplateKey::Confirmation, Locale::Fr, Some(&slow), &ctx).expect_err("over its fuel");
+        assert!(e.to_string().contains("more work than a message may"), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+
+        let page = "y".repeat(60 * 1024);
+        let big = TemplateOverride {
+            body_text: format!("{{% for a in \"abcdefghij\" %}}{page}{{% endfor %}}"),
+            ..TemplateOverride::default()
+        };
+        let e = render_sms(TemplateKey::Confirmation, Locale::Fr, Some(&big), &ctx).expect_err("over its output cap");
+        assert!(e.to_string().contains("more than 256 KiB"), "{e}");
+    }
+
+    #[test]
+    fn safe_cannot_let_a_participant_s_markup_into_an_email() {
+        let mut ctx = sample_context();
+        ctx.participant.name = "<a href=\"https://evil.example/login\">x</a><img src=x onerror=alert(1)>".into();
+        let custom = TemplateOverride {
+            subject: Some("Bonjour".into()),
+            body_text: "{{ participant.name }}".into(),
+            body_html: Some("<p>{{ participant.name|safe }}</p>".into()),
+        };
+        let e = render_email(TemplateKey::Confirmation, Locale::Fr, Some(&custom), &ctx).expect_err("safe refused");
+        assert!(e.to_string().contains("safe"), "{e}");
+        let custom = TemplateOverride {
+            body_html: Some("<p onclick=\"x()\">{{ participant.name }}</p><script>alert(2)</script>".into()),
+            ..custom
+        };
+        let email = render_email(TemplateKey::Confirmation, Locale::Fr, Some(&custom), &ctx).expect("renders");
+        for gone in ["<script", "onclick", "<img", "<a href=\"https://evil"] {
+            assert!(!email.html.contains(gone), "{gone} reached the email: {}", email.html);
+        }
+        assert!(email.html.contains("&lt;a href="), "the name is shown, escaped");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use escale_domain::access::authz::{Action, Actor};
 use escale_domain::tenancy::TenantScope;
 use tokio::sync::OnceCell;
 
+use crate::limits::{Bucket, retry_after_secs};
 use crate::{AppState, error};
 
 /// Put in each request's data by the HTTP handler.
@@ -88,4 +89,31 @@ pub fn own_id(
         return Err(error::domain(escale_domain::DomainError::not_found(entity)));
     }
     Ok(g.id)
+}
+
+/// One attempt of `bucket` keyed by `key`: RATE_LIMITED with the seconds to
+/// wait when its bucket is empty. Each call takes a token, so aliases and
+/// batches spend one per write they make.
+pub async fn throttle(ctx: &Context<'_>, bucket: Bucket, key: &str) -> Result<()> {
+    let state = ctx.data::<AppState>()?;
+    state.limits.check(bucket, key).await.map_err(|wait| error::rate_limited(retry_after_secs(wait)))
+}
+
+/// One attempt of `bucket` by this request's client address.
+pub async fn throttle_address(ctx: &Context<'_>, bucket: Bucket) -> Result<()> {
+    throttle(ctx, bucket, &client_address(ctx)).await
+}
+
+/// The client's address as a bucket key ("unknown" when the request came
+/// without one, which only in-process callers do).
+pub fn client_address(ctx: &Context<'_>) -> String {
+    ctx.data_opt::<crate::http::ClientIp>().map_or_else(|| "unknown".to_owned(), |c| c.0.to_string())
+}
+
+/// A member's or key's own bucket key.
+pub fn actor_key(actor: &Actor) -> String {
+    match &actor.principal {
+        escale_domain::access::authz::Principal::Member { user_id, .. } => format!("user:{}", user_id.0),
+        escale_domain::access::authz::Principal::Key(grant) => format!("key:{}", grant.key_id),
+    }
 }

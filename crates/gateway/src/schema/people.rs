@@ -12,6 +12,7 @@ use escale_domain::{DomainError, catalog};
 use super::auth;
 use super::objects::Topic;
 use super::public::RegistrationStatus;
+use crate::limits::Bucket;
 use crate::{AppState, error, ids};
 
 /// A question asked in advance.
@@ -130,6 +131,7 @@ impl PeopleMutation {
     /// ends. Organizers and the session's speakers will see it.
     async fn ask_question(&self, ctx: &Context<'_>, input: AskQuestionInput) -> Result<Question> {
         let state = ctx.data::<AppState>()?;
+        auth::throttle_address(ctx, Bucket::PublicPerAddress).await?;
         let (_, reg) = escale_domain::registration::tickets::by_ticket(&state.db, &input.ticket_code)
             .await
             .map_err(error::domain)?;
@@ -142,6 +144,7 @@ impl PeopleMutation {
     /// suppressed now and nothing new is sent under it. Harmless to repeat.
     async fn withdraw_consent(&self, ctx: &Context<'_>, input: WithdrawConsentInput) -> Result<Consents> {
         let state = ctx.data::<AppState>()?;
+        auth::throttle_address(ctx, Bucket::PublicPerAddress).await?;
         let now = Utc::now();
         let kind = input.consent.into();
         let person = match (&input.ticket_code, &input.participant_id, &input.signature) {
@@ -266,6 +269,7 @@ impl PeopleQuery {
         signature: String,
     ) -> Result<SpeakerQuestions> {
         let state = ctx.data::<AppState>()?;
+        auth::throttle_address(ctx, Bucket::PublicPerAddress).await?;
         let g = ids::decode(&session_id, "Session").map_err(|e| error::bad_id("sessionId", "session", &e))?;
         let scope = TenantScope::new(g.tenant);
         let (session, qs) = participants::questions_for_speakers(&state.db, scope, g.id, &signature, Utc::now())

@@ -10,8 +10,9 @@ use async_graphql::{ComplexObject, Enum};
 use escale_domain::access::accounts;
 use escale_domain::entities::session_seat;
 
-use super::auth::RequestAuth;
+use super::auth::{RequestAuth, throttle, throttle_address};
 use super::objects::Stop;
+use crate::limits::Bucket;
 use crate::{AppState, error, ids};
 
 /// Mutations anyone may call: registering, logging in and out.
@@ -156,6 +157,8 @@ impl PublicMutation {
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<RegisterPayload> {
         let state = ctx.data::<AppState>()?;
         let stop = ids::decode(&input.stop_id, "Stop").map_err(|e| error::bad_id("stopId", "stop", &e))?;
+        throttle_address(ctx, Bucket::RegisterPerAddress).await?;
+        throttle(ctx, Bucket::RegisterPerStop, &stop.id.to_string()).await?;
         let scope = TenantScope::new(stop.tenant);
         let mut session_ids = Vec::with_capacity(input.session_ids.len());
         for raw in &input.session_ids {
@@ -220,7 +223,11 @@ impl PublicMutation {
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
         let state = ctx.data::<AppState>()?;
         let ip = ctx.data_opt::<crate::http::ClientIp>().map(|c| c.0);
-        state.login_limits.check(&input.email, ip).map_err(error::rate_limited)?;
+        state
+            .limits
+            .check_login(&input.email, ip)
+            .await
+            .map_err(|wait| error::rate_limited(crate::limits::retry_after_secs(wait)))?;
         let login = accounts::login(&state.db, &input.email, &input.password, input.tenant.as_deref(), Utc::now())
             .await
             .map_err(error::domain)?;

@@ -10,6 +10,7 @@ use escale_domain::tenancy::TenantScope;
 use super::auth;
 use super::objects::Attendance;
 use super::public::Registration;
+use crate::limits::Bucket;
 use crate::{AppState, error, ids};
 
 #[derive(Debug, Default)]
@@ -60,6 +61,10 @@ impl TicketMutation {
     ) -> Result<CancelRegistrationPayload> {
         let state = ctx.data::<AppState>()?;
         let now = Utc::now();
+        let anonymous = input.signature.is_some() || input.registration_id.is_none();
+        if anonymous {
+            auth::throttle_address(ctx, Bucket::PublicPerAddress).await?;
+        }
         let outcome: CancelOutcome = match (&input.ticket_code, &input.registration_id, &input.signature) {
             (Some(code), None, None) => tickets::cancel_by_ticket(&state.db, code, now).await,
             (None, Some(id), Some(signature)) => {
@@ -96,6 +101,7 @@ impl TicketMutation {
     async fn check_in(&self, ctx: &Context<'_>, ticket_code: String) -> Result<CheckInPayload> {
         let state = ctx.data::<AppState>()?;
         let actor = auth::actor(ctx).await?;
+        auth::throttle(ctx, Bucket::CheckInPerMember, &auth::actor_key(actor)).await?;
         let done = tickets::check_in(&state.db, actor, &ticket_code, Utc::now()).await.map_err(error::domain)?;
         let zone = done.stop_time_zone;
         let local = done.checked_in_at.with_timezone(&zone.tz()).format("%H:%M");

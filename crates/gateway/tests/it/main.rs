@@ -1,5 +1,6 @@
 //! Gateway tests: the real HTTP server in-process over a real database.
 
+mod abuse;
 mod auth;
 mod cache;
 mod clone;

@@ -9,7 +9,7 @@ use chrono::Utc;
 use escale_domain::entities::api_key;
 use escale_domain::ids::TenantId;
 use escale_gateway::AppState;
-use escale_gateway::limits::{KeyLimits, KeyQuota};
+use escale_gateway::limits::{Bucket, Limits, Quota, Quotas};
 use escale_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use serde_json::{Value, json};
@@ -430,8 +430,8 @@ async fn automatic_persisted_queries() {
     ok(&app.gql(Some(&leads_key), light, json!({})).await);
 }
 
-async fn limited_app(db: &sea_orm::DatabaseConnection, limits: KeyLimits) -> TestApp {
-    TestApp::start_with(AppState::new(db.clone(), None).key_limits(limits)).await
+async fn limited_app(db: &sea_orm::DatabaseConnection, limits: Limits) -> TestApp {
+    TestApp::start_with(AppState::new(db.clone(), None).limits(limits)).await
 }
 
 async fn partner_key(app: &TestApp) -> String {
@@ -445,7 +445,7 @@ async fn partner_key(app: &TestApp) -> String {
 async fn a_key_past_its_rate_limit_is_told_when_to_come_back() {
     let t = TestDb::sqlite().await;
     demo_with_roles(&t.db).await;
-    let app = limited_app(&t.db, KeyLimits::memory(KeyQuota { per_minute: 6, burst: 3 })).await;
+    let app = limited_app(&t.db, Limits::memory(Quotas::default().with(Bucket::ApiKey, Quota::per_minute(6, 3)))).await;
     let key = partner_key(&app).await;
     for _ in 0..3 {
         let (status, body) = raw(&app, &key, STOPS, json!({})).await;
@@ -471,8 +471,8 @@ async fn a_key_past_its_rate_limit_is_told_when_to_come_back() {
     ok(&r);
 }
 
-/// Two gateways over one Redis draw from one bucket per key; a Redis that is
-/// gone lets requests through rather than failing them.
+/// Two gateways over one Redis draw from one bucket per key; while Redis is
+/// gone, each gateway enforces the limit alone, without stalling anyone.
 #[tokio::test]
 async fn gateways_share_a_key_s_bucket_through_redis() {
     let Some(url) = escale_testkit::redis_or_skip("gateways_share_a_key_s_bucket_through_redis").await else {
@@ -481,9 +481,9 @@ async fn gateways_share_a_key_s_bucket_through_redis() {
     let t = TestDb::sqlite().await;
     demo_with_roles(&t.db).await;
     let prefix = format!("escale-test-{}", uuid::Uuid::now_v7());
-    let quota = KeyQuota { per_minute: 6, burst: 4 };
-    let a = limited_app(&t.db, KeyLimits::redis(&url, &prefix, quota).expect("redis")).await;
-    let b = limited_app(&t.db, KeyLimits::redis(&url, &prefix, quota).expect("redis")).await;
+    let quota = Quotas::default().with(Bucket::ApiKey, Quota::per_minute(6, 4));
+    let a = limited_app(&t.db, Limits::redis(&url, &prefix, quota).expect("redis")).await;
+    let b = limited_app(&t.db, Limits::redis(&url, &prefix, quota).expect("redis")).await;
     let key = partner_key(&a).await;
     let mut statuses = Vec::new();
     for i in 0..8 {
@@ -493,12 +493,14 @@ async fn gateways_share_a_key_s_bucket_through_redis() {
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 4, "one bucket of 4 across both: {statuses:?}");
     assert!(statuses[4..].iter().all(|s| *s == 429), "{statuses:?}");
 
-    // Nothing listens on port 1: the limit cannot be checked, the partner is served.
-    let dead = limited_app(&t.db, KeyLimits::redis("redis://127.0.0.1:1", &prefix, quota).expect("client")).await;
+    // Nothing listens on port 1: this gateway's own bucket takes over, so the
+    // partner is served up to the limit and no further.
+    let dead = limited_app(&t.db, Limits::redis("redis://127.0.0.1:1", &prefix, quota).expect("client")).await;
     let started = std::time::Instant::now();
-    for _ in 0..6 {
+    for _ in 0..4 {
         let (status, body) = raw(&dead, &key, STOPS, json!({})).await;
         assert_eq!(status, 200, "{body}");
     }
+    assert_eq!(raw(&dead, &key, STOPS, json!({})).await.0, 429, "the local bucket is empty");
     assert!(started.elapsed() < Duration::from_secs(10), "a dead Redis must not stall requests");
 }

@@ -141,13 +141,29 @@ pub async fn start_sending_many(
         .await?;
     let lookups = Lookups::read(db, scope, &won, options, now).await?;
     let mut won: HashMap<Uuid, notification::Model> = won.into_iter().map(|r| (r.id, r)).collect();
+    let rows: Vec<(NotificationId, Option<notification::Model>)> =
+        ids.iter().map(|id| (*id, won.remove(&id.0))).collect();
+    // Rendering runs tenants' templates: on the blocking pool, so that a
+    // template at the edge of its budget holds up no other tenant's batch on
+    // the async threads (each render is bounded by `sandbox`'s fuel).
+    let options_owned = options.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        rows.into_iter()
+            .map(|(id, row)| {
+                let prepared = row.as_ref().map(|row| prepare(&lookups, scope, row, &options_owned, now));
+                (id, row, prepared)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| DomainError::internal(format!("rendering stopped: {e}")))?;
     let mut out = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let Some(row) = won.remove(&id.0) else {
+    for (id, row, prepared) in prepared {
+        let (Some(row), Some(prepared)) = (row, prepared) else {
             out.push((id, SendDecision::AlreadyHandled));
             continue;
         };
-        let decision = match prepare(&lookups, scope, &row, options, now) {
+        let decision = match prepared {
             Ok(Prepared::Ready(message)) => SendDecision::Send(Box::new(Outgoing {
                 id,
                 tenant_id: scope.id(),

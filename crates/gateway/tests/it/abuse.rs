@@ -1,0 +1,157 @@
+//! The attacks of the abuse review, replayed: each must now be refused
+//! cheaply while real people still get through.
+
+use escale_gateway::AppState;
+use escale_testkit::TestDb;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// POST a body as the client at `address` (the gateway trusts the proxy header).
+async fn post_from(app: &TestApp, address: &str, body: &Value) -> Value {
+    app.http
+        .post(format!("{}/graphql", app.base))
+        .header("x-forwarded-for", address)
+        .json(body)
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// Every error code and every confirmed registration of a (batch) response.
+fn tally(r: &Value, codes: &mut Vec<String>, registered: &mut usize) {
+    let responses = r.as_array().cloned().unwrap_or_else(|| vec![r.clone()]);
+    for one in responses {
+        for e in one["errors"].as_array().into_iter().flatten() {
+            codes.push(e["extensions"]["code"].as_str().unwrap_or("none").to_owned());
+        }
+        if let Some(data) = one["data"].as_object() {
+            *registered += data.values().filter(|v| v["registration"]["id"].is_string()).count();
+        }
+    }
+}
+
+/// Six POSTs of ten operations of five aliased `register` calls each, from
+/// one address, no token: 300 attempts. The first burst passes, the rest is
+/// RATE_LIMITED, and a real person at another address is confirmed after.
+#[tokio::test]
+async fn a_register_flood_from_one_address_is_refused_and_a_real_person_gets_in() {
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let app = TestApp::start_with(AppState::new(t.db.clone(), None).trust_proxy(true)).await;
+    let stop = app.open_stop_id().await;
+    let started = std::time::Instant::now();
+    let (mut codes, mut registered) = (Vec::new(), 0);
+    for post in 0..6 {
+        let batch: Vec<Value> = (0..10)
+            .map(|op| {
+                let calls: String = (0..5)
+                    .map(|a| {
+                        let n = post * 50 + op * 5 + a;
+                        format!(
+                            "r{a}: register(input: {{ stopId: \"{stop}\", fullName: \"Bot {n}\", phone: \"+1202555{n:04}\", \
+                             consents: {{ smsReminders: true }} }}) {{ registration {{ id }} }} "
+                        )
+                    })
+                    .collect();
+                json!({ "query": format!("mutation {{ {calls} }}") })
+            })
+            .collect();
+        tally(&post_from(&app, "203.0.113.66", &json!(batch)).await, &mut codes, &mut registered);
+    }
+    let limited = codes.iter().filter(|c| *c == "RATE_LIMITED").count();
+    assert!(registered <= 30, "{registered} of 300 got in");
+    assert!(limited >= 270, "{limited} refused as RATE_LIMITED; codes: {codes:?}");
+    assert_eq!(registered + limited, 300, "every attempt is either in or limited: {codes:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+
+    let person = json!({
+        "query": "mutation($i: RegisterInput!) { register(input: $i) { registration { status } } }",
+        "variables": { "i": { "stopId": stop, "fullName": "Amina Benali", "email": "amina@example.ma" } },
+    });
+    let r = post_from(&app, "198.51.100.20", &person).await;
+    assert_eq!(ok(&r)["register"]["registration"]["status"], "CONFIRMED", "{r}");
+}
+
+/// Guessing ticket codes through the public mutations: a few tries answer
+/// NOT_FOUND, then every further guess waits, whichever mutation it uses.
+#[tokio::test]
+async fn ticket_code_guessing_is_throttled_per_address() {
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let app = TestApp::start_with(AppState::new(t.db.clone(), None).trust_proxy(true)).await;
+    let mut codes = Vec::new();
+    for n in 0..40 {
+        let guess = format!("ABCDE-{n:05}");
+        let body = if n % 2 == 0 {
+            json!({ "query": "mutation($c: String!) { withdrawConsent(input: { ticketCode: $c, consent: SMS_REMINDERS }) { smsRemindersSince } }", "variables": { "c": guess } })
+        } else {
+            json!({ "query": "mutation($c: String!) { cancelRegistration(input: { ticketCode: $c }) { alreadyCancelled } }", "variables": { "c": guess } })
+        };
+        let r = post_from(&app, "203.0.113.67", &body).await;
+        codes.push(code(&r).unwrap_or("none").to_owned());
+    }
+    let limited = codes.iter().filter(|c| *c == "RATE_LIMITED").count();
+    assert_eq!(limited, 20, "twenty guesses, then waits: {codes:?}");
+    assert!(codes[..20].iter().all(|c| c != "RATE_LIMITED"), "{codes:?}");
+    let r = post_from(&app, "203.0.113.67", &json!({ "query": "mutation { withdrawConsent(input: { ticketCode: \"ABCDE-12345\", consent: SMS_REMINDERS }) { smsRemindersSince } }" })).await;
+    assert!(r["errors"][0]["extensions"]["retryAfter"].as_u64().is_some_and(|s| s >= 1), "{r}");
+    // Someone else is not affected.
+    let r = post_from(&app, "198.51.100.21", &json!({ "query": "mutation { withdrawConsent(input: { ticketCode: \"ABCDE-12345\", consent: SMS_REMINDERS }) { smsRemindersSince } }" })).await;
+    assert_eq!(code(&r), Some("NOT_FOUND"), "{r}");
+}
+
+/// Wrong passwords from one address do not lock the owner out from another.
+#[tokio::test]
+async fn a_stranger_cannot_lock_an_owner_out() {
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let app = TestApp::start_with(AppState::new(t.db.clone(), None).trust_proxy(true)).await;
+    let login = |password: &str| {
+        json!({
+            "query": "mutation($i: LoginInput!) { login(input: $i) { token } }",
+            "variables": { "i": { "email": "owner@a.example", "password": password } },
+        })
+    };
+    let mut codes = Vec::new();
+    for _ in 0..25 {
+        codes.push(
+            code(&post_from(&app, "203.0.113.68", &login("not the password")).await).unwrap_or("none").to_owned(),
+        );
+    }
+    assert!(codes[..10].iter().all(|c| c == "UNAUTHENTICATED"), "{codes:?}");
+    assert!(codes[10..].iter().all(|c| c == "RATE_LIMITED"), "{codes:?}");
+    let r = post_from(&app, "198.51.100.22", &login(PASSWORD)).await;
+    assert!(ok(&r)["login"]["token"].is_string(), "{r}");
+    let r = post_from(&app, "203.0.113.68", &login(PASSWORD)).await;
+    assert_eq!(code(&r), Some("RATE_LIMITED"), "the guessing address waits, even with the right password: {r}");
+}
+
+/// The nested-loop template of the review is refused at save in well under a
+/// second, with the reason, while another request answers at once; a loop
+/// that gets past the language is stopped by its fuel.
+#[tokio::test]
+async fn a_runaway_template_is_refused_at_save_and_holds_nobody_up() {
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let app = TestApp::start(t.db.clone()).await;
+    let owner = app.token("owner@a.example", None).await;
+    let save = "mutation($i: SaveTemplateInput!) { saveMessageTemplate(input: $i) { kind } }";
+    let nested = "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}";
+    let letters = "x".repeat(2000);
+    let fuelled = format!("{{% for a in \"{letters}\" %}}{{% for b in \"{letters}\" %}}x{{% endfor %}}{{% endfor %}}");
+    for (body, reason) in [(nested.to_owned(), "range()"), (fuelled, "more work than a message may")] {
+        let input = json!({ "i": { "kind": "REMINDER", "channel": "SMS", "locale": "fr", "bodyText": body } });
+        let started = std::time::Instant::now();
+        let (saved, typename) =
+            tokio::join!(app.gql(Some(&owner), save, input), app.gql(None, "{ __typename }", json!({})));
+        assert_eq!(code(&saved), Some("VALIDATION"), "{saved}");
+        let message = saved["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(reason), "{message}");
+        assert_eq!(ok(&typename)["__typename"], "Query");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+    }
+}
