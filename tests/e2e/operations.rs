@@ -22,6 +22,14 @@ async fn get(http: &reqwest::Client, url: &str) -> (u16, String) {
     (r.status().as_u16(), r.text().await.expect("body"))
 }
 
+/// What Prometheus sends for the gateway's `/metrics` in these tests.
+const METRICS_TOKEN: &str = "e2e-metrics-token-0123456789";
+
+async fn scrape(http: &reqwest::Client, base: &str) -> (u16, String) {
+    let r = http.get(format!("{base}/metrics")).bearer_auth(METRICS_TOKEN).send().await.expect("GET /metrics");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
@@ -58,7 +66,10 @@ async fn gateway_health_metrics_and_graceful_shutdown() {
         .expect("a migration from the future");
 
     let mut cmd = escale(&["gateway"]);
-    cmd.env("DATABASE_URL", &pg.url).env("ESCALE_LISTEN", "127.0.0.1:0").env("ESCALE_SHUTDOWN_TIMEOUT_SECS", "15");
+    cmd.env("DATABASE_URL", &pg.url)
+        .env("ESCALE_LISTEN", "127.0.0.1:0")
+        .env("ESCALE_SHUTDOWN_TIMEOUT_SECS", "15")
+        .env("ESCALE_METRICS_TOKEN", METRICS_TOKEN);
     let mut gateway = Server::start(cmd).await;
     let http = escale_testkit::http_client();
     assert_eq!(get(&http, &format!("{}/healthz", gateway.base)).await, (200, "ok".to_owned()));
@@ -73,7 +84,8 @@ async fn gateway_health_metrics_and_graceful_shutdown() {
     assert!(named["errors"].is_null());
     let broken = gateway.graphql("{ agenda(", json!({})).await;
     assert_eq!(error_code(&broken), Some("GRAPHQL_PARSE_FAILED"));
-    let (status, metrics) = get(&http, &format!("{}/metrics", gateway.base)).await;
+    assert_eq!(get(&http, &format!("{}/metrics", gateway.base)).await.0, 404, "no token, no metrics");
+    let (status, metrics) = scrape(&http, &gateway.base).await;
     assert_eq!(status, 200);
     for expected in [
         "escale_http_requests_total{route=\"/graphql\",method=\"POST\",status=\"200\"}",
@@ -146,7 +158,7 @@ async fn the_worker_admin_port_and_probe() {
     let admin = format!("127.0.0.1:{}", free_port());
 
     let mut cmd = escale(&["gateway"]);
-    cmd.env("DATABASE_URL", &pg.url).env("ESCALE_LISTEN", "127.0.0.1:0");
+    cmd.env("DATABASE_URL", &pg.url).env("ESCALE_LISTEN", "127.0.0.1:0").env("ESCALE_METRICS_TOKEN", METRICS_TOKEN);
     let gateway = Server::start(cmd).await;
     let mut worker = escale(&["worker"])
         .env("DATABASE_URL", &pg.url)
@@ -214,7 +226,7 @@ async fn the_worker_admin_port_and_probe() {
     ] {
         assert!(metrics.contains(expected), "missing {expected} in:\n{metrics}");
     }
-    let gateway_metrics = get(&http, &format!("{}/metrics", gateway.base)).await.1;
+    let gateway_metrics = scrape(&http, &gateway.base).await.1;
     assert!(gateway_metrics.contains("escale_registrations_total{status=\"confirmed\"} 3"), "{gateway_metrics}");
 
     terminate(&worker);

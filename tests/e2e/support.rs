@@ -46,7 +46,7 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts the command and waits for it to print its GraphiQL address.
+    /// Starts the command and waits for it to print its GraphQL address.
     pub async fn start(mut cmd: Command) -> Server {
         cmd.stdout(Stdio::piped()).stderr(child_stderr());
         let mut child = cmd.spawn().expect("spawn escale");
@@ -54,7 +54,7 @@ impl Server {
         let mut lines = BufReader::new(stdout).lines();
         let base = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await.expect("read stdout") {
-                if let Some(url) = line.trim().strip_prefix("GraphiQL:") {
+                if let Some(url) = line.trim().strip_prefix("GraphQL:") {
                     return url.trim().trim_end_matches("/graphql").to_owned();
                 }
             }

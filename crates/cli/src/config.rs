@@ -45,10 +45,32 @@ fn number<T: std::str::FromStr>(variable: &'static str, default: T) -> Result<T,
 /// `ESCALE_TRUST_PROXY=1`: the gateway sits behind a proxy that sets
 /// `X-Forwarded-For` (an ingress); per-address limits then use that address.
 pub fn trust_proxy() -> Result<bool, ConfigError> {
-    match optional("ESCALE_TRUST_PROXY").as_deref() {
+    flag("ESCALE_TRUST_PROXY")
+}
+
+/// `ESCALE_GRAPHQL_EXPLORER=1`: introspection and the explorer page on a
+/// production gateway (off by default: strangers need not see the schema).
+pub fn graphql_explorer() -> Result<bool, ConfigError> {
+    flag("ESCALE_GRAPHQL_EXPLORER")
+}
+
+/// `ESCALE_METRICS_TOKEN`: the bearer token Prometheus sends for the
+/// gateway's `/metrics`; unset, the route answers 404 on `escale gateway`.
+pub fn metrics_access() -> Result<escale_gateway::MetricsAccess, ConfigError> {
+    match optional("ESCALE_METRICS_TOKEN") {
+        None => Ok(escale_gateway::MetricsAccess::Off),
+        Some(token) if token.len() < 24 => {
+            Err(ConfigError::new("ESCALE_METRICS_TOKEN", "must be at least 24 characters (e.g. openssl rand -hex 24)"))
+        }
+        Some(token) => Ok(escale_gateway::MetricsAccess::Token(token.into())),
+    }
+}
+
+fn flag(variable: &'static str) -> Result<bool, ConfigError> {
+    match optional(variable).as_deref() {
         None | Some("0" | "false") => Ok(false),
         Some("1" | "true") => Ok(true),
-        Some(other) => Err(ConfigError::new("ESCALE_TRUST_PROXY", format!("{other:?} is not 1/true or 0/false"))),
+        Some(other) => Err(ConfigError::new(variable, format!("{other:?} is not 1/true or 0/false"))),
     }
 }
 

@@ -302,7 +302,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 #[expect(clippy::print_stdout, reason = "the startup banner is the command's output")]
 fn announce(addr: SocketAddr, describe: &[String]) {
     println!("Escale is running.");
-    println!("  GraphiQL:  http://{addr}/graphql");
+    println!("  GraphQL:   http://{addr}/graphql");
     for line in describe {
         println!("  {line}");
     }
@@ -322,13 +322,24 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
         .map_err(|e| ConfigError::new("ESCALE_LISTEN", format!("cannot listen on {}: {e}", args.listen)))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "gateway listening");
-    announce(addr, &[]);
+    let explorer = config::graphql_explorer()?;
+    announce(
+        addr,
+        &[if explorer {
+            "explorer on GET /graphql (ESCALE_GRAPHQL_EXPLORER)"
+        } else {
+            "explorer and introspection off (ESCALE_GRAPHQL_EXPLORER=1 turns them on)"
+        }
+        .to_owned()],
+    );
     let state = AppState::new(db, None)
         .shutdown_deadline(config::shutdown_deadline()?)
         .trust_proxy(config::trust_proxy()?)
         .public_cache(config::public_cache_ttl()?)
         .sms_webhook_secret(config::sms_webhook_secret()?)
-        .limits(config::limits()?);
+        .limits(config::limits()?)
+        .explorer(explorer)
+        .metrics_access(config::metrics_access()?);
     escale_gateway::serve(listener, state, shutdown_token()).await?;
     tracing::info!("gateway stopped");
     Ok(())

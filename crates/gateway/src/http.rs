@@ -4,7 +4,6 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ErrorExtensionValues, Value};
 use axum::Router;
@@ -48,7 +47,7 @@ pub(crate) struct Shared {
 pub fn router(state: AppState) -> Router {
     let (schema, key_schema) = build_schema(state.clone());
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(explorer).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/tickets/{code}/qr.svg", get(ticket_qr_svg))
@@ -97,7 +96,18 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: Cancellatio
     }
 }
 
-async fn metrics(State(shared): State<Shared>) -> Response {
+async fn metrics(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    let allowed = match &shared.state.metrics_access {
+        crate::MetricsAccess::Open => true,
+        crate::MetricsAccess::Token(token) => {
+            bearer(&headers).is_some_and(|given| constant_time_eq(given.as_bytes(), token.as_bytes()))
+        }
+        crate::MetricsAccess::Off => false,
+    };
+    if !allowed {
+        // The same answer as a route that does not exist: nothing to probe.
+        return ApiError::new(Code::NotFound, "no such route").into_response();
+    }
     if shared.state.metrics.is_some()
         && let Some(hook) = &shared.state.before_scrape
     {
@@ -106,8 +116,23 @@ async fn metrics(State(shared): State<Shared>) -> Response {
     crate::observe::render(shared.state.metrics.as_ref())
 }
 
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Escale GraphQL").finish())
+/// A small query explorer of our own (a query box, variables, headers, the
+/// schema's docs from introspection): it works without internet, unlike
+/// GraphiQL's page, whose scripts come from a CDN.
+async fn explorer(State(shared): State<Shared>) -> Response {
+    if !shared.state.explorer {
+        return ApiError::new(
+            Code::NotFound,
+            "the explorer is off on this gateway (ESCALE_GRAPHQL_EXPLORER=1 turns it and introspection on); POST queries here",
+        )
+        .into_response();
+    }
+    ([(header::CACHE_CONTROL, "no-cache")], Html(include_str!("explorer.html"))).into_response()
+}
+
+/// Compares secrets without an early exit that would time the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 async fn healthz() -> &'static str {

@@ -1,4 +1,4 @@
-//! Escale's gateway: the GraphQL API at `/graphql` (GraphiQL on GET), health
+//! Escale's gateway: the GraphQL API at `/graphql` (its explorer on GET), health
 //! endpoints, ticket QR codes, the registrations export, and the HTTP hardening around them (body limit, timeouts, request
 //! ids, GraphQL depth and complexity limits).
 //!
@@ -57,6 +57,22 @@ pub struct AppState {
     pub before_scrape: Option<ScrapeHook>,
     /// How long in-flight requests may take to finish after shutdown begins.
     pub shutdown_deadline: std::time::Duration,
+    /// Introspection and the explorer page at `GET /graphql`: on for `escale
+    /// serve`, off for `escale gateway` unless `ESCALE_GRAPHQL_EXPLORER=1`.
+    pub explorer: bool,
+    /// Who may read `/metrics`: metrics name tenants' operations and volumes.
+    pub metrics_access: MetricsAccess,
+}
+
+/// Who may read the gateway's `/metrics`.
+#[derive(Clone, Debug)]
+pub enum MetricsAccess {
+    /// Anyone who reaches the port (`escale serve`, on loopback by default).
+    Open,
+    /// Requests with `Authorization: Bearer <token>` (`ESCALE_METRICS_TOKEN`).
+    Token(Arc<str>),
+    /// Nobody: the route answers 404.
+    Off,
 }
 
 /// Work to do before metrics are rendered (gauges read from the database).
@@ -74,7 +90,19 @@ impl AppState {
             metrics: observe::recorder(),
             before_scrape: None,
             shutdown_deadline: std::time::Duration::from_secs(20),
+            explorer: true,
+            metrics_access: MetricsAccess::Open,
         }
+    }
+
+    pub fn explorer(mut self, on: bool) -> Self {
+        self.explorer = on;
+        self
+    }
+
+    pub fn metrics_access(mut self, access: MetricsAccess) -> Self {
+        self.metrics_access = access;
+        self
     }
 
     /// Caches anonymous query responses for `ttl` (zero: no cache).

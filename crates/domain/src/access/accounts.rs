@@ -62,13 +62,42 @@ pub async fn create_tenant(
     model.try_into()
 }
 
-fn hash_password(password: &str) -> DomainResult<String> {
+/// A password's strength, measured by zxcvbn against its dictionaries of
+/// common passwords and patterns and against what is known of the person
+/// (`about`: their email, its local part, their name). Ok, or the reason with
+/// zxcvbn's advice.
+pub fn check_password_strength(password: &str, about: &[&str]) -> DomainResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(DomainError::validation("password", format!("must be at least {MIN_PASSWORD_CHARS} characters")));
     }
     if password.len() > 1024 {
         return Err(DomainError::validation("password", "is longer than 1024 bytes"));
     }
+    // The whole of each, and its words: "amina.benali@…" and "Amina Benali"
+    // give "amina" and "benali", so "aminabenali2027" is seen for what it is.
+    let mut inputs: Vec<&str> = about.to_vec();
+    inputs.extend(about.iter().filter_map(|a| a.split_once('@').map(|(local, _)| local)));
+    inputs
+        .extend(about.iter().flat_map(|a| a.split(['@', '.', '_', '-', '+', ' '])).filter(|w| w.chars().count() >= 3));
+    inputs.extend(["escale", "attitudes", "forum", "tpe"]);
+    let estimate = zxcvbn::zxcvbn(password, &inputs);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return Ok(());
+    }
+    let mut reason = String::from("is too easy to guess");
+    if let Some(feedback) = estimate.feedback() {
+        if let Some(warning) = feedback.warning() {
+            reason.push_str(&format!(": {warning}"));
+        }
+        for suggestion in feedback.suggestions() {
+            reason.push_str(&format!(" {suggestion}"));
+        }
+    }
+    Err(DomainError::validation("password", reason))
+}
+
+fn hash_password(password: &str, about: &[&str]) -> DomainResult<String> {
+    check_password_strength(password, about)?;
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
@@ -122,11 +151,11 @@ pub async fn add_member(
                 .password
                 .as_deref()
                 .ok_or_else(|| DomainError::validation("password", "is required for a new account"))?;
-            let hash = hash_password(password)?;
             let name = match new.display_name.as_deref() {
                 Some(n) => PersonName::parse(n).field("name")?.as_str().to_owned(),
                 None => email.as_str().split('@').next().unwrap_or_default().to_owned(),
             };
+            let hash = hash_password(password, &[email.as_str(), &name])?;
             let id = UserId::new().0;
             app_user::ActiveModel {
                 id: Set(id),
@@ -339,7 +368,8 @@ pub async fn set_password(
     password: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let hash = hash_password(password)?;
+    let user = app_user::Entity::find_by_id(user_id.0).one(db).await?.ok_or_else(|| DomainError::not_found("user"))?;
+    let hash = hash_password(password, &[&user.email, &user.display_name])?;
     app_user::Entity::update_many()
         .col_expr(app_user::Column::PasswordHash, Expr::val(Some(hash)))
         .col_expr(app_user::Column::UpdatedAt, Expr::val(now))
@@ -368,4 +398,23 @@ pub fn generate_password() -> String {
 pub async fn account_exists(db: &DatabaseConnection, email: &str) -> DomainResult<bool> {
     let email = EmailAddress::parse(email).field("email")?;
     Ok(app_user::Entity::find().filter(app_user::Column::Email.eq(email.as_str())).one(db).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_password_strength;
+
+    #[test]
+    fn common_and_personal_passwords_are_refused_with_the_reason() {
+        let about = ["amina.benali@attitudes.ma", "Amina Benali"];
+        for weak in ["1234567890", "password12", "amina.benali@attitudes.ma", "Amina Benali", "azertyuiop"] {
+            let e = check_password_strength(weak, &about).expect_err(weak);
+            assert!(e.to_string().contains("too easy to guess"), "{weak}: {e}");
+        }
+        let short = check_password_strength("Xq7!", &about).expect_err("short");
+        assert!(short.to_string().contains("at least 10"), "{short}");
+        for strong in ["correct horse battery", "Tamazight-Souss-9-Argan", "k7Qm2x9Dd4tPzR8vW3yB"] {
+            assert!(check_password_strength(strong, &about).is_ok(), "{strong}");
+        }
+    }
 }

@@ -55,8 +55,13 @@ pub fn build_schema(state: AppState) -> (EscaleSchema, EscaleSchema) {
     let loader = DataLoader::new(loaders::CatalogLoader { db: state.db.clone() }, tokio::spawn);
     let key_loader = DataLoader::new(loaders::CatalogLoader { db: state.db.clone() }, tokio::spawn);
     let apq = LruCacheStorage::new(APQ_CACHE);
+    let explorer = state.explorer;
     let build = |complexity: usize, loader| {
-        Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription);
+        // Production gateways do not describe themselves to strangers; the
+        // committed schema.graphql is the partners' contract.
+        let builder = if explorer { builder } else { builder.disable_introspection() };
+        builder
             .data(state.clone())
             .data(loader)
             .extension(ApolloPersistedQueries::new(apq.clone()))

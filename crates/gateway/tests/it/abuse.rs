@@ -155,3 +155,50 @@ async fn a_runaway_template_is_refused_at_save_and_holds_nobody_up() {
         assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
     }
 }
+
+/// A production gateway describes itself to nobody: no introspection, no
+/// explorer, no metrics without the token. `escale serve`'s explorer works
+/// without internet: the page loads nothing from elsewhere.
+#[tokio::test]
+async fn a_production_gateway_keeps_its_schema_and_metrics_to_itself() {
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let token = "metrics-token-of-twenty-four-chars";
+    let state = AppState::new(t.db.clone(), None)
+        .explorer(false)
+        .metrics_access(escale_gateway::MetricsAccess::Token(token.into()));
+    let app = TestApp::start_with(state).await;
+    let r = app.gql(None, "{ __schema { types { name } } }", json!({})).await;
+    assert!(r["data"]["__schema"].is_null(), "introspection answers nothing: {r}");
+    let r = app.gql(None, "{ __type(name: \"Query\") { fields { name } } }", json!({})).await;
+    assert!(r["data"]["__type"].is_null(), "{r}");
+    ok(&app.gql(None, "{ agenda(tenant: \"attitudes-conseil\") { city } }", json!({})).await);
+
+    let page = app.http.get(format!("{}/graphql", app.base)).send().await.expect("GET");
+    assert_eq!(page.status().as_u16(), 404);
+    let body: Value = page.json().await.expect("JSON");
+    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("ESCALE_GRAPHQL_EXPLORER")), "{body}");
+
+    let metrics = |bearer: Option<&str>| {
+        let mut req = app.http.get(format!("{}/metrics", app.base));
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        req.send()
+    };
+    assert_eq!(metrics(None).await.expect("GET").status().as_u16(), 404);
+    assert_eq!(metrics(Some("metrics-token-of-twenty-four-charX")).await.expect("GET").status().as_u16(), 404);
+    let scraped = metrics(Some(token)).await.expect("GET");
+    assert_eq!(scraped.status().as_u16(), 200);
+
+    let dev = TestApp::start(t.db.clone()).await;
+    let page = dev.http.get(format!("{}/graphql", dev.base)).send().await.expect("GET");
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.expect("text");
+    assert!(html.contains("Escale GraphQL") && html.contains("__schema"), "the explorer with its docs");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("import("),
+        "nothing from elsewhere"
+    );
+    ok(&dev.gql(None, "{ __schema { queryType { name } } }", json!({})).await);
+}
