@@ -7,6 +7,7 @@
 
 mod config_errors;
 mod embedded;
+mod members;
 mod operations;
 mod production;
 mod resilience;

@@ -102,6 +102,29 @@ pub enum UserCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Give a member of an organizer another role; their sessions end. The
+    /// last owner cannot be demoted.
+    Role {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// owner, admin, staff or checkin.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Remove a member from an organizer; their sessions end. The account
+    /// stays. The last owner cannot be removed.
+    Remove {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +206,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::Create { tenant, email, role, name, data }) => {
             user_create(&tenant, &email, &role, name, data).await
         }
+        Command::User(UserCommand::Role { tenant, email, role, data }) => {
+            member_change(&tenant, &email, Some(&role), data).await
+        }
+        Command::User(UserCommand::Remove { tenant, email, data }) => member_change(&tenant, &email, None, data).await,
     }
 }
 
@@ -506,6 +533,32 @@ async fn user_create(
     } else {
         format!("{email} already had an account (password unchanged); now {role_name} of `{}`.", tenant.slug)
     }]);
+    Ok(())
+}
+
+/// `escale user role` (a role given) and `escale user remove` (none): the
+/// same domain rules as the API (the last owner stays), audited as the
+/// operator's.
+async fn member_change(tenant: &str, email: &str, role: Option<&str>, data: DataArgs) -> anyhow::Result<()> {
+    use escale_domain::access::{authz, members};
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty), "ops")?;
+    let role = role.map(authz::parse_role).transpose().map_err(user_error)?;
+    let db = ops_database(&data).await?;
+    let tenant = escale_domain::access::accounts::tenant_by_slug(&db, tenant).await.map_err(user_error)?;
+    let user = members::by_email(&db, tenant.scope, email).await.map_err(user_error)?;
+    let operator = authz::Actor::operator(tenant.scope);
+    let now = chrono::Utc::now();
+    match role {
+        Some(role) => {
+            let name = authz::role_name(&role);
+            members::change_role(&db, &operator, user, role, now).await.map_err(user_error)?;
+            say(&[format!("{email} is now {name} of `{}`; their sessions ended.", tenant.slug)]);
+        }
+        None => {
+            members::remove(&db, &operator, user, now).await.map_err(user_error)?;
+            say(&[format!("{email} is no longer a member of `{}`; their sessions ended.", tenant.slug)]);
+        }
+    }
     Ok(())
 }
 

@@ -33,6 +33,7 @@ pub const KINDS: &[&str] = &[
     "ApiKey",
     "Participant",
     "Question",
+    "Member",
 ];
 
 pub fn encode(kind: &'static str, tenant: TenantId, id: Uuid) -> String {

@@ -71,14 +71,14 @@ impl fmt::Display for Action {
     }
 }
 
-/// The matrix. Owners can do everything; admins everything but their team and
-/// the audit log; staff run the catalog and registrations day to day but do not
+/// The matrix. Owners can do everything; admins everything but the audit log
+/// (they manage the team below owners: `members::may_touch`); staff run the catalog and registrations day to day but do not
 /// publish; check-in staff read the catalog and scan tickets.
 pub fn allows(role: &Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Owner => true,
-        Role::Admin => !matches!(action, MembersManage | AuditRead),
+        Role::Admin => !matches!(action, AuditRead),
         Role::Staff => matches!(action, CatalogRead | CatalogWrite | RegistrationsRead | RegistrationsManage | CheckIn),
         Role::Checkin => matches!(action, CatalogRead | CheckIn),
     }
@@ -94,8 +94,15 @@ pub struct Actor {
 /// A member of the organizer's team (logged in), or an API key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
-    Member { user_id: UserId, role: Role },
+    Member {
+        user_id: UserId,
+        role: Role,
+    },
     Key(KeyGrant),
+    /// The platform's operator, at the server's command line (`escale
+    /// member …`): an owner's rights in the tenant, audited with neither a
+    /// person nor a key.
+    Operator,
 }
 
 /// What an API key may do: its scopes, and the partner it was issued to (None:
@@ -158,9 +165,14 @@ impl Actor {
         Self { scope, principal: Principal::Member { user_id, role } }
     }
 
+    pub fn operator(scope: TenantScope) -> Self {
+        Self { scope, principal: Principal::Operator }
+    }
+
     /// The scope to use for this action, or FORBIDDEN.
     pub fn require(&self, action: Action) -> DomainResult<TenantScope> {
         match &self.principal {
+            Principal::Operator => Ok(self.scope),
             Principal::Member { role, .. } if allows(role, action) => Ok(self.scope),
             Principal::Member { role, .. } => {
                 Err(DomainError::Forbidden(format!("your role ({}) does not allow {action}", role_name(role))))
@@ -177,7 +189,7 @@ impl Actor {
                 Some(partner) => Ok((self.scope, partner, grant)),
                 None => Err(DomainError::Forbidden("this API key is the organizer's, not a partner's".into())),
             },
-            Principal::Member { .. } => {
+            Principal::Member { .. } | Principal::Operator => {
                 Err(DomainError::Forbidden("the partner API takes a partner's API key (esk_live_…)".into()))
             }
         }
@@ -186,21 +198,22 @@ impl Actor {
     pub fn user_id(&self) -> Option<UserId> {
         match &self.principal {
             Principal::Member { user_id, .. } => Some(*user_id),
-            Principal::Key(_) => None,
+            Principal::Key(_) | Principal::Operator => None,
         }
     }
 
     pub fn key_id(&self) -> Option<uuid::Uuid> {
         match &self.principal {
             Principal::Key(grant) => Some(grant.key_id),
-            Principal::Member { .. } => None,
+            Principal::Member { .. } | Principal::Operator => None,
         }
     }
 
-    /// The team role, for a person (None for a key).
+    /// The team role, for a person (None for a key; owner for the operator).
     pub fn role(&self) -> Option<&Role> {
         match &self.principal {
             Principal::Member { role, .. } => Some(role),
+            Principal::Operator => Some(&Role::Owner),
             Principal::Key(_) => None,
         }
     }
@@ -243,7 +256,7 @@ mod tests {
             (CheckIn, [true, true, true, true]),
             (AuditRead, [true, false, false, false]),
             (ApiKeysManage, [true, true, false, false]),
-            (MembersManage, [true, false, false, false]),
+            (MembersManage, [true, true, false, false]),
         ];
         assert_eq!(expected.len(), Action::ALL.len());
         for (action, cells) in expected {

@@ -6,3 +6,4 @@ pub mod api_keys;
 pub mod audit;
 pub mod authz;
 pub mod links;
+pub mod members;

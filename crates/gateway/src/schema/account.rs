@@ -9,6 +9,7 @@ use escale_domain::ids::TenantId;
 use crate::ids;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "Role")]
 pub enum MemberRole {
     Owner,
     Admin,
@@ -18,12 +19,7 @@ pub enum MemberRole {
 
 impl From<&Role> for MemberRole {
     fn from(r: &Role) -> Self {
-        match r {
-            Role::Owner => MemberRole::Owner,
-            Role::Admin => MemberRole::Admin,
-            Role::Staff => MemberRole::Staff,
-            Role::Checkin => MemberRole::Checkin,
-        }
+        r.clone().into()
     }
 }
 
@@ -77,6 +73,7 @@ impl AuditEntry {
             "partner" => "Partner",
             "partnership" => "Partnership",
             "api_key" => "ApiKey",
+            "user" => "Member",
             _ => return None,
         };
         self.m.object_id.map(|id| ID(ids::encode(kind, TenantId(self.m.tenant_id), id)))

@@ -115,5 +115,6 @@ pub fn actor_key(actor: &Actor) -> String {
     match &actor.principal {
         escale_domain::access::authz::Principal::Member { user_id, .. } => format!("user:{}", user_id.0),
         escale_domain::access::authz::Principal::Key(grant) => format!("key:{}", grant.key_id),
+        escale_domain::access::authz::Principal::Operator => "operator".to_owned(),
     }
 }

@@ -5,6 +5,7 @@ mod account;
 pub mod auth;
 pub mod limits;
 mod loaders;
+mod members;
 mod messaging;
 mod objects;
 mod organizer;
@@ -29,10 +30,17 @@ pub struct Mutation(
     organizer::OrganizerMutation,
     messaging::MessagingMutation,
     partners::KeysMutation,
+    members::MembersMutation,
 );
 
 #[derive(MergedObject, Debug, Default)]
-pub struct Query(query::CatalogQuery, people::PeopleQuery, messaging::MessagingQuery, partners::KeysQuery);
+pub struct Query(
+    query::CatalogQuery,
+    people::PeopleQuery,
+    messaging::MessagingQuery,
+    partners::KeysQuery,
+    members::MembersQuery,
+);
 
 pub type EscaleSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -7,6 +7,7 @@ mod clone;
 mod contract;
 mod hardening;
 mod isolation;
+mod members;
 mod messaging;
 mod partners;
 mod people;
