@@ -31,6 +31,7 @@ mod m20261129_000009_notification_fillfactor;
 mod m20261129_000010_notification_send_indexes;
 mod m20261129_000011_notification_due_by_channel;
 mod m20261130_000012_notification_active;
+mod m20261201_000013_sms_limits;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_notification_send_indexes::Migration),
             Box::new(m20261129_000011_notification_due_by_channel::Migration),
             Box::new(m20261130_000012_notification_active::Migration),
+            Box::new(m20261201_000013_sms_limits::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
-//! `escale user create | role | remove` on the embedded default: the same
-//! team rules as the API, with clear refusals.
+//! `escale user create | role | remove` and `escale tenant sms` on the
+//! embedded default: the same rules as the API, with clear refusals.
 
 use crate::support::*;
 
@@ -34,6 +34,11 @@ async fn the_team_changes_at_the_command_line_and_the_last_owner_stays() {
     let (ok, code, text) =
         run(&[&["user", "remove"], &tenant[..], &["--email", "door@example.ma"]].concat(), data).await;
     assert!(!ok && code == 2 && text.contains("not found"), "{code}: {text}");
+    let (ok, _, text) =
+        run(&["tenant", "sms", "attitudes-conseil", "--countries", "ma,fr", "--daily-cap", "500"], data).await;
+    assert!(ok && text.contains("to FR, MA only; at most 500 a day, 10 a day per number"), "{text}");
+    let (ok, code, text) = run(&["tenant", "sms", "attitudes-conseil", "--countries", "Morocco"], data).await;
+    assert!(!ok && code == 2 && text.contains("not a country code"), "{code}: {text}");
     let owner = escale_domain::demo::OWNER_EMAIL;
     let (ok, code, text) =
         run(&[&["user", "role"], &tenant[..], &["--email", owner, "--role", "admin"]].concat(), data).await;

@@ -80,6 +80,22 @@ pub enum TenantCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Where an organizer's SMS may go and how many a day (docs/SECURITY.md):
+    /// `escale tenant sms attitudes-conseil --countries MA,FR --daily-cap 2000`.
+    Sms {
+        slug: String,
+        /// ISO 3166 codes, separated by commas.
+        #[arg(long)]
+        countries: Option<String>,
+        /// SMS in any 24 hours for the whole organizer.
+        #[arg(long)]
+        daily_cap: Option<i32>,
+        /// SMS to one number in any 24 hours.
+        #[arg(long)]
+        per_number_cap: Option<i32>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,6 +219,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo(args).await,
         Command::Probe { url } => admin::probe(&url).await.map_err(|e| anyhow::anyhow!("probe failed: {e}")),
         Command::Tenant(TenantCommand::Create { slug, name, data }) => tenant_create(&slug, &name, data).await,
+        Command::Tenant(TenantCommand::Sms { slug, countries, daily_cap, per_number_cap, data }) => {
+            tenant_sms(&slug, countries, daily_cap, per_number_cap, data).await
+        }
         Command::User(UserCommand::Create { tenant, email, role, name, data }) => {
             user_create(&tenant, &email, &role, name, data).await
         }
@@ -490,6 +509,38 @@ async fn tenant_create(slug: &str, name: &str, data: DataArgs) -> anyhow::Result
         .await
         .map_err(user_error)?;
     say(&[format!("Organizer `{}` created ({}).", tenant.slug, tenant.name)]);
+    Ok(())
+}
+
+/// `escale tenant sms`: shows the limits, and changes those given.
+async fn tenant_sms(
+    slug: &str,
+    countries: Option<String>,
+    daily_cap: Option<i32>,
+    per_number_cap: Option<i32>,
+    data: DataArgs,
+) -> anyhow::Result<()> {
+    use escale_domain::messaging::organizer;
+    telemetry::init(telemetry::Format::from_env_or(telemetry::Format::Pretty), "ops")?;
+    let db = ops_database(&data).await?;
+    let tenant = escale_domain::access::accounts::tenant_by_slug(&db, slug).await.map_err(user_error)?;
+    let operator = escale_domain::access::authz::Actor::operator(tenant.scope);
+    let mut limits = organizer::sms_limits(&db, &operator).await.map_err(user_error)?;
+    if countries.is_some() || daily_cap.is_some() || per_number_cap.is_some() {
+        if let Some(c) = countries {
+            limits.countries = c.split(',').map(str::to_owned).collect();
+        }
+        limits.daily_cap = daily_cap.unwrap_or(limits.daily_cap);
+        limits.per_number_daily_cap = per_number_cap.unwrap_or(limits.per_number_daily_cap);
+        limits = organizer::set_sms_limits(&db, &operator, limits, chrono::Utc::now()).await.map_err(user_error)?;
+    }
+    say(&[format!(
+        "SMS of `{}`: to {} only; at most {} a day, {} a day per number.",
+        tenant.slug,
+        limits.countries.join(", "),
+        limits.daily_cap,
+        limits.per_number_daily_cap
+    )]);
     Ok(())
 }
 

@@ -205,6 +205,10 @@ async fn load_in(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> DomainResult
         email_sender: Set(Some("forum-tpe@attitudes-conseil.example".to_owned())),
         email_sender_name: Set(Some("Forum international de la TPE".to_owned())),
         sms_sender_id: Set(Some("ForumTPE".to_owned())),
+        // The SMS limits take the migration's defaults (MA; 2,000 a day; 10 a number).
+        sms_countries: sea_orm::ActiveValue::NotSet,
+        sms_daily_cap: sea_orm::ActiveValue::NotSet,
+        sms_per_number_daily_cap: sea_orm::ActiveValue::NotSet,
         created_at: Set(now),
         updated_at: Set(now),
     }

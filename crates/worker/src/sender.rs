@@ -102,6 +102,9 @@ impl Sender {
                 SendDecision::AlreadyHandled => handled.push(Handled::AlreadyHandled),
                 SendDecision::Skipped { status, reason } => {
                     metrics::counter!("escale_notifications_skipped_total").increment(1);
+                    if let Some(label) = escale_domain::messaging::sms::limit_label(&reason) {
+                        metrics::counter!("escale_sms_refused_total", "reason" => label).increment(1);
+                    }
                     tracing::info!(notification.id = %id, tenant.id = %scope.id(), status = ?status, reason = %redact(&reason), "notification not sent");
                     handled.push(Handled::Skipped);
                 }

@@ -54,6 +54,10 @@ pub async fn create_tenant(
         email_sender: Set(None),
         email_sender_name: Set(None),
         sms_sender_id: Set(None),
+        // The SMS limits take the migration's defaults (MA; 2,000 a day; 10 a number).
+        sms_countries: sea_orm::ActiveValue::NotSet,
+        sms_daily_cap: sea_orm::ActiveValue::NotSet,
+        sms_per_number_daily_cap: sea_orm::ActiveValue::NotSet,
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -35,10 +35,13 @@ pub enum Action {
     ApiKeysManage,
     /// Add and remove members of the organizer's team.
     MembersManage,
+    /// The organizer's settings that cost money or reach people: where SMS may
+    /// go and how many a day.
+    SettingsManage,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::CatalogRead,
         Action::CatalogWrite,
         Action::CatalogPublish,
@@ -48,6 +51,7 @@ impl Action {
         Action::AuditRead,
         Action::ApiKeysManage,
         Action::MembersManage,
+        Action::SettingsManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +65,7 @@ impl Action {
             Action::AuditRead => "audit:read",
             Action::ApiKeysManage => "apikeys:manage",
             Action::MembersManage => "members:manage",
+            Action::SettingsManage => "settings:manage",
         }
     }
 }
@@ -246,7 +251,7 @@ mod tests {
     #[test]
     fn the_role_matrix() {
         use Action::*;
-        let expected: [(Action, [bool; 4]); 9] = [
+        let expected: [(Action, [bool; 4]); 10] = [
             //                     owner  admin  staff  checkin
             (CatalogRead, [true, true, true, true]),
             (CatalogWrite, [true, true, true, false]),
@@ -257,6 +262,7 @@ mod tests {
             (AuditRead, [true, false, false, false]),
             (ApiKeysManage, [true, true, false, false]),
             (MembersManage, [true, true, false, false]),
+            (SettingsManage, [true, true, false, false]),
         ];
         assert_eq!(expected.len(), Action::ALL.len());
         for (action, cells) in expected {

@@ -502,3 +502,74 @@ pub async fn stop_message_counts(
         })
         .collect()
 }
+
+// ---------------------------------------------------------------- SMS limits
+
+/// Where the organizer's SMS may go and how many a day (docs/SECURITY.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsLimits {
+    /// ISO 3166 codes ("MA").
+    pub countries: Vec<String>,
+    /// SMS handed to providers in any 24 hours, for the whole organizer.
+    pub daily_cap: i32,
+    /// SMS to one number in any 24 hours.
+    pub per_number_daily_cap: i32,
+}
+
+impl SmsLimits {
+    fn of(t: &crate::entities::tenant::Model) -> Self {
+        SmsLimits {
+            countries: t.sms_countries.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+            daily_cap: t.sms_daily_cap,
+            per_number_daily_cap: t.sms_per_number_daily_cap,
+        }
+    }
+}
+
+pub async fn sms_limits(db: &DatabaseConnection, actor: &Actor) -> DomainResult<SmsLimits> {
+    let scope = actor.require(Action::SettingsManage)?;
+    let t = crate::entities::tenant::Entity::find_by_id(scope.uuid())
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("organizer"))?;
+    Ok(SmsLimits::of(&t))
+}
+
+/// Sets them; audited with the old and new values.
+pub async fn set_sms_limits(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    limits: SmsLimits,
+    now: DateTime<Utc>,
+) -> DomainResult<SmsLimits> {
+    let scope = actor.require(Action::SettingsManage)?;
+    let countries = crate::messaging::sms::countries_to_store(&limits.countries)?;
+    for (field, cap) in [("dailyCap", limits.daily_cap), ("perNumberDailyCap", limits.per_number_daily_cap)] {
+        if !(0..=1_000_000).contains(&cap) {
+            return Err(DomainError::validation(field, "must be between 0 (no SMS) and 1,000,000"));
+        }
+    }
+    audit::write(db, actor, now, |txn| {
+        let (countries, limits) = (countries.clone(), limits.clone());
+        Box::pin(async move {
+            let t = crate::entities::tenant::Entity::find_by_id(scope.uuid())
+                .one(txn)
+                .await?
+                .ok_or_else(|| DomainError::not_found("organizer"))?;
+            let before = SmsLimits::of(&t);
+            let mut row = sea_orm::IntoActiveModel::into_active_model(t);
+            row.sms_countries = Set(countries);
+            row.sms_daily_cap = Set(limits.daily_cap);
+            row.sms_per_number_daily_cap = Set(limits.per_number_daily_cap);
+            row.updated_at = Set(now);
+            let saved = SmsLimits::of(&row.update(txn).await?);
+            let details = serde_json::json!({
+                "countries": { "from": before.countries, "to": saved.countries },
+                "dailyCap": { "from": before.daily_cap, "to": saved.daily_cap },
+                "perNumberDailyCap": { "from": before.per_number_daily_cap, "to": saved.per_number_daily_cap },
+            });
+            Ok((audit::Entry::new("tenant.sms_limits", "tenant", scope.uuid()).details(details), saved))
+        })
+    })
+    .await
+}

@@ -70,6 +70,57 @@ pub fn measure(text: &str) -> SmsLength {
     }
 }
 
+/// Whether an organizer's SMS may go to `phone`: its country must be among
+/// `allowed` (ISO 3166 codes separated by commas, the tenant's
+/// `sms_countries`). Err names both, for the person and the organizer.
+pub fn country_allowed(allowed: &str, phone: &crate::values::PhoneNumber) -> Result<(), String> {
+    let countries = allowed.split(',').map(str::trim).filter(|c| !c.is_empty());
+    match phone.country() {
+        Some(country) if countries.clone().any(|c| c.eq_ignore_ascii_case(country)) => Ok(()),
+        found => Err(format!(
+            "{SMS_COUNTRY}SMS go to numbers of {} only; this number is from {}",
+            countries.collect::<Vec<_>>().join(", "),
+            found.unwrap_or("no country")
+        )),
+    }
+}
+
+/// How a message refused by an SMS limit says so (its `last_error` starts
+/// with one of these), for the worker's `escale_sms_refused_total{reason}`.
+pub const SMS_COUNTRY: &str = "SMS destination not allowed: ";
+pub const SMS_TENANT_CAP: &str = "daily SMS cap of the organizer reached: ";
+pub const SMS_NUMBER_CAP: &str = "daily SMS cap of this number reached: ";
+
+/// The metric label of a refusal by an SMS limit, if it is one.
+pub fn limit_label(reason: &str) -> Option<&'static str> {
+    [(SMS_COUNTRY, "country"), (SMS_TENANT_CAP, "tenant_cap"), (SMS_NUMBER_CAP, "number_cap")]
+        .into_iter()
+        .find_map(|(prefix, label)| reason.starts_with(prefix).then_some(label))
+}
+
+/// The codes of `countries` as stored (`"FR,MA"`): each an ISO 3166 code the
+/// phone numbering plan knows, at least one, at most 30.
+pub fn countries_to_store(countries: &[String]) -> Result<String, crate::error::DomainError> {
+    use std::str::FromStr as _;
+    let mut codes: Vec<String> = Vec::with_capacity(countries.len());
+    for raw in countries {
+        let code = raw.trim().to_ascii_uppercase();
+        if phonenumber::country::Id::from_str(&code).is_err() {
+            return Err(crate::error::DomainError::validation(
+                "countries",
+                format!("{raw:?} is not a country code (ISO 3166, two letters: MA, FR)"),
+            ));
+        }
+        codes.push(code);
+    }
+    codes.sort();
+    codes.dedup();
+    if codes.is_empty() || codes.len() > 30 {
+        return Err(crate::error::DomainError::validation("countries", "give between 1 and 30 countries"));
+    }
+    Ok(codes.join(","))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

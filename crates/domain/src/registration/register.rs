@@ -168,6 +168,18 @@ pub async fn register(
     now: DateTime<Utc>,
 ) -> DomainResult<RegisterOutcome> {
     let parsed = parse(input)?;
+    // SMS go only where the organizer pays for them: a number from elsewhere
+    // with SMS asked for is refused now, with the reason, rather than planned
+    // and dropped (the send checks again, for consents given before).
+    if input.consents.sms_reminders
+        && let Some(phone) = &parsed.phone
+        && let Some(tenant) = crate::entities::tenant::Entity::find_by_id(scope.uuid()).one(db).await?
+    {
+        crate::messaging::sms::country_allowed(&tenant.sms_countries, phone).map_err(|reason| {
+            let reason = reason.trim_start_matches(crate::messaging::sms::SMS_COUNTRY);
+            DomainError::validation("phone", format!("{reason}; give such a mobile, or do not ask for SMS"))
+        })?;
+    }
     let mut session_ids: Vec<Uuid> = input.session_ids.iter().map(|s| s.0).collect();
     session_ids.sort_unstable();
     session_ids.dedup();

@@ -315,3 +315,89 @@ async fn a_batch_is_decided_together_and_each_row_keeps_its_own_result() {
         assert_eq!(first.status, Status::Sending, "the other sender's row is left to it");
     }
 }
+
+/// SMS pumping: a number from a country the organizer does not send to is
+/// refused at registration and dropped at send; a number past its daily cap
+/// and a tenant past its own get no more SMS that day, with the reason.
+#[tokio::test]
+async fn sms_go_only_to_allowed_countries_and_within_daily_caps() {
+    use escale_domain::entities::tenant;
+    use escale_domain::messaging::sms;
+    for t in TestDb::each("sms_go_only_to_allowed_countries_and_within_daily_caps").await {
+        let db = &t.db;
+        let (scope, agenda) = demo(db).await;
+        let stop = StopId(open_stop(&agenda).stop.id);
+        let sms_person = |n: usize, phone: &str| RegisterInput {
+            phone: Some(phone.into()),
+            consents: Consents { sms_reminders: true, ..Consents::default() },
+            ..person(stop, n)
+        };
+        let refused = register(db, scope, &sms_person(1, "+1 202 555 0123"), now()).await.expect_err("US number");
+        let text = refused.to_string();
+        assert!(text.contains("phone") && text.contains("MA") && text.contains("US"), "{text}");
+        let no_sms = RegisterInput { phone: Some("+12025550123".into()), ..person(stop, 1) };
+        register(db, scope, &no_sms, now()).await.expect("a foreign number without SMS registers");
+
+        let mut row =
+            tenant::Entity::find_by_id(scope.uuid()).one(db).await.expect("query").expect("tenant").into_active_model();
+        row.sms_per_number_daily_cap = Set(1);
+        row.sms_daily_cap = Set(2);
+        row.update(db).await.expect("caps");
+
+        // Sends one SMS to a number and records it as sent; the next answer.
+        let send_next = |label: &'static str| async move {
+            let claimed = outbox::claim_due(db, now(), 100).await.expect("claim");
+            let sms_row =
+                claimed.iter().find(|c| c.channel == Channel::Sms).unwrap_or_else(|| panic!("{label}: an SMS"));
+            let decision =
+                outbox::start_sending(db, scope, sms_row.id, &SendOptions::default(), now()).await.expect("decide");
+            if let SendDecision::Send(out) = &decision
+                && let OutgoingMessage::Sms(m) = &out.message
+            {
+                let accepted = Accepted { recipient: m.to.as_e164().to_owned(), ..Accepted::default() };
+                outbox::finish_sent(db, scope, sms_row.id, accepted, now()).await.expect("sent");
+            }
+            for c in claimed.iter().filter(|c| c.channel != Channel::Sms) {
+                outbox::finish_failed(db, scope, c.id, "not this test", now()).await.expect("done");
+            }
+            decision
+        };
+        register(db, scope, &sms_person(2, "0612345678"), now()).await.expect("registers");
+        assert!(matches!(send_next("first").await, SendDecision::Send(_)));
+        // A second stop's confirmation to the same number: past its cap.
+        let other =
+            StopId(agenda.iter().filter(|s| s.window(now()).is_open()).nth(1).expect("a second open stop").stop.id);
+        register(db, scope, &RegisterInput { stop_id: other, ..sms_person(2, "0612345678") }, now())
+            .await
+            .expect("again");
+        let SendDecision::Skipped { status, reason } = send_next("same number").await else { panic!("capped") };
+        assert_eq!(status, Status::Failed, "{reason}");
+        assert_eq!(sms::limit_label(&reason), Some("number_cap"), "{reason}");
+        // Another number: the tenant's cap of two is reached by the second SMS sent.
+        register(db, scope, &sms_person(3, "0712345678"), now()).await.expect("registers");
+        assert!(matches!(send_next("second number").await, SendDecision::Send(_)));
+        register(db, scope, &sms_person(4, "0661234567"), now()).await.expect("registers");
+        let SendDecision::Skipped { reason, .. } = send_next("tenant cap").await else { panic!("capped") };
+        assert_eq!(sms::limit_label(&reason), Some("tenant_cap"), "{reason}");
+
+        // A foreign number that got SMS consent another way is dropped at send.
+        let mut row =
+            tenant::Entity::find_by_id(scope.uuid()).one(db).await.expect("query").expect("tenant").into_active_model();
+        row.sms_daily_cap = Set(100);
+        row.update(db).await.expect("caps");
+        let foreign = participant::Entity::find()
+            .all(db)
+            .await
+            .expect("people")
+            .into_iter()
+            .find(|p| p.phone.as_deref() == Some("+12025550123"))
+            .expect("the US number");
+        let mut active = foreign.into_active_model();
+        active.consent_sms_at = Set(Some(now()));
+        active.update(db).await.expect("consent");
+        register(db, scope, &RegisterInput { stop_id: other, ..no_sms }, now()).await.expect("registers");
+        let SendDecision::Skipped { status, reason } = send_next("foreign").await else { panic!("dropped") };
+        assert_eq!(status, Status::Suppressed, "{reason}");
+        assert_eq!(sms::limit_label(&reason), Some("country"), "{reason}");
+    }
+}

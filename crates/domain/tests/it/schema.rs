@@ -95,6 +95,7 @@ async fn rows_cannot_reference_another_tenants_rows() {
             sms_sender_id: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            ..Default::default()
         }
         .insert(&t.db)
         .await

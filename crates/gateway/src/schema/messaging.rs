@@ -336,6 +336,32 @@ impl MessagingQuery {
         let rows = organizer::templates(&state.db, actor).await.map_err(error::domain)?;
         Ok(rows.into_iter().filter_map(MessageTemplate::from_model).collect())
     }
+
+    /// Where the organizer's SMS may go and how many a day (`settings:manage`).
+    async fn sms_limits(&self, ctx: &Context<'_>) -> Result<SmsLimits> {
+        let (actor, state) = parts(ctx).await?;
+        Ok(organizer::sms_limits(&state.db, actor).await.map_err(error::domain)?.into())
+    }
+}
+
+/// Where an organizer's SMS may go and how many a day. An SMS past a cap
+/// fails with the reason (it can be retried the next day); one to another
+/// country is suppressed, and refused at registration.
+#[derive(SimpleObject, InputObject, Debug)]
+#[graphql(input_name = "SmsLimitsInput")]
+pub struct SmsLimits {
+    /// ISO 3166 codes of the countries SMS may go to (default: MA).
+    pub countries: Vec<String>,
+    /// SMS handed to providers in any 24 hours, for the organizer (default 2,000).
+    pub daily_cap: i32,
+    /// SMS to one number in any 24 hours (default 10).
+    pub per_number_daily_cap: i32,
+}
+
+impl From<organizer::SmsLimits> for SmsLimits {
+    fn from(l: organizer::SmsLimits) -> Self {
+        SmsLimits { countries: l.countries, daily_cap: l.daily_cap, per_number_daily_cap: l.per_number_daily_cap }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -343,6 +369,17 @@ pub struct MessagingMutation;
 
 #[Object]
 impl MessagingMutation {
+    /// Sets where the organizer's SMS may go and how many a day; audited.
+    async fn set_sms_limits(&self, ctx: &Context<'_>, input: SmsLimits) -> Result<SmsLimits> {
+        let (actor, state) = parts(ctx).await?;
+        let limits = organizer::SmsLimits {
+            countries: input.countries,
+            daily_cap: input.daily_cap,
+            per_number_daily_cap: input.per_number_daily_cap,
+        };
+        Ok(organizer::set_sms_limits(&state.db, actor, limits, Utc::now()).await.map_err(error::domain)?.into())
+    }
+
     /// Sets or removes the reminder policy of an edition or a stop; every
     /// reminder it governs is re-planned at once (none already sent is sent again).
     async fn set_reminder_policy(

@@ -3,6 +3,7 @@
 
 use escale_gateway::AppState;
 use escale_testkit::TestDb;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -35,7 +36,8 @@ fn tally(r: &Value, codes: &mut Vec<String>, registered: &mut usize) {
 }
 
 /// Six POSTs of ten operations of five aliased `register` calls each, from
-/// one address, no token: 300 attempts. The first burst passes, the rest is
+/// one address, no token, asking SMS to +1 numbers: 300 attempts. The first
+/// burst passes the limit and is refused for its numbers, the rest is
 /// RATE_LIMITED, and a real person at another address is confirmed after.
 #[tokio::test]
 async fn a_register_flood_from_one_address_is_refused_and_a_real_person_gets_in() {
@@ -62,10 +64,19 @@ async fn a_register_flood_from_one_address_is_refused_and_a_real_person_gets_in(
             .collect();
         tally(&post_from(&app, "203.0.113.66", &json!(batch)).await, &mut codes, &mut registered);
     }
+    // The burst that passes the limit asks for SMS to +1 numbers, which this
+    // organizer does not send to: refused too, so no SMS is ever planned.
     let limited = codes.iter().filter(|c| *c == "RATE_LIMITED").count();
-    assert!(registered <= 30, "{registered} of 300 got in");
+    let refused = codes.iter().filter(|c| *c == "VALIDATION").count();
+    assert_eq!(registered, 0, "{registered} of 300 got in");
     assert!(limited >= 270, "{limited} refused as RATE_LIMITED; codes: {codes:?}");
-    assert_eq!(registered + limited, 300, "every attempt is either in or limited: {codes:?}");
+    assert_eq!(limited + refused, 300, "every attempt is limited or refused: {codes:?}");
+    let sms = escale_domain::entities::notification::Entity::find()
+        .filter(escale_domain::entities::notification::Column::Channel.eq("sms"))
+        .count(&t.db)
+        .await
+        .expect("count");
+    assert_eq!(sms, 0, "no SMS planned");
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
 
     let person = json!({
@@ -201,4 +212,33 @@ async fn a_production_gateway_keeps_its_schema_and_metrics_to_itself() {
         "nothing from elsewhere"
     );
     ok(&dev.gql(None, "{ __schema { queryType { name } } }", json!({})).await);
+}
+
+/// SMS pumping: +1 numbers asking for SMS are refused at registration with a
+/// reason the person can act on; the organizer sets where SMS may go.
+#[tokio::test]
+async fn sms_to_other_countries_are_refused_and_the_organizer_sets_them() {
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let app = TestApp::start(t.db.clone()).await;
+    let stop = app.open_stop_id().await;
+    let register = |phone: &str, sms: bool| json!({ "i": { "stopId": stop, "fullName": "Pump Bot", "phone": phone, "consents": { "smsReminders": sms } } });
+    let q = "mutation($i: RegisterInput!) { register(input: $i) { registration { status } } }";
+    let r = app.gql(None, q, register("+1 202 555 0123", true)).await;
+    assert_eq!(code(&r), Some("VALIDATION"), "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["field"], "phone", "{r}");
+    assert!(r["errors"][0]["message"].as_str().is_some_and(|m| m.contains("MA") && m.contains("US")), "{r}");
+
+    let staff = app.token("staff@a.example", None).await;
+    let admin = app.token("admin@a.example", None).await;
+    let set = "mutation($i: SmsLimitsInput!) { setSmsLimits(input: $i) { countries dailyCap perNumberDailyCap } }";
+    let limits =
+        |countries: Vec<&str>| json!({ "i": { "countries": countries, "dailyCap": 500, "perNumberDailyCap": 5 } });
+    assert_eq!(code(&app.gql(Some(&staff), set, limits(vec!["MA", "US"])).await), Some("FORBIDDEN"));
+    let r = app.gql(Some(&admin), set, limits(vec!["Morocco"])).await;
+    assert_eq!(code(&r), Some("VALIDATION"), "{r}");
+    let r = app.gql(Some(&admin), set, limits(vec!["us", "MA"])).await;
+    assert_eq!(ok(&r)["setSmsLimits"], json!({ "countries": ["MA", "US"], "dailyCap": 500, "perNumberDailyCap": 5 }));
+    let r = app.gql(None, q, register("+1 202 555 0123", true)).await;
+    assert_eq!(ok(&r)["register"]["registration"]["status"], "CONFIRMED", "{r}");
 }

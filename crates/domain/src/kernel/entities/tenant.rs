@@ -12,6 +12,12 @@ pub struct Model {
     pub email_sender: Option<String>,
     pub email_sender_name: Option<String>,
     pub sms_sender_id: Option<String>,
+    /// Countries SMS may go to, as ISO 3166 codes separated by commas ("MA").
+    pub sms_countries: String,
+    /// SMS handed to providers in any 24 hours, for the whole tenant.
+    pub sms_daily_cap: i32,
+    /// SMS to one number in any 24 hours.
+    pub sms_per_number_daily_cap: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

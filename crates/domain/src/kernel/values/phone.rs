@@ -14,6 +14,9 @@ use super::refusal::ValueError;
 pub struct PhoneNumber {
     e164: String,
     sms_capable: bool,
+    /// ISO 3166 code of the number's country ("MA"), when the numbering plan
+    /// names one (non-geographic numbers have none).
+    country: Option<String>,
 }
 
 impl PhoneNumber {
@@ -40,7 +43,8 @@ impl PhoneNumber {
             number.number_type(&phonenumber::metadata::DATABASE),
             Type::Mobile | Type::FixedLineOrMobile | Type::PersonalNumber
         );
-        Ok(Self { e164: number.format().mode(Mode::E164).to_string(), sms_capable })
+        let country = number.country().id().map(|id| id.as_ref().to_owned());
+        Ok(Self { e164: number.format().mode(Mode::E164).to_string(), sms_capable, country })
     }
 
     /// Rebuilds a value read back from storage, where only E.164 strings are written.
@@ -53,6 +57,11 @@ impl PhoneNumber {
 
     pub fn as_e164(&self) -> &str {
         &self.e164
+    }
+
+    /// The number's country as an ISO 3166 code ("MA", "FR", "US").
+    pub fn country(&self) -> Option<&str> {
+        self.country.as_deref()
     }
 
     /// False for fixed lines, premium numbers and the like: an SMS sent there is
@@ -79,6 +88,13 @@ impl fmt::Debug for PhoneNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_knows_its_country() {
+        assert_eq!(PhoneNumber::parse("0612345678").expect("MA").country(), Some("MA"));
+        assert_eq!(PhoneNumber::parse("+33612345678").expect("FR").country(), Some("FR"));
+        assert_eq!(PhoneNumber::parse("+12025550123").expect("US").country(), Some("US"));
+    }
 
     #[test]
     fn the_ways_moroccans_type_a_mobile_are_one_number() {

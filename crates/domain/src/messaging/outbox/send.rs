@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    QueryFilter, QueryOrder, Statement,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -148,9 +148,10 @@ pub async fn start_sending_many(
     // the async threads (each render is bounded by `sandbox`'s fuel).
     let options_owned = options.clone();
     let prepared = tokio::task::spawn_blocking(move || {
+        let mut budget = SmsBudget::new(&lookups);
         rows.into_iter()
             .map(|(id, row)| {
-                let prepared = row.as_ref().map(|row| prepare(&lookups, scope, row, &options_owned, now));
+                let prepared = row.as_ref().map(|row| prepare(&lookups, &mut budget, scope, row, &options_owned, now));
                 (id, row, prepared)
             })
             .collect::<Vec<_>>()
@@ -220,6 +221,67 @@ pub(super) struct Lookups {
     templates: Vec<template::Model>,
     /// Only when emails in the batch will carry an unsubscribe link.
     signer: Option<crate::access::links::Signer>,
+    /// SMS handed to providers in the last 24 hours, by number, when the
+    /// batch has SMS: what the tenant's daily caps are checked against.
+    sms_sent: HashMap<String, i64>,
+}
+
+/// What is left of the tenant's SMS caps while a batch is prepared: each SMS
+/// the batch will send counts at once, so one batch cannot pass a cap.
+/// Batches prepared at the same moment by two workers may pass it by at most
+/// a batch.
+struct SmsBudget {
+    tenant_left: i64,
+    per_number_cap: i64,
+    sent: HashMap<String, i64>,
+}
+
+impl SmsBudget {
+    fn new(lookups: &Lookups) -> Self {
+        let (daily, per_number) =
+            lookups.tenant.as_ref().map_or((0, 0), |t| (t.sms_daily_cap, t.sms_per_number_daily_cap));
+        Self {
+            tenant_left: i64::from(daily) - lookups.sms_sent.values().sum::<i64>(),
+            per_number_cap: i64::from(per_number),
+            sent: lookups.sms_sent.clone(),
+        }
+    }
+
+    /// Takes one SMS to `number` from the budget, or says which cap stops it.
+    fn take(&mut self, number: &str, daily_cap: i32) -> Result<(), String> {
+        if self.tenant_left <= 0 {
+            return Err(format!("{}{daily_cap} SMS in 24 hours", crate::messaging::sms::SMS_TENANT_CAP));
+        }
+        let sent = self.sent.entry(number.to_owned()).or_default();
+        if *sent >= self.per_number_cap {
+            return Err(format!("{}{} SMS in 24 hours", crate::messaging::sms::SMS_NUMBER_CAP, self.per_number_cap));
+        }
+        *sent += 1;
+        self.tenant_left -= 1;
+        Ok(())
+    }
+}
+
+/// SMS handed to a provider since `since`, by number (the partial index
+/// `ix_notification_sms_sent` holds exactly these rows).
+async fn sms_sent_since(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    since: DateTime<Utc>,
+) -> DomainResult<HashMap<String, i64>> {
+    let rows: Vec<(Option<String>, i64)> = notification::Entity::find()
+        .select_only()
+        .column(notification::Column::Recipient)
+        .column_as(notification::Column::Id.count(), "n")
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .filter(notification::Column::Channel.eq(Channel::Sms.as_str()))
+        .filter(notification::Column::SentAt.is_not_null())
+        .filter(notification::Column::SentAt.gte(since))
+        .group_by(notification::Column::Recipient)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(number, n)| (number.unwrap_or_default(), n)).collect())
 }
 
 /// Where and in what a registration's stop takes place.
@@ -250,6 +312,7 @@ impl Lookups {
             sessions: Vec::new(),
             templates: Vec::new(),
             signer: None,
+            sms_sent: HashMap::new(),
         };
         let registrations: Vec<Uuid> = rows.iter().filter_map(|r| r.registration_id).collect();
         if registrations.is_empty() {
@@ -283,6 +346,9 @@ impl Lookups {
         }
         lookups.templates =
             template::Entity::find().filter(template::Column::TenantId.eq(scope.uuid())).all(db).await?;
+        if rows.iter().any(|r| r.channel == Channel::Sms.as_str()) {
+            lookups.sms_sent = sms_sent_since(db, scope, now - chrono::Duration::hours(24)).await?;
+        }
         if options.public_url.is_some() && rows.iter().any(|r| r.channel == Channel::Email.as_str()) {
             lookups.signer = Some(crate::access::links::signer(db, scope, now).await?);
         }
@@ -302,8 +368,9 @@ impl Lookups {
     }
 }
 
-pub(super) fn prepare(
+fn prepare(
     lookups: &Lookups,
+    budget: &mut SmsBudget,
     scope: TenantScope,
     row: &notification::Model,
     options: &SendOptions,
@@ -431,6 +498,12 @@ pub(super) fn prepare(
                 .map_err(|e| DomainError::internal(format!("stored phone number invalid: {e}")))?;
             if !to.can_receive_sms() {
                 return Ok(Prepared::Skip(Status::Suppressed, "number cannot receive SMS".to_owned()));
+            }
+            if let Err(reason) = crate::messaging::sms::country_allowed(&tenant.sms_countries, &to) {
+                return Ok(Prepared::Skip(Status::Suppressed, reason));
+            }
+            if let Err(reason) = budget.take(to.as_e164(), tenant.sms_daily_cap) {
+                return Ok(Prepared::Skip(Status::Failed, reason));
             }
             let content = templates::render_sms(template, locale, custom.as_ref(), &ctx).map_err(render_err)?;
             if content.length.segments > templates::MAX_SMS_SEGMENTS {
