@@ -84,6 +84,98 @@ pub(crate) async fn next_session_waitlist_position(
     updated.first().map(|s| s.waitlist_seq).ok_or(DomainError::not_found("session"))
 }
 
+/// Takes the row locks a change to a registration's lines needs, in the order
+/// registering and promoting take them: the stop's row, then its workshops'
+/// rows by id. A cancellation that took its own registration's row first and
+/// the stop's second would deadlock with a promotion moving that registration
+/// up the line.
+pub(crate) async fn lock_lines(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop_id: Uuid,
+    sessions: &[Uuid],
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    stop::Entity::update_many()
+        .col_expr(stop::Column::UpdatedAt, Expr::val(now))
+        .filter(stop::Column::Id.eq(stop_id))
+        .filter(stop::Column::TenantId.eq(scope.uuid()))
+        .exec(txn)
+        .await?;
+    let mut sessions = sessions.to_vec();
+    sessions.sort_unstable();
+    sessions.dedup();
+    for id in sessions {
+        session::Entity::update_many()
+            .col_expr(session::Column::UpdatedAt, Expr::val(now))
+            .filter(session::Column::Id.eq(id))
+            .filter(session::Column::TenantId.eq(scope.uuid()))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Someone left the stop's waiting list from `position` (promoted or
+/// cancelled): everyone behind moves up one, and the next newcomer comes after
+/// the last. So a stored position is always the live rank among those still
+/// waiting — what the API, the export, messages and the door show. Runs under
+/// the stop's row lock, like every change to its line.
+pub(crate) async fn close_stop_gap(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop_id: Uuid,
+    position: i32,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    stop::Entity::update_many()
+        .col_expr(stop::Column::WaitlistSeq, Expr::col(stop::Column::WaitlistSeq).sub(1))
+        .col_expr(stop::Column::UpdatedAt, Expr::val(now))
+        .filter(stop::Column::Id.eq(stop_id))
+        .filter(stop::Column::TenantId.eq(scope.uuid()))
+        .filter(stop::Column::WaitlistSeq.gt(0))
+        .exec(txn)
+        .await?;
+    registration::Entity::update_many()
+        .col_expr(registration::Column::WaitlistPosition, Expr::col(registration::Column::WaitlistPosition).sub(1))
+        .col_expr(registration::Column::UpdatedAt, Expr::val(now))
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::StopId.eq(stop_id))
+        .filter(registration::Column::Status.eq(registration::Status::Waitlisted))
+        .filter(registration::Column::WaitlistPosition.gt(position))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// [`close_stop_gap`] for a workshop's waiting list.
+pub(crate) async fn close_session_gap(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    session_id: Uuid,
+    position: i32,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::WaitlistSeq, Expr::col(session::Column::WaitlistSeq).sub(1))
+        .col_expr(session::Column::UpdatedAt, Expr::val(now))
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::TenantId.eq(scope.uuid()))
+        .filter(session::Column::WaitlistSeq.gt(0))
+        .exec(txn)
+        .await?;
+    session_seat::Entity::update_many()
+        .col_expr(session_seat::Column::WaitlistPosition, Expr::col(session_seat::Column::WaitlistPosition).sub(1))
+        .col_expr(session_seat::Column::UpdatedAt, Expr::val(now))
+        .filter(session_seat::Column::TenantId.eq(scope.uuid()))
+        .filter(session_seat::Column::SessionId.eq(session_id))
+        .filter(session_seat::Column::Status.eq(registration::Status::Waitlisted))
+        .filter(session_seat::Column::WaitlistPosition.gt(position))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Gives back one confirmed seat of the stop.
 pub(crate) async fn release_stop_seat(
     txn: &impl ConnectionTrait,
@@ -170,6 +262,9 @@ pub(crate) async fn fill_stop(
             // Cancelled by its owner since we read it: the transaction runs again.
             return Err(DomainError::Contention("a waitlisted registration changed during promotion".into()));
         }
+        if let Some(position) = next.waitlist_position {
+            close_stop_gap(txn, scope, stop_id, position, now).await?;
+        }
         let person = participant::Entity::find_by_id(next.participant_id)
             .filter(participant::Column::TenantId.eq(scope.uuid()))
             .one(txn)
@@ -250,6 +345,9 @@ pub(crate) async fn fill_session(
             .rows_affected;
         if moved != 1 {
             return Err(DomainError::Contention("a waitlisted workshop seat changed during promotion".into()));
+        }
+        if let Some(position) = next.waitlist_position {
+            close_session_gap(txn, scope, session_id, position, now).await?;
         }
         promoted.push(next.id);
         if !quiet.contains(&next.registration_id) {

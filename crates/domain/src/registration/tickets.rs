@@ -24,7 +24,9 @@ use crate::error::{ConflictCode, DomainError, DomainResult, FieldExt};
 use crate::messaging::outbox;
 use crate::messaging::outbox::plan_registration_messages;
 use crate::messaging::templates::TemplateKey;
-use crate::registration::seating::{fill_session, fill_stop, release_session_seat, release_stop_seat};
+use crate::registration::seating::{
+    close_session_gap, close_stop_gap, fill_session, fill_stop, lock_lines, release_session_seat, release_stop_seat,
+};
 use crate::tenancy::TenantScope;
 use crate::values::TicketCode;
 
@@ -155,6 +157,22 @@ async fn cancel_in(
             "this participant has already been checked in; a present participant cannot be cancelled",
         ));
     }
+    // The lines' locks first (see `lock_lines`), then the registration as it
+    // is now: a promotion that committed meanwhile changed it, and the
+    // transaction runs again on the new state.
+    let held: Vec<Uuid> = session_seat::Entity::find()
+        .filter(session_seat::Column::TenantId.eq(scope.uuid()))
+        .filter(session_seat::Column::RegistrationId.eq(id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| s.session_id)
+        .collect();
+    lock_lines(txn, scope, reg.stop_id, &held, now).await?;
+    let current = registration::Entity::find_by_id(id).one(txn).await?;
+    if current.as_ref().map(|r| (r.status, r.waitlist_position)) != Some((reg.status, reg.waitlist_position)) {
+        return Err(DomainError::Contention("registration changed before its lines were locked".into()));
+    }
     let moved = registration::Entity::update_many()
         .col_expr(registration::Column::Status, Expr::val(registration::Status::Cancelled.to_value()))
         .col_expr(registration::Column::CancelledAt, Expr::val(now))
@@ -182,6 +200,17 @@ async fn cancel_in(
         .filter(session_seat::Column::RegistrationId.eq(id))
         .exec(txn)
         .await?;
+    // Those behind them in line move up now, not at the next promotion.
+    if reg.status == registration::Status::Waitlisted
+        && let Some(position) = reg.waitlist_position
+    {
+        close_stop_gap(txn, scope, reg.stop_id, position, now).await?;
+    }
+    for seat in seats.iter().filter(|s| s.status == registration::Status::Waitlisted) {
+        if let Some(position) = seat.waitlist_position {
+            close_session_gap(txn, scope, seat.session_id, position, now).await?;
+        }
+    }
 
     outbox::cancel_for_registration(txn, scope, id, now).await?;
     let person = participant::Entity::find_by_id(reg.participant_id)

@@ -151,12 +151,28 @@ async fn cancellations_and_registrations_interleaved() {
             let r = all.iter().find(|r| r.id == *id).expect("promoted registration");
             assert_ne!(r.status, registration::Status::Waitlisted, "{name}");
         }
-        // The line kept its order: everyone promoted stood ahead of everyone still waiting.
-        let last_promoted = promoted_regs.iter().map(|id| position_at_registration[id]).max().expect("promoted");
-        let first_waiting = waiting.iter().filter_map(|r| r.waitlist_position).min().expect("someone waits");
-        assert!(last_promoted < first_waiting, "{name}: promoted up to {last_promoted}, waiting from {first_waiting}");
-        let waiting_positions: HashSet<_> = waiting.iter().filter_map(|r| r.waitlist_position).collect();
-        assert_eq!(waiting_positions.len(), waiting.len(), "{name}: positions stay distinct");
+        // The line kept its order: of the first 80, everyone promoted stood
+        // ahead of everyone still waiting (positions at registration, when the
+        // first 80 lined up); newcomers lined up behind all of them.
+        let firsts: HashSet<_> = first.iter().map(|o| o.registration.id).collect();
+        let first_waiting: Vec<_> = waiting.iter().filter(|r| firsts.contains(&r.id)).collect();
+        if let Some(first_still_waiting) = first_waiting.iter().map(|r| position_at_registration[&r.id]).min() {
+            let last_promoted =
+                promoted_regs.iter().filter(|id| firsts.contains(id)).map(|id| position_at_registration[id]).max();
+            assert!(
+                last_promoted < Some(first_still_waiting),
+                "{name}: promoted up to {last_promoted:?}, waiting from {first_still_waiting}"
+            );
+            assert!(promoted_regs.iter().all(|id| firsts.contains(id)), "{name}: no newcomer passed an earlier one");
+            let behind = waiting.iter().filter(|r| !firsts.contains(&r.id)).filter_map(|r| r.waitlist_position).min();
+            let ahead = first_waiting.iter().filter_map(|r| r.waitlist_position).max();
+            assert!(behind.is_none() || ahead < behind, "{name}: newcomers wait behind the first 80");
+        }
+        // Positions are live ranks: 1, 2, … as many as are waiting.
+        let mut waiting_positions: Vec<_> = waiting.iter().filter_map(|r| r.waitlist_position).collect();
+        waiting_positions.sort_unstable();
+        let ranks: Vec<i32> = (1..=i32::try_from(waiting.len()).unwrap_or(i32::MAX)).collect();
+        assert_eq!(waiting_positions, ranks, "{name}: positions are the live ranks");
     }
 }
 

@@ -38,7 +38,7 @@ async fn a_cancellation_promotes_the_first_in_line_and_cancels_what_was_planned(
         let promoted = registration::Entity::find_by_id(regs[2].id).one(db).await.expect("q").expect("reg");
         assert_eq!((promoted.status, promoted.waitlist_position), (registration::Status::Confirmed, None));
         let still = registration::Entity::find_by_id(regs[3].id).one(db).await.expect("q").expect("reg");
-        assert_eq!(still.waitlist_position, Some(2), "{name}: positions are stable, not renumbered");
+        assert_eq!(still.waitlist_position, Some(1), "{name}: next in line now, as they are told");
 
         use notification::Status::*;
         let email = |k: &str, s| (k.to_owned(), "email".to_owned(), s);
@@ -77,6 +77,68 @@ async fn a_cancellation_promotes_the_first_in_line_and_cancels_what_was_planned(
         assert_eq!(out.promoted, vec![regs[3].id], "{name}");
         let counts = tickets::stop_counts(db, scope, &[stop.0]).await.expect("counts")[&stop.0];
         assert_eq!((counts.confirmed, counts.waitlisted, counts.cancelled), (2, 0, 3), "{name}");
+    }
+}
+
+/// Positions are the live rank among those still waiting, at the stop and in
+/// a workshop's line: whoever leaves the line, those behind move up, and a
+/// newcomer comes after the last.
+#[tokio::test]
+async fn waiting_list_positions_are_live_ranks() {
+    for t in TestDb::each("waiting_list_positions_are_live_ranks").await {
+        let db = &t.db;
+        let name = t.backend_name();
+        let (scope, agenda) = demo(db).await;
+        let open = open_stop(&agenda);
+        let stop = StopId(open.stop.id);
+        let workshop = open.sessions[0].session.id;
+        set_capacity(db, stop, 1).await;
+        let mut regs = Vec::new();
+        for n in 0..5 {
+            regs.push(register(db, scope, &person(stop, n), now()).await.expect("registers").registration);
+        }
+        let positions = |ids: Vec<uuid::Uuid>| async move {
+            let mut out = Vec::new();
+            for id in ids {
+                out.push(
+                    registration::Entity::find_by_id(id).one(db).await.expect("q").expect("reg").waitlist_position,
+                );
+            }
+            out
+        };
+        let ids = |r: &[registration::Model]| r.iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(positions(ids(&regs[1..])).await, vec![Some(1), Some(2), Some(3), Some(4)], "{name}");
+        // The second in line leaves: the third and fourth move up.
+        tickets::cancel_by_ticket(db, &regs[2].ticket_code, now()).await.expect("cancel waitlisted");
+        assert_eq!(
+            positions(ids(&[regs[1].clone(), regs[3].clone(), regs[4].clone()])).await,
+            vec![Some(1), Some(2), Some(3)]
+        );
+        // The confirmed one leaves: the first in line is seated, the rest move up.
+        tickets::cancel_by_ticket(db, &regs[0].ticket_code, now()).await.expect("cancel confirmed");
+        assert_eq!(
+            positions(ids(&[regs[1].clone(), regs[3].clone(), regs[4].clone()])).await,
+            vec![None, Some(1), Some(2)]
+        );
+        // A newcomer comes third, not sixth.
+        let late = register(db, scope, &person(stop, 9), now()).await.expect("registers").registration;
+        assert_eq!(late.waitlist_position, Some(3), "{name}");
+
+        // A workshop's line: capacity 1, three people confirmed at the stop.
+        set_capacity(db, stop, 10).await;
+        set_session_capacity(db, workshop, Some(1)).await;
+        let mut seats = Vec::new();
+        for n in 20..23 {
+            let mut input = person(stop, n);
+            input.session_ids = vec![SessionId(workshop)];
+            seats.push(register(db, scope, &input, now()).await.expect("registers"));
+        }
+        let seat_position = |id: uuid::Uuid| async move {
+            session_seat::Entity::find_by_id(id).one(db).await.expect("q").expect("seat").waitlist_position
+        };
+        assert_eq!(seat_position(seats[2].seats[0].id).await, Some(2), "{name}");
+        tickets::cancel_by_ticket(db, &seats[1].registration.ticket_code, now()).await.expect("cancel");
+        assert_eq!(seat_position(seats[2].seats[0].id).await, Some(1), "{name}: moved up in the workshop's line");
     }
 }
 

@@ -33,7 +33,8 @@ pub enum RegistrationStatus {
 pub struct Registration {
     pub id: ID,
     pub status: RegistrationStatus,
-    /// Position on the waiting list (1 = next in), when waitlisted.
+    /// Position on the waiting list (1 = next in), when waitlisted: the live
+    /// rank among those still waiting, which moves up as others leave.
     pub waitlist_position: Option<i32>,
     /// The entry code, shown as `XXXXX-XXXXX`. Only returned to the request that
     /// created the registration; a repeat registration gets null (the code was
