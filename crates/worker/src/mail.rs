@@ -133,6 +133,9 @@ impl std::fmt::Debug for Mailer {
 
 /// How long one SMTP exchange may take before it counts as a transient failure.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a NOOP or a QUIT may take: a relay that does not answer them
+/// quickly is treated as gone.
+const SMTP_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Idle connections older than this are closed rather than reused: relays
 /// drop idle sessions after a while, and a message sent on a dead one would
 /// wait out a retry backoff for nothing.
@@ -187,36 +190,76 @@ impl RelayPool {
             .map_err(|e| classify(&e))
     }
 
-    /// A live connection: a recent idle one, one that still answers NOOP, or a new one.
-    async fn checkout(&self) -> Result<AsyncSmtpConnection, MailError> {
+    /// A live connection: a recent idle one, one that still answers NOOP, or a
+    /// new one. True when it was reused from the pool.
+    async fn checkout(&self) -> Result<(AsyncSmtpConnection, bool), MailError> {
         loop {
             let Some((mut conn, since)) = self.idle.lock().await.pop() else { break };
             let age = since.elapsed();
-            if age < Duration::from_secs(1) || (age < SMTP_IDLE && conn.test_connected().await) {
-                return Ok(conn);
+            // NOOP under a short deadline: a half-open relay must not hold a
+            // slot until the kernel gives up on the socket.
+            if age < Duration::from_secs(1)
+                || (age < SMTP_IDLE
+                    && tokio::time::timeout(SMTP_PROBE_TIMEOUT, conn.test_connected()).await.unwrap_or(false))
+            {
+                return Ok((conn, true));
             }
-            conn.abort().await;
+            close(conn).await;
         }
-        self.connect().await
+        Ok((self.connect().await?, false))
     }
 
     async fn send(&self, message: &Message) -> Result<Response, MailError> {
         let _permit = self.permits.acquire().await.map_err(|e| MailError::Transient(e.to_string()))?;
-        let mut conn = self.checkout().await?;
+        let (conn, reused) = self.checkout().await?;
         let raw = message.formatted();
-        match tokio::time::timeout(SMTP_TIMEOUT, conn.send(message.envelope(), &raw)).await {
+        match self.send_on(conn, message, &raw).await {
+            // A pooled connection the relay had just closed fails at its first
+            // command: once, at once, on a fresh connection, rather than a whole
+            // retry backoff for nothing. (Should the relay have cut it after
+            // accepting the message instead, this can send it twice: the
+            // mid-conversation window docs/ARCHITECTURE.md describes.)
+            Err((e, true)) if reused => {
+                tracing::debug!(error = %e, "pooled SMTP connection was closed; sending on a fresh one");
+                let fresh = self.connect().await?;
+                self.send_on(fresh, message, &raw).await.map_err(|(e, _)| e)
+            }
+            other => other.map_err(|(e, _)| e),
+        }
+    }
+
+    /// Sends on `conn`, and pools it again on success. On failure, also whether
+    /// the connection itself was broken (not a reply of the server's).
+    async fn send_on(
+        &self,
+        mut conn: AsyncSmtpConnection,
+        message: &Message,
+        raw: &[u8],
+    ) -> Result<Response, (MailError, bool)> {
+        match tokio::time::timeout(SMTP_TIMEOUT, conn.send(message.envelope(), raw)).await {
             Ok(Ok(response)) => {
                 self.idle.lock().await.push((conn, Instant::now()));
                 Ok(response)
             }
             // The session's state after a failure is unknown: never reuse it.
             Ok(Err(e)) => {
-                conn.abort().await;
-                Err(classify(&e))
+                // No reply code (a reset, an EOF, an incomplete reply): the
+                // connection itself broke, not the server's answer.
+                let broken = !e.is_transient() && !e.is_permanent() && !e.is_timeout();
+                close(conn).await;
+                Err((classify(&e), broken))
             }
-            Err(_) => Err(MailError::Transient(format!("no answer from {}:{} within 20 s", self.host, self.port))),
+            Err(_) => {
+                let e = MailError::Transient(format!("no answer from {}:{} within 20 s", self.host, self.port));
+                Err((e, false))
+            }
         }
     }
+}
+
+/// QUIT, under a short deadline, then the socket is dropped.
+async fn close(mut conn: AsyncSmtpConnection) {
+    let _ = tokio::time::timeout(SMTP_PROBE_TIMEOUT, conn.abort()).await;
 }
 
 /// 5xx: the server refused it for good. Everything else — 4xx, refused
@@ -296,6 +339,28 @@ impl Mailer {
 #[cfg(test)]
 mod relay_tests {
     use super::*;
+
+    fn message(n: usize) -> Message {
+        Message::builder()
+            .from("forum@example.ma".parse().expect("from"))
+            .to(format!("p{n}@example.ma").parse().expect("to"))
+            .subject("test")
+            .body(String::from("hello"))
+            .expect("message")
+    }
+
+    /// The relay restarts between two messages (its sessions cut): the pooled
+    /// connection is dead, and the second message still goes at once, on a
+    /// fresh connection, instead of failing as "try later".
+    #[tokio::test]
+    async fn a_pooled_connection_the_relay_closed_is_replaced_at_once() {
+        let mut server = escale_testkit::SmtpServer::start().await.expect("smtp");
+        let pool = RelayPool::new("127.0.0.1".into(), server.addr().port(), ClientId::default(), 1);
+        pool.send(&message(1)).await.expect("first");
+        server.restart().await.expect("restart");
+        pool.send(&message(2)).await.expect("second, on a fresh connection");
+        assert_eq!(server.wait_for(2, Duration::from_secs(5)).await.len(), 2);
+    }
 
     #[test]
     fn plain_relays_are_told_from_tls_and_login() {
