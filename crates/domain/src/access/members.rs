@@ -81,10 +81,11 @@ pub async fn add(
     actor: &Actor,
     new: NewMember,
     now: DateTime<Utc>,
-) -> DomainResult<MemberAdded> {
+) -> DomainResult<(MemberAdded, Member)> {
     let scope = actor.require(Action::MembersManage)?;
     may_touch(actor, None, Some(&new.role))?;
-    let role = role_name(&new.role);
+    let new_role = new.role.clone();
+    let role = role_name(&new_role);
     // The account and the membership are written by `accounts` (with the
     // password hashed outside any transaction); the audit row follows.
     let added = accounts::add_member(db, scope, new, now).await?;
@@ -98,7 +99,11 @@ pub async fn add(
         now,
     )
     .await?;
-    Ok(added)
+    let u =
+        app_user::Entity::find_by_id(added.user_id.0).one(db).await?.ok_or_else(|| DomainError::not_found("member"))?;
+    let member =
+        Member { user_id: added.user_id, email: u.email, display_name: u.display_name, role: new_role, since: now };
+    Ok((added, member))
 }
 
 /// Gives a member another role. Their sessions end: they sign in again

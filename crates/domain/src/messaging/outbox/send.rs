@@ -148,7 +148,8 @@ pub async fn start_sending_many(
     // the async threads (each render is bounded by `sandbox`'s fuel).
     let options_owned = options.clone();
     let prepared = tokio::task::spawn_blocking(move || {
-        let mut budget = SmsBudget::new(&lookups);
+        let mut lookups = lookups;
+        let mut budget = SmsBudget::new(&mut lookups);
         rows.into_iter()
             .map(|(id, row)| {
                 let prepared = row.as_ref().map(|row| prepare(&lookups, &mut budget, scope, row, &options_owned, now));
@@ -237,14 +238,12 @@ struct SmsBudget {
 }
 
 impl SmsBudget {
-    fn new(lookups: &Lookups) -> Self {
+    /// Takes the batch's counts from `lookups`: only the budget reads them.
+    fn new(lookups: &mut Lookups) -> Self {
         let (daily, per_number) =
             lookups.tenant.as_ref().map_or((0, 0), |t| (t.sms_daily_cap, t.sms_per_number_daily_cap));
-        Self {
-            tenant_left: i64::from(daily) - lookups.sms_sent.values().sum::<i64>(),
-            per_number_cap: i64::from(per_number),
-            sent: lookups.sms_sent.clone(),
-        }
+        let sent = std::mem::take(&mut lookups.sms_sent);
+        Self { tenant_left: i64::from(daily) - sent.values().sum::<i64>(), per_number_cap: i64::from(per_number), sent }
     }
 
     /// Takes one SMS to `number` from the budget, or says which cap stops it.
