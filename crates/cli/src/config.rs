@@ -89,7 +89,7 @@ pub fn shutdown_deadline() -> Result<Duration, ConfigError> {
 
 /// The variable of each rate limit other than API keys', as
 /// `PER_MINUTE:BURST` (docs/SECURITY.md lists the defaults).
-const LIMIT_VARIABLES: [(Bucket, &str); 7] = [
+const LIMIT_VARIABLES: [(Bucket, &str); 8] = [
     (Bucket::RegisterPerAddress, "ESCALE_LIMIT_REGISTER_PER_ADDRESS"),
     (Bucket::RegisterPerStop, "ESCALE_LIMIT_REGISTER_PER_STOP"),
     (Bucket::PublicPerAddress, "ESCALE_LIMIT_PUBLIC_PER_ADDRESS"),
@@ -97,6 +97,7 @@ const LIMIT_VARIABLES: [(Bucket, &str); 7] = [
     (Bucket::LoginPerAccount, "ESCALE_LIMIT_LOGIN_PER_ACCOUNT"),
     (Bucket::LoginPerAddress, "ESCALE_LIMIT_LOGIN_PER_ADDRESS"),
     (Bucket::CheckInPerMember, "ESCALE_LIMIT_CHECK_IN_PER_MEMBER"),
+    (Bucket::TeamChangesPerMember, "ESCALE_LIMIT_TEAM_CHANGES_PER_MEMBER"),
 ];
 
 fn limit(variable: &'static str, default: Quota) -> Result<Quota, ConfigError> {

@@ -43,11 +43,14 @@ pub enum Bucket {
     LoginPerAddress,
     /// Door scans of one member (a session or a key).
     CheckInPerMember,
+    /// Team changes by one member: adding someone hashes a password (argon2,
+    /// tens of ms of CPU), so a script looping on it would slow everyone.
+    TeamChangesPerMember,
 }
 
 impl Bucket {
     /// In declaration order: a bucket's index in [`Quotas`] is its discriminant.
-    pub const ALL: [Bucket; 8] = [
+    pub const ALL: [Bucket; 9] = [
         Bucket::ApiKey,
         Bucket::RegisterPerAddress,
         Bucket::RegisterPerStop,
@@ -56,6 +59,7 @@ impl Bucket {
         Bucket::LoginPerAccount,
         Bucket::LoginPerAddress,
         Bucket::CheckInPerMember,
+        Bucket::TeamChangesPerMember,
     ];
 
     /// Its name in Redis keys, metrics and docs.
@@ -69,6 +73,7 @@ impl Bucket {
             Bucket::LoginPerAccount => "login_per_account",
             Bucket::LoginPerAddress => "login_per_address",
             Bucket::CheckInPerMember => "check_in_per_member",
+            Bucket::TeamChangesPerMember => "team_changes_per_member",
         }
     }
 }
@@ -122,6 +127,8 @@ impl Default for Quotas {
             // A door scans a person every few seconds at most; a handheld
             // scanner on a queue can do one a second for a while.
             Bucket::CheckInPerMember => Quota::per_minute(120, 60),
+            // A team is set up a few people at a time.
+            Bucket::TeamChangesPerMember => Quota::per_minute(10, 10),
         }))
     }
 }

@@ -9,6 +9,7 @@ use escale_domain::tenancy::TenantScope;
 
 use super::account::MemberRole;
 use super::auth;
+use crate::limits::Bucket;
 use crate::{AppState, error, ids};
 
 /// A member of the organizer's team.
@@ -67,19 +68,15 @@ impl MembersMutation {
     async fn add_member(&self, ctx: &Context<'_>, input: AddMemberInput) -> Result<Member> {
         let state = ctx.data::<AppState>()?;
         let actor = auth::actor(ctx).await?;
+        auth::throttle(ctx, Bucket::TeamChangesPerMember, &auth::actor_key(actor)).await?;
         let new = NewMember {
             email: input.email,
             display_name: input.name,
             password: input.password,
             role: input.role.into(),
         };
-        let now = Utc::now();
-        let added = members::add(&state.db, actor, new, now).await.map_err(error::domain)?;
-        let list = members::list(&state.db, actor).await.map_err(error::domain)?;
-        list.into_iter()
-            .find(|m| m.user_id == added.user_id)
-            .map(|m| Member::new(m, actor.scope))
-            .ok_or_else(|| error::domain(escale_domain::DomainError::not_found("member")))
+        let (_, member) = members::add(&state.db, actor, new, Utc::now()).await.map_err(error::domain)?;
+        Ok(Member::new(member, actor.scope))
     }
 
     /// Gives a member another role; their sessions end at once. The last owner
@@ -87,6 +84,7 @@ impl MembersMutation {
     async fn change_member_role(&self, ctx: &Context<'_>, id: ID, role: MemberRole) -> Result<Member> {
         let state = ctx.data::<AppState>()?;
         let actor = auth::actor(ctx).await?;
+        auth::throttle(ctx, Bucket::TeamChangesPerMember, &auth::actor_key(actor)).await?;
         let user = auth::own_id(&id, "Member", "id", "member", actor.scope)?;
         let m = members::change_role(&state.db, actor, UserId(user), role.into(), Utc::now())
             .await
@@ -99,6 +97,7 @@ impl MembersMutation {
     async fn remove_member(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let state = ctx.data::<AppState>()?;
         let actor = auth::actor(ctx).await?;
+        auth::throttle(ctx, Bucket::TeamChangesPerMember, &auth::actor_key(actor)).await?;
         let user = auth::own_id(&id, "Member", "id", "member", actor.scope)?;
         members::remove(&state.db, actor, UserId(user), Utc::now()).await.map_err(error::domain)?;
         Ok(true)

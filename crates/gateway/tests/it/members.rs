@@ -104,3 +104,23 @@ async fn the_team_is_managed_by_owners_and_admins_and_keeps_an_owner() {
         escale_gateway::ids::encode("Member", escale_domain::ids::TenantId(uuid::Uuid::now_v7()), uuid::Uuid::now_v7());
     assert_eq!(code(&app.gql(Some(&new_owner), REMOVE, json!({ "id": foreign })).await), Some("NOT_FOUND"));
 }
+
+/// Adding members hashes passwords: a member looping on it is stopped after
+/// ten, whatever the answers were.
+#[tokio::test]
+async fn team_changes_are_limited_per_member() {
+    let t = TestDb::sqlite().await;
+    demo_with_roles(&t.db).await;
+    let app = TestApp::start(t.db.clone()).await;
+    let admin = app.token("admin@a.example", None).await;
+    let mut codes = Vec::new();
+    for n in 0..12 {
+        let input = json!({ "i": { "email": format!("loop{n}@a.example"), "password": STRONG, "role": "STAFF" } });
+        codes.push(code(&app.gql(Some(&admin), ADD, input).await).unwrap_or("none").to_owned());
+    }
+    assert!(codes[..10].iter().all(|c| c == "none"), "{codes:?}");
+    assert!(codes[10..].iter().all(|c| c == "RATE_LIMITED"), "{codes:?}");
+    let owner = app.token("owner@a.example", None).await;
+    let r = app.gql(Some(&owner), MEMBERS, json!({})).await;
+    assert!(ok(&r)["members"].as_array().is_some_and(|m| m.len() >= 14), "another member is not held up: {r}");
+}
