@@ -39,7 +39,7 @@ impl World {
         let agenda = catalog::agenda(&pg.db, summary.scope).await.expect("agenda");
         let stop = agenda.iter().find(|s| s.window(chrono::Utc::now()).is_open()).expect("an open stop");
         let prefix = format!("escale-e2e-{}", uuid::Uuid::now_v7().simple());
-        Some(World { scope: summary.scope, stop: StopId(stop.stop.id), pg, redis, prefix, smtp, registered: 0 })
+        Some(World { scope: summary.scope, stop: stop.stop.id, pg, redis, prefix, smtp, registered: 0 })
     }
 
     fn db(&self) -> &DatabaseConnection {

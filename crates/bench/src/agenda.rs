@@ -44,7 +44,7 @@ pub async fn seed(db: &DatabaseConnection, args: &AgendaArgs) -> anyhow::Result<
             now,
         )
         .await?;
-        speakers.push(sp.id);
+        speakers.push(sp.id.0);
     }
     for name in ["Banque", "Opérateur", "Agence", "Chambre", "Office", "Coopération"] {
         let p = manage::create_partner(
@@ -57,8 +57,8 @@ pub async fn seed(db: &DatabaseConnection, args: &AgendaArgs) -> anyhow::Result<
         manage::set_partnership(
             db,
             &owner,
-            p.id,
-            manage::PartnershipTarget::Edition(ed.id),
+            p.id.0,
+            manage::PartnershipTarget::Edition(ed.id.0),
             partnership::Tier::Official,
             now,
         )
@@ -68,7 +68,7 @@ pub async fn seed(db: &DatabaseConnection, args: &AgendaArgs) -> anyhow::Result<
     for s in 0..args.stops {
         let day = now + Span::days(40 + 30 * i64::try_from(s).unwrap_or(0));
         let new = manage::NewStop {
-            edition_id: ed.id,
+            edition_id: ed.id.0,
             name: format!("Escale {}", cities[s % cities.len()]),
             region: "Région".into(),
             city: cities[s % cities.len()].into(),
@@ -85,7 +85,7 @@ pub async fn seed(db: &DatabaseConnection, args: &AgendaArgs) -> anyhow::Result<
         for k in 0..args.sessions_per_stop {
             let start = day + Span::minutes(20 * i64::try_from(k).unwrap_or(0));
             let new = manage::NewSession {
-                stop_id: st.id,
+                stop_id: st.id.0,
                 kind: session::Kind::Workshop,
                 title: format!("Atelier {k} : marketing digital et éducation financière"),
                 description: None,
@@ -99,12 +99,12 @@ pub async fn seed(db: &DatabaseConnection, args: &AgendaArgs) -> anyhow::Result<
             let se = manage::create_session(db, &owner, new, now).await?;
             for j in 0..args.speakers_per_session {
                 let speaker = speakers[(k * args.speakers_per_session + j) % speakers.len()];
-                manage::assign_speaker(db, &owner, se.id, speaker, None, now).await?;
+                manage::assign_speaker(db, &owner, se.id.0, speaker, None, now).await?;
             }
         }
-        manage::set_stop_status(db, &owner, st.id, stop::Status::Published, now).await?;
+        manage::set_stop_status(db, &owner, st.id.0, stop::Status::Published, now).await?;
     }
-    manage::set_edition_status(db, &owner, ed.id, edition::Status::Published, now).await?;
+    manage::set_edition_status(db, &owner, ed.id.0, edition::Status::Published, now).await?;
     Ok(())
 }
 
@@ -114,7 +114,11 @@ pub(crate) async fn seed_organizer(
     db: &DatabaseConnection,
     slug: &str,
     name: &str,
-) -> anyhow::Result<(escale_domain::tenancy::TenantScope, escale_domain::access::authz::Actor, edition::Model)> {
+) -> anyhow::Result<(
+    escale_domain::tenancy::TenantScope,
+    escale_domain::access::authz::Actor,
+    escale_domain::catalog::Edition,
+)> {
     let now = Utc::now();
     let tenant = accounts::create_tenant(db, slug, name, now).await?;
     let password = accounts::generate_password();
@@ -133,7 +137,7 @@ pub(crate) async fn seed_organizer(
     let ed = manage::create_edition(
         db,
         &owner,
-        manage::NewEdition { series_id: series.id, number: 1, year: 2027, title: "1re édition".into() },
+        manage::NewEdition { series_id: series.id.0, number: 1, year: 2027, title: "1re édition".into() },
         now,
     )
     .await?;

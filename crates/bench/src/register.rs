@@ -45,7 +45,7 @@ async fn seed(
     for s in 0..hot_stops + args.stops {
         let day = now + Span::days(40 + i64::try_from(s).unwrap_or(0));
         let new = manage::NewStop {
-            edition_id: ed.id,
+            edition_id: ed.id.0,
             name: format!("Escale {s}"),
             region: "Région".into(),
             city: format!("Ville {s}"),
@@ -59,10 +59,10 @@ async fn seed(
             registration_closes_at: None,
         };
         let st = manage::create_stop(db, &owner, new, now).await?;
-        manage::set_stop_status(db, &owner, st.id, stop::Status::Published, now).await?;
-        ids.push(st.id);
+        manage::set_stop_status(db, &owner, st.id.0, stop::Status::Published, now).await?;
+        ids.push(st.id.0);
     }
-    manage::set_edition_status(db, &owner, ed.id, edition::Status::Published, now).await?;
+    manage::set_edition_status(db, &owner, ed.id.0, edition::Status::Published, now).await?;
     Ok((scope.id(), ids))
 }
 

@@ -360,7 +360,7 @@ async fn load_in(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> DomainResult
                     capacity: Set(s.capacity),
                     confirmed_count: Set(0),
                     waitlist_seq: Set(0),
-                    language: Set("fr".to_owned()),
+                    language: Set(crate::values::Locale::Fr),
                     created_at: Set(now),
                     updated_at: Set(now),
                 }

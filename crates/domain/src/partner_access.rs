@@ -73,13 +73,13 @@ pub async fn stops(db: &impl ConnectionTrait, p: &Partner<'_>) -> DomainResult<V
         return Ok(Vec::new());
     }
     let mut agenda = catalog::agenda(db, p.scope).await?;
-    agenda.retain(|s| ids.contains(&s.stop.id));
+    agenda.retain(|s| ids.contains(&s.stop.id.0));
     Ok(agenda)
 }
 
 /// One of the partner's stops, or NOT_FOUND.
 pub async fn stop(db: &impl ConnectionTrait, p: &Partner<'_>, stop_id: Uuid) -> DomainResult<AgendaStop> {
-    stops(db, p).await?.into_iter().find(|s| s.stop.id == stop_id).ok_or(DomainError::not_found("stop"))
+    stops(db, p).await?.into_iter().find(|s| s.stop.id.0 == stop_id).ok_or(DomainError::not_found("stop"))
 }
 
 // ---------------------------------------------------------------- aggregates

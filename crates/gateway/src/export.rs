@@ -11,7 +11,7 @@ use chrono::Utc;
 use escale_domain::DomainError;
 use escale_domain::registration::participants::{self, ExportRow};
 use escale_domain::tenancy::TenantScope;
-use escale_domain::values::{TicketCode, TimeZone};
+use escale_domain::values::TimeZone;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -54,7 +54,7 @@ fn encode(rows: &[ExportRow], zone: TimeZone) -> Result<Vec<u8>, csv::Error> {
     let opt = |t: Option<chrono::DateTime<Utc>>| t.map(local).unwrap_or_default();
     for row in rows {
         let (r, p) = (&row.registration, &row.participant);
-        let code = TicketCode::display_stored(&r.ticket_code);
+        let code = r.display_code();
         let status = format!("{:?}", r.status).to_lowercase();
         let record = [
             code,
@@ -73,9 +73,9 @@ fn encode(rows: &[ExportRow], zone: TimeZone) -> Result<Vec<u8>, csv::Error> {
             cell(&row.sessions.join(" | ")),
             opt(r.checked_in_at),
             opt(r.cancelled_at),
-            opt(p.consent_email_at),
-            opt(p.consent_sms_at),
-            opt(p.consent_partners_at),
+            opt(p.consents.email_reminders),
+            opt(p.consents.sms_reminders),
+            opt(p.consents.partner_sharing),
             r.source.clone(),
         ];
         w.write_record(&record)?;
@@ -161,7 +161,7 @@ async fn export(state: &AppState, raw_id: String, headers: &HeaderMap) -> Result
                 Ok(rows) if rows.is_empty() => None,
                 Ok(rows) => {
                     let next =
-                        if (rows.len() as u64) < PAGE { None } else { rows.last().map(|r| Some(r.registration.id)) };
+                        if (rows.len() as u64) < PAGE { None } else { rows.last().map(|r| Some(r.registration.id.0)) };
                     match encode(&rows, zone) {
                         Ok(bytes) => Some((Ok::<_, std::io::Error>(bytes), next)),
                         Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),

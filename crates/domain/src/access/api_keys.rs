@@ -53,8 +53,100 @@ pub struct NewKey {
 
 /// A key just created: the only moment its secret exists outside the caller.
 pub struct Issued {
-    pub key: api_key::Model,
+    pub key: Key,
     pub secret: String,
+}
+
+/// Whether a key works, and if not why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl KeyStatus {
+    /// The one rule: revoked wins over expired; a key expires at its instant.
+    fn of(key: &api_key::Model, now: DateTime<Utc>) -> Self {
+        if key.revoked_at.is_some() {
+            KeyStatus::Revoked
+        } else if key.expires_at.is_some_and(|at| at <= now) {
+            KeyStatus::Expired
+        } else {
+            KeyStatus::Active
+        }
+    }
+}
+
+/// A key as organizers see it: never its secret or its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub id: Uuid,
+    pub tenant: TenantId,
+    /// The partner it was issued to; `None` for the organizer's own integration.
+    pub partner_id: Option<Uuid>,
+    pub name: String,
+    /// The visible head (`esk_live_k3m9p2q7xa`).
+    pub prefix: String,
+    pub scopes: Vec<Scope>,
+    /// As of when it was read.
+    pub status: KeyStatus,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// To the minute.
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Key {
+    fn of(m: api_key::Model, now: DateTime<Utc>) -> Self {
+        Key {
+            id: m.id,
+            tenant: TenantId(m.tenant_id),
+            partner_id: m.partner_id,
+            scopes: scopes_of(&m),
+            status: KeyStatus::of(&m, now),
+            name: m.name,
+            prefix: m.prefix,
+            expires_at: m.expires_at,
+            revoked_at: m.revoked_at,
+            last_used_at: m.last_used_at,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// One request made with a key, as the access log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub id: Uuid,
+    pub tenant: TenantId,
+    pub key_id: Uuid,
+    /// The GraphQL operation name the client gave, if any.
+    pub operation: Option<String>,
+    pub objects_returned: i32,
+    /// How many people's contact details it returned.
+    pub leads_returned: i32,
+    /// `ok`, or the first error's code.
+    pub outcome: String,
+    pub duration_ms: i32,
+    pub at: DateTime<Utc>,
+}
+
+impl From<api_request::Model> for Request {
+    fn from(m: api_request::Model) -> Self {
+        Request {
+            id: m.id,
+            tenant: TenantId(m.tenant_id),
+            key_id: m.api_key_id,
+            operation: m.operation,
+            objects_returned: m.objects_returned,
+            leads_returned: m.leads_returned,
+            outcome: m.outcome,
+            duration_ms: m.duration_ms,
+            at: m.created_at,
+        }
+    }
 }
 
 impl std::fmt::Debug for Issued {
@@ -78,7 +170,7 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// The scopes stored on a key; an unreadable entry grants nothing.
-pub fn scopes_of(key: &api_key::Model) -> Vec<Scope> {
+fn scopes_of(key: &api_key::Model) -> Vec<Scope> {
     key.scopes
         .as_array()
         .map(|items| items.iter().filter_map(|v| v.as_str()).filter_map(|s| Scope::parse(s).ok()).collect())
@@ -163,18 +255,21 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, new: NewKey, now: Da
         })
     })
     .await?;
-    Ok(Issued { key, secret })
+    Ok(Issued { key: Key::of(key, now), secret })
 }
 
 /// The organizer's keys, newest first (revoked ones included: they explain the
 /// access log).
-pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Vec<api_key::Model>> {
+pub async fn list(db: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>) -> DomainResult<Vec<Key>> {
     let scope = actor.require(Action::ApiKeysManage)?;
     Ok(api_key::Entity::find()
         .filter(api_key::Column::TenantId.eq(scope.uuid()))
         .order_by_desc(api_key::Column::Id)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(|k| Key::of(k, now))
+        .collect())
 }
 
 async fn find(db: &impl ConnectionTrait, scope: TenantScope, id: Uuid) -> DomainResult<api_key::Model> {
@@ -186,14 +281,9 @@ async fn find(db: &impl ConnectionTrait, scope: TenantScope, id: Uuid) -> Domain
 }
 
 /// Revokes a key at once; revoking twice keeps the first time.
-pub async fn revoke(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> DomainResult<api_key::Model> {
+pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> DomainResult<Key> {
     let scope = actor.require(Action::ApiKeysManage)?;
-    db::write(db, |txn| {
+    let key = db::write(db, |txn| {
         let actor = actor.clone();
         Box::pin(async move {
             let key = find(txn, scope, id).await?;
@@ -207,7 +297,8 @@ pub async fn revoke(
             Ok(key)
         })
     })
-    .await
+    .await?;
+    Ok(Key::of(key, now))
 }
 
 /// The actor behind a key. Unknown, revoked and expired keys get the same
@@ -222,7 +313,7 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str, now: DateTime<Ut
         .one(db)
         .await?
         .ok_or_else(invalid)?;
-    if !same(&hash(token), &key.secret_hash) || key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= now) {
+    if !same(&hash(token), &key.secret_hash) || KeyStatus::of(&key, now) != KeyStatus::Active {
         return Err(invalid());
     }
     // A write per request would be the busiest statement of a partner's
@@ -280,7 +371,7 @@ pub async fn requests(
     actor: &Actor,
     key_id: Option<Uuid>,
     page: &PageRequest,
-) -> DomainResult<Page<api_request::Model>> {
+) -> DomainResult<Page<Request>> {
     let scope = actor.require(Action::ApiKeysManage)?;
     let mut base = api_request::Entity::find().filter(api_request::Column::TenantId.eq(scope.uuid()));
     if let Some(key) = key_id {
@@ -292,7 +383,7 @@ pub async fn requests(
     if let Some(after) = page.after_id() {
         query = query.filter(api_request::Column::Id.lt(after));
     }
-    Ok(Page::from_overfetch(query.all(db).await?, page, total))
+    Ok(Page::from_overfetch(query.all(db).await?, page, total).map(Request::from))
 }
 
 #[cfg(test)]

@@ -85,17 +85,46 @@ pub async fn record(
     Ok(())
 }
 
+/// One organizer action, as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub id: Uuid,
+    pub tenant: crate::ids::TenantId,
+    /// `<object>.<verb>`, e.g. `stop.reschedule`.
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<Uuid>,
+    /// The member who did it, or the key it was done with.
+    pub actor_user_id: Option<Uuid>,
+    pub actor_api_key_id: Option<Uuid>,
+    /// Fields and counts, never personal data.
+    pub details: Option<serde_json::Value>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<audit_log::Model> for Recorded {
+    fn from(m: audit_log::Model) -> Self {
+        Recorded {
+            id: m.id,
+            tenant: crate::ids::TenantId(m.tenant_id),
+            action: m.action,
+            object_type: m.object_type,
+            object_id: m.object_id,
+            actor_user_id: m.actor_user_id,
+            actor_api_key_id: m.actor_api_key_id,
+            details: m.details,
+            at: m.created_at,
+        }
+    }
+}
+
 /// Newest first.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    scope: TenantScope,
-    page: &PageRequest,
-) -> DomainResult<Page<audit_log::Model>> {
+pub async fn list(db: &impl ConnectionTrait, scope: TenantScope, page: &PageRequest) -> DomainResult<Page<Recorded>> {
     let base = audit_log::Entity::find().filter(audit_log::Column::TenantId.eq(scope.uuid()));
     let total = base.clone().count(db).await?;
     let mut query = base.order_by_desc(audit_log::Column::Id).limit(page.limit() + 1);
     if let Some(after) = page.after_id() {
         query = query.filter(audit_log::Column::Id.lt(after));
     }
-    Ok(Page::from_overfetch(query.all(db).await?, page, total))
+    Ok(Page::from_overfetch(query.all(db).await?, page, total).map(Recorded::from))
 }

@@ -5,154 +5,19 @@
 //! stops or sessions), so the agenda costs a constant number of statements.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use uuid::Uuid;
 
-use crate::entities::{edition, series, session, session_speaker, speaker, stop};
+use super::views::{self, AgendaSession, AgendaStop, Audience, Partnership, RegistrationWindow};
+use crate::entities::{edition, partner, partnership, series, session, session_speaker, speaker, stop};
 use crate::error::{DomainError, DomainResult};
-use crate::ids::StopId;
+use crate::ids::{EditionId, StopId};
+use crate::paging::{Page, PageRequest};
 use crate::tenancy::TenantScope;
-
-/// What a session or a question is about. The vocabulary is the customer's: the
-/// questions TPE owners ask most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Topic {
-    DigitalMarketing,
-    FinancialEducation,
-    Budgeting,
-    BankingRelations,
-    DigitalTransformation,
-    Other,
-}
-
-impl Topic {
-    pub const ALL: [Topic; 6] = [
-        Topic::DigitalMarketing,
-        Topic::FinancialEducation,
-        Topic::Budgeting,
-        Topic::BankingRelations,
-        Topic::DigitalTransformation,
-        Topic::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Topic::DigitalMarketing => "digital_marketing",
-            Topic::FinancialEducation => "financial_education",
-            Topic::Budgeting => "budgeting",
-            Topic::BankingRelations => "banking_relations",
-            Topic::DigitalTransformation => "digital_transformation",
-            Topic::Other => "other",
-        }
-    }
-
-    /// Reads a session's `topics` JSON column, skipping names this build does not
-    /// know (a newer release may have added one).
-    pub fn list_from_json(value: &serde_json::Value) -> Vec<Topic> {
-        value
-            .as_array()
-            .map(|items| items.iter().filter_map(|v| v.as_str()?.parse().ok()).collect())
-            .unwrap_or_default()
-    }
-
-    pub fn list_to_json(topics: &[Topic]) -> serde_json::Value {
-        serde_json::Value::Array(topics.iter().map(|t| serde_json::Value::from(t.as_str())).collect())
-    }
-}
-
-impl FromStr for Topic {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Topic::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| format!("unknown topic {s:?}"))
-    }
-}
-
-impl fmt::Display for Topic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Why a stop does or does not take registrations at a given instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RegistrationWindow {
-    Open,
-    NotYetOpen {
-        opens_at: DateTime<Utc>,
-    },
-    Closed,
-    /// The stop, or its edition, is not published (draft, cancelled, archived).
-    Unavailable,
-}
-
-/// Whether a stop has been shown to the public: not a draft, in an edition
-/// that is not a draft. What was never public answers NOT_FOUND to strangers.
-pub fn ever_public(stop: &stop::Model, edition: &edition::Model) -> bool {
-    stop.status != stop::Status::Draft && edition.status != edition::Status::Draft
-}
-
-impl RegistrationWindow {
-    pub fn of(stop: &stop::Model, edition: &edition::Model, now: DateTime<Utc>) -> Self {
-        if stop.status != stop::Status::Published || edition.status != edition::Status::Published {
-            return RegistrationWindow::Unavailable;
-        }
-        if let Some(opens_at) = stop.registration_opens_at
-            && now < opens_at
-        {
-            return RegistrationWindow::NotYetOpen { opens_at };
-        }
-        // Without an explicit close, registration closes when the stop starts.
-        let closes_at = stop.registration_closes_at.map_or(stop.starts_at, |c| c.min(stop.starts_at));
-        if now >= closes_at { RegistrationWindow::Closed } else { RegistrationWindow::Open }
-    }
-
-    pub fn is_open(self) -> bool {
-        self == RegistrationWindow::Open
-    }
-
-    /// The refusal a participant sees, when registration is not open.
-    pub fn refusal(self) -> Option<String> {
-        match self {
-            RegistrationWindow::Open => None,
-            RegistrationWindow::NotYetOpen { opens_at } => {
-                Some(format!("registration for this stop opens at {}", opens_at.to_rfc3339()))
-            }
-            RegistrationWindow::Closed => Some("registration for this stop is closed".to_owned()),
-            RegistrationWindow::Unavailable => Some("this stop is not open for registration".to_owned()),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct AgendaSession {
-    pub session: session::Model,
-    pub speakers: Vec<speaker::Model>,
-}
-
-#[derive(Debug, Clone)]
-pub struct AgendaStop {
-    pub stop: stop::Model,
-    pub edition: edition::Model,
-    pub series: series::Model,
-    pub sessions: Vec<AgendaSession>,
-}
-
-impl AgendaStop {
-    pub fn seats_left(&self) -> i32 {
-        (self.stop.capacity - self.stop.confirmed_count).max(0)
-    }
-
-    pub fn window(&self, now: DateTime<Utc>) -> RegistrationWindow {
-        RegistrationWindow::of(&self.stop, &self.edition, now)
-    }
-}
 
 /// The public agenda: published stops of published and archived (past)
 /// editions, in chronological order, with their sessions and speakers.
@@ -193,7 +58,7 @@ pub async fn agenda(db: &impl ConnectionTrait, scope: TenantScope) -> DomainResu
             let series =
                 series.get(&edition.series_id).cloned().ok_or(DomainError::internal("edition without series"))?;
             let sessions = sessions.remove(&stop.id).unwrap_or_default();
-            Ok(AgendaStop { stop, edition, series, sessions })
+            Ok(AgendaStop { stop: stop.into(), edition: edition.into(), series: series.into(), sessions })
         })
         .collect()
 }
@@ -218,13 +83,13 @@ pub async fn sessions_with_speakers(
     let mut grouped: HashMap<Uuid, Vec<AgendaSession>> = HashMap::new();
     for session in sessions {
         let speakers = by_session.remove(&session.id).unwrap_or_default();
-        grouped.entry(session.stop_id).or_default().push(AgendaSession { session, speakers });
+        grouped.entry(session.stop_id).or_default().push(AgendaSession { session: session.into(), speakers });
     }
     Ok(grouped)
 }
 
 /// One stop of the tenant with its edition, or NOT_FOUND.
-pub async fn stop_with_edition(
+pub(crate) async fn stop_with_edition(
     db: &impl ConnectionTrait,
     scope: TenantScope,
     id: StopId,
@@ -250,7 +115,7 @@ pub async fn open_alternatives(
     edition: &edition::Model,
     except: StopId,
     now: DateTime<Utc>,
-) -> DomainResult<Vec<stop::Model>> {
+) -> DomainResult<Vec<views::Stop>> {
     let stops = stop::Entity::find()
         .filter(stop::Column::TenantId.eq(scope.uuid()))
         .filter(stop::Column::EditionId.eq(edition.id))
@@ -261,60 +126,58 @@ pub async fn open_alternatives(
     Ok(stops
         .into_iter()
         .filter(|s| s.confirmed_count < s.capacity && RegistrationWindow::of(s, edition, now).is_open())
+        .map(views::Stop::from)
         .collect())
 }
 
 // ------------------------------------------------------------ organizer reads
 
-use sea_orm::{Condition, PaginatorTrait, QuerySelect, Select};
-
-use crate::entities::{partner, partnership};
-use crate::paging::{Page, PageRequest};
-
 /// Pages a query in creation order (UUIDv7 ids).
-async fn page_by_id<E>(
+async fn page_by_id<E, V>(
     db: &impl ConnectionTrait,
     base: Select<E>,
     id: E::Column,
     page: &PageRequest,
-) -> DomainResult<Page<E::Model>>
+) -> DomainResult<Page<V>>
 where
     E: EntityTrait,
     E::Model: Send + Sync,
+    V: From<E::Model>,
 {
     let total = base.clone().count(db).await?;
     let mut q = base.order_by_asc(id).limit(page.limit() + 1);
     if let Some(after) = page.after_id() {
         q = q.filter(id.gt(after));
     }
-    Ok(Page::from_overfetch(q.all(db).await?, page, total))
+    Ok(Page::from_overfetch(q.all(db).await?, page, total).map(V::from))
 }
 
 /// Pages a query in time order: (starts_at, id).
-async fn page_by_time<E>(
+async fn page_by_time<E, V>(
     db: &impl ConnectionTrait,
     base: Select<E>,
     at: E::Column,
     id: E::Column,
     page: &PageRequest,
-) -> DomainResult<Page<E::Model>>
+) -> DomainResult<Page<V>>
 where
     E: EntityTrait,
     E::Model: Send + Sync,
+    V: From<E::Model>,
 {
     let total = base.clone().count(db).await?;
     let mut q = base.order_by_asc(at).order_by_asc(id).limit(page.limit() + 1);
     if let Some((t, after)) = page.after_at() {
         q = q.filter(Condition::any().add(at.gt(t)).add(Condition::all().add(at.eq(t)).add(id.gt(after))));
     }
-    Ok(Page::from_overfetch(q.all(db).await?, page, total))
+    Ok(Page::from_overfetch(q.all(db).await?, page, total).map(V::from))
 }
 
 pub async fn list_series(
     db: &impl ConnectionTrait,
     scope: TenantScope,
     page: &PageRequest,
-) -> DomainResult<Page<series::Model>> {
+) -> DomainResult<Page<views::Series>> {
     let base = series::Entity::find().filter(series::Column::TenantId.eq(scope.uuid()));
     page_by_id(db, base, series::Column::Id, page).await
 }
@@ -330,7 +193,7 @@ pub async fn list_editions(
     scope: TenantScope,
     filter: &EditionFilter,
     page: &PageRequest,
-) -> DomainResult<Page<edition::Model>> {
+) -> DomainResult<Page<views::Edition>> {
     let mut base = edition::Entity::find().filter(edition::Column::TenantId.eq(scope.uuid()));
     if let Some(s) = filter.series_id {
         base = base.filter(edition::Column::SeriesId.eq(s));
@@ -339,6 +202,22 @@ pub async fn list_editions(
         base = base.filter(edition::Column::Status.eq(s));
     }
     page_by_id(db, base, edition::Column::Id, page).await
+}
+
+/// The editions of a series the reader may see, oldest first.
+pub async fn editions_of_series(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    series_id: Uuid,
+    audience: Audience,
+) -> DomainResult<Vec<views::Edition>> {
+    let mut q = edition::Entity::find()
+        .filter(edition::Column::TenantId.eq(scope.uuid()))
+        .filter(edition::Column::SeriesId.eq(series_id));
+    if audience == Audience::Public {
+        q = q.filter(edition::Column::Status.ne(edition::Status::Draft));
+    }
+    Ok(q.order_by_asc(edition::Column::Id).all(db).await?.into_iter().map(Into::into).collect())
 }
 
 #[derive(Debug, Clone, Default)]
@@ -355,7 +234,7 @@ pub async fn list_stops(
     scope: TenantScope,
     filter: &StopFilter,
     page: &PageRequest,
-) -> DomainResult<Page<stop::Model>> {
+) -> DomainResult<Page<views::Stop>> {
     let mut base = stop::Entity::find().filter(stop::Column::TenantId.eq(scope.uuid()));
     if let Some(e) = filter.edition_id {
         base = base.filter(stop::Column::EditionId.eq(e));
@@ -380,7 +259,7 @@ pub async fn list_sessions(
     scope: TenantScope,
     stop_id: Option<Uuid>,
     page: &PageRequest,
-) -> DomainResult<Page<session::Model>> {
+) -> DomainResult<Page<views::Session>> {
     let mut base = session::Entity::find().filter(session::Column::TenantId.eq(scope.uuid()));
     if let Some(s) = stop_id {
         base = base.filter(session::Column::StopId.eq(s));
@@ -392,7 +271,7 @@ pub async fn list_speakers(
     db: &impl ConnectionTrait,
     scope: TenantScope,
     page: &PageRequest,
-) -> DomainResult<Page<speaker::Model>> {
+) -> DomainResult<Page<views::Speaker>> {
     let base = speaker::Entity::find().filter(speaker::Column::TenantId.eq(scope.uuid()));
     page_by_id(db, base, speaker::Column::Id, page).await
 }
@@ -401,7 +280,7 @@ pub async fn list_partners(
     db: &impl ConnectionTrait,
     scope: TenantScope,
     page: &PageRequest,
-) -> DomainResult<Page<partner::Model>> {
+) -> DomainResult<Page<views::Partner>> {
     let base = partner::Entity::find().filter(partner::Column::TenantId.eq(scope.uuid()));
     page_by_id(db, base, partner::Column::Id, page).await
 }
@@ -413,12 +292,12 @@ pub async fn list_partners(
 // statements. Keys are scoped by the tenant given.
 
 macro_rules! by_ids {
-    ($fn:ident, $entity:ident) => {
+    ($fn:ident, $entity:ident, $view:ident) => {
         pub async fn $fn(
             db: &impl ConnectionTrait,
             scope: TenantScope,
             ids: &[Uuid],
-        ) -> DomainResult<Vec<$entity::Model>> {
+        ) -> DomainResult<Vec<views::$view>> {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
@@ -426,79 +305,125 @@ macro_rules! by_ids {
                 .filter($entity::Column::TenantId.eq(scope.uuid()))
                 .filter($entity::Column::Id.is_in(ids.iter().copied()))
                 .all(db)
-                .await?)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect())
         }
     };
 }
 
-by_ids!(series_by_ids, series);
-by_ids!(editions_by_ids, edition);
-by_ids!(stops_by_ids, stop);
-by_ids!(sessions_by_ids, session);
-by_ids!(speakers_by_ids, speaker);
-by_ids!(partners_by_ids, partner);
+by_ids!(series_by_ids, series, Series);
+by_ids!(editions_by_ids, edition, Edition);
+by_ids!(stops_by_ids, stop, Stop);
+by_ids!(sessions_by_ids, session, Session);
+by_ids!(speakers_by_ids, speaker, Speaker);
+by_ids!(partners_by_ids, partner, Partner);
+
+/// Partnerships with their partners, in two statements.
+async fn with_partners(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    links: Vec<partnership::Model>,
+) -> DomainResult<Vec<(partnership::Model, Partnership)>> {
+    if links.is_empty() {
+        return Ok(Vec::new());
+    }
+    let partners: HashMap<Uuid, partner::Model> = partner::Entity::find()
+        .filter(partner::Column::TenantId.eq(scope.uuid()))
+        .filter(partner::Column::Id.is_in(links.iter().map(|l| l.partner_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(links
+        .into_iter()
+        .filter_map(|link| {
+            let partner = partners.get(&link.partner_id)?.clone();
+            Some((link.clone(), Partnership::of(link, partner)))
+        })
+        .collect())
+}
 
 /// Every partnership that backs the given stops, directly or through their
-/// edition, as (stop id, partnership).
+/// edition, with its partner, as (stop id, partnership); stops given as
+/// (stop, its edition).
 pub async fn partnerships_of_stops(
     db: &impl ConnectionTrait,
     scope: TenantScope,
-    stops: &[stop::Model],
-) -> DomainResult<Vec<(Uuid, partnership::Model)>> {
+    stops: &[(StopId, EditionId)],
+) -> DomainResult<Vec<(StopId, Partnership)>> {
     if stops.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = partnership::Entity::find()
+    let links = partnership::Entity::find()
         .filter(partnership::Column::TenantId.eq(scope.uuid()))
         .filter(
             Condition::any()
-                .add(partnership::Column::StopId.is_in(stops.iter().map(|s| s.id)))
-                .add(partnership::Column::EditionId.is_in(stops.iter().map(|s| s.edition_id))),
+                .add(partnership::Column::StopId.is_in(stops.iter().map(|s| s.0.0)))
+                .add(partnership::Column::EditionId.is_in(stops.iter().map(|s| s.1.0))),
         )
         .all(db)
         .await?;
+    let rows = with_partners(db, scope, links).await?;
     let mut out = Vec::new();
-    for s in stops {
-        for p in &rows {
-            if p.stop_id == Some(s.id) || p.edition_id == Some(s.edition_id) {
-                out.push((s.id, p.clone()));
+    for (stop, edition) in stops {
+        for (link, view) in &rows {
+            if link.stop_id == Some(stop.0) || link.edition_id == Some(edition.0) {
+                out.push((*stop, view.clone()));
             }
         }
     }
     Ok(out)
 }
 
+/// The partnerships of editions themselves, with their partners, as
+/// (edition id, partnership).
 pub async fn partnerships_of_editions(
     db: &impl ConnectionTrait,
     scope: TenantScope,
     edition_ids: &[Uuid],
-) -> DomainResult<Vec<partnership::Model>> {
+) -> DomainResult<Vec<(EditionId, Partnership)>> {
     if edition_ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(partnership::Entity::find()
+    let links = partnership::Entity::find()
         .filter(partnership::Column::TenantId.eq(scope.uuid()))
         .filter(partnership::Column::EditionId.is_in(edition_ids.iter().copied()))
         .all(db)
-        .await?)
+        .await?;
+    Ok(with_partners(db, scope, links)
+        .await?
+        .into_iter()
+        .filter_map(|(link, view)| Some((EditionId(link.edition_id?), view)))
+        .collect())
 }
 
-/// The stops of several editions, in time order, in one query.
+/// The stops of several editions the reader may see, in time order, in one
+/// query.
 pub async fn stops_of_editions(
     db: &impl ConnectionTrait,
     scope: TenantScope,
     edition_ids: &[Uuid],
-) -> DomainResult<Vec<stop::Model>> {
+    audience: Audience,
+) -> DomainResult<Vec<views::Stop>> {
     if edition_ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(stop::Entity::find()
+    let mut q = stop::Entity::find()
         .filter(stop::Column::TenantId.eq(scope.uuid()))
-        .filter(stop::Column::EditionId.is_in(edition_ids.iter().copied()))
-        .order_by_asc(stop::Column::StartsAt)
+        .filter(stop::Column::EditionId.is_in(edition_ids.iter().copied()));
+    if audience == Audience::Public {
+        q = q.filter(stop::Column::Status.eq(stop::Status::Published));
+    }
+    Ok(q.order_by_asc(stop::Column::StartsAt)
         .order_by_asc(stop::Column::Id)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// The speakers of each session, in their order on the session.
@@ -506,7 +431,7 @@ pub async fn speakers_of_sessions(
     db: &impl ConnectionTrait,
     scope: TenantScope,
     session_ids: &[Uuid],
-) -> DomainResult<HashMap<Uuid, Vec<speaker::Model>>> {
+) -> DomainResult<HashMap<Uuid, Vec<views::Speaker>>> {
     if session_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -528,10 +453,10 @@ pub async fn speakers_of_sessions(
             .map(|s| (s.id, s))
             .collect()
     };
-    let mut by_session: HashMap<Uuid, Vec<speaker::Model>> = HashMap::new();
+    let mut by_session: HashMap<Uuid, Vec<views::Speaker>> = HashMap::new();
     for link in links {
         if let Some(sp) = speakers.get(&link.speaker_id) {
-            by_session.entry(link.session_id).or_default().push(sp.clone());
+            by_session.entry(link.session_id).or_default().push(sp.clone().into());
         }
     }
     Ok(by_session)

@@ -1,7 +1,13 @@
-//! The catalog as its readers see it: the agenda and the registration
-//! window's rules (`agenda`), and one row of a tenant loaded by id (`find`).
+//! The catalog as its readers see it: the read models with their rules
+//! (`views`: seats left, the registration window, what the public may see),
+//! the agenda and the organizer's lists (`agenda`), and one row of a tenant
+//! loaded by id (`find`).
 
 mod agenda;
 pub mod find;
+mod views;
 
 pub use agenda::*;
+pub use views::*;
+
+pub use crate::values::Topic;

@@ -43,6 +43,12 @@ macro_rules! id_type {
             }
         }
 
+        impl From<$name> for sea_orm::Value {
+            fn from(id: $name) -> sea_orm::Value {
+                id.0.into()
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Display::fmt(&self.0, f)

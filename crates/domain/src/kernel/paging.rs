@@ -73,4 +73,9 @@ impl<T> Page<T> {
         rows.truncate(limit);
         Page { items: rows, has_next_page, total }
     }
+
+    /// The same page with each item turned into what its reader needs.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), has_next_page: self.has_next_page, total: self.total }
+    }
 }

@@ -42,7 +42,7 @@ pub async fn clone_edition(
     actor: &Actor,
     input: CloneEdition,
     now: DateTime<Utc>,
-) -> DomainResult<edition::Model> {
+) -> DomainResult<crate::catalog::Edition> {
     let scope = actor.require(Action::CatalogPublish)?;
     check_edition_numbers(input.number, input.year)?;
     let title = text("title", &input.title, 200)?;
@@ -134,7 +134,7 @@ pub async fn clone_edition(
                     capacity: Set(s.capacity),
                     confirmed_count: Set(0),
                     waitlist_seq: Set(0),
-                    language: Set(s.language.clone()),
+                    language: Set(s.language),
                     created_at: Set(now),
                     updated_at: Set(now),
                 }
@@ -193,5 +193,5 @@ pub async fn clone_edition(
             Ok((audit::Entry::new("edition.clone", "edition", edition_id).details(details), new_edition))
         })
     })
-    .await
+    .await.map(Into::into)
 }

@@ -55,7 +55,7 @@ pub async fn create_edition(
     actor: &Actor,
     input: NewEdition,
     now: DateTime<Utc>,
-) -> DomainResult<edition::Model> {
+) -> DomainResult<crate::catalog::Edition> {
     let scope = actor.require(Action::CatalogWrite)?;
     check_edition_numbers(input.number, input.year)?;
     let title = text("title", &input.title, 200)?;
@@ -86,6 +86,7 @@ pub async fn create_edition(
         })
     })
     .await
+    .map(Into::into)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -100,7 +101,7 @@ pub async fn update_edition(
     id: Uuid,
     patch: EditionPatch,
     now: DateTime<Utc>,
-) -> DomainResult<edition::Model> {
+) -> DomainResult<crate::catalog::Edition> {
     let scope = actor.require(Action::CatalogWrite)?;
     let title = patch.title.as_deref().map(|t| text("title", t, 200)).transpose()?;
     if let Some(y) = patch.year {
@@ -121,6 +122,7 @@ pub async fn update_edition(
         })
     })
     .await
+    .map(Into::into)
 }
 
 /// Publishes (opens to participants), archives (keeps as history, closed) or
@@ -131,7 +133,7 @@ pub async fn set_edition_status(
     id: Uuid,
     status: edition::Status,
     now: DateTime<Utc>,
-) -> DomainResult<edition::Model> {
+) -> DomainResult<crate::catalog::Edition> {
     let scope = actor.require(Action::CatalogPublish)?;
     audit::write(db, actor, now, |txn| {
         Box::pin(async move {
@@ -147,4 +149,5 @@ pub async fn set_edition_status(
         })
     })
     .await
+    .map(Into::into)
 }

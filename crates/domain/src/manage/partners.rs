@@ -57,7 +57,7 @@ pub async fn create_partner(
     actor: &Actor,
     input: PartnerInput,
     now: DateTime<Utc>,
-) -> DomainResult<partner::Model> {
+) -> DomainResult<crate::catalog::Partner> {
     let scope = actor.require(Action::CatalogWrite)?;
     let name = text("name", input.name.as_deref().unwrap_or(""), 200)?;
     let kind = input.kind.ok_or_else(|| DomainError::validation("kind", "is required"))?;
@@ -83,6 +83,7 @@ pub async fn create_partner(
         })
     })
     .await
+    .map(Into::into)
 }
 
 pub async fn update_partner(
@@ -91,7 +92,7 @@ pub async fn update_partner(
     id: Uuid,
     input: PartnerInput,
     now: DateTime<Utc>,
-) -> DomainResult<partner::Model> {
+) -> DomainResult<crate::catalog::Partner> {
     let scope = actor.require(Action::CatalogWrite)?;
     let name = input.name.as_deref().map(|n| text("name", n, 200)).transpose()?;
     let site = input.website.as_ref().map(|w| website(w.as_deref())).transpose()?;
@@ -117,6 +118,7 @@ pub async fn update_partner(
         })
     })
     .await
+    .map(Into::into)
 }
 
 /// What a partnership backs.
@@ -134,11 +136,11 @@ pub async fn set_partnership(
     target: PartnershipTarget,
     tier: partnership::Tier,
     now: DateTime<Utc>,
-) -> DomainResult<partnership::Model> {
+) -> DomainResult<crate::catalog::Partnership> {
     let scope = actor.require(Action::CatalogWrite)?;
     audit::write(db, actor, now, |txn| {
         Box::pin(async move {
-            find_partner(txn, scope, partner_id).await?;
+            let partner = find_partner(txn, scope, partner_id).await?;
             let (edition_id, stop_id) = match target {
                 PartnershipTarget::Edition(e) => (Some(find_edition(txn, scope, e).await?.id), None),
                 PartnershipTarget::Stop(s) => (None, Some(find_stop(txn, scope, s).await?.id)),
@@ -172,7 +174,7 @@ pub async fn set_partnership(
             };
             Ok((
                 audit::Entry::new("partnership.set", "partnership", row.id).details(json!({ "partner": partner_id })),
-                row,
+                crate::catalog::Partnership::of(row, partner),
             ))
         })
     })

@@ -29,7 +29,7 @@ pub async fn create_series(
     actor: &Actor,
     input: NewSeries,
     now: DateTime<Utc>,
-) -> DomainResult<series::Model> {
+) -> DomainResult<crate::catalog::Series> {
     let scope = actor.require(Action::CatalogWrite)?;
     let slug = Slug::parse(&input.slug).field("slug")?;
     let name = text("name", &input.name, 200)?;
@@ -63,6 +63,7 @@ pub async fn create_series(
         })
     })
     .await
+    .map(Into::into)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -77,7 +78,7 @@ pub async fn update_series(
     id: Uuid,
     patch: SeriesPatch,
     now: DateTime<Utc>,
-) -> DomainResult<series::Model> {
+) -> DomainResult<crate::catalog::Series> {
     let scope = actor.require(Action::CatalogWrite)?;
     let name = patch.name.as_deref().map(|n| text("name", n, 200)).transpose()?;
     let description =
@@ -97,4 +98,5 @@ pub async fn update_series(
         })
     })
     .await
+    .map(Into::into)
 }

@@ -56,7 +56,7 @@ pub async fn create_session(
     actor: &Actor,
     input: NewSession,
     now: DateTime<Utc>,
-) -> DomainResult<session::Model> {
+) -> DomainResult<crate::catalog::Session> {
     let scope = actor.require(Action::CatalogWrite)?;
     let title = text("title", &input.title, 200)?;
     let description = optional_text("description", input.description.as_deref(), 4000)?;
@@ -85,7 +85,7 @@ pub async fn create_session(
                 capacity: Set(seats),
                 confirmed_count: Set(0),
                 waitlist_seq: Set(0),
-                language: Set(input.language.unwrap_or_default().as_str().to_owned()),
+                language: Set(input.language.unwrap_or_default()),
                 created_at: Set(now),
                 updated_at: Set(now),
             }
@@ -95,6 +95,7 @@ pub async fn create_session(
         })
     })
     .await
+    .map(Into::into)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -116,7 +117,7 @@ pub async fn update_session(
     id: Uuid,
     patch: SessionPatch,
     now: DateTime<Utc>,
-) -> DomainResult<session::Model> {
+) -> DomainResult<crate::catalog::Session> {
     let scope = actor.require(Action::CatalogWrite)?;
     let title = patch.title.as_deref().map(|t| text("title", t, 200)).transpose()?;
     let description =
@@ -155,7 +156,7 @@ pub async fn update_session(
                 patch.starts_at.map(|_| starts_at) => starts_at as "startsAt",
                 patch.ends_at.map(|_| ends_at) => ends_at as "endsAt",
                 seats => capacity as "capacity",
-                patch.language.map(|l| l.as_str().to_owned()) => language as "language",
+                patch.language => language as "language",
             );
             row.updated_at = Set(now);
             let row = row.update(txn).await?;
@@ -177,4 +178,5 @@ pub async fn update_session(
         })
     })
     .await
+    .map(Into::into)
 }

@@ -38,7 +38,7 @@ pub async fn create_speaker(
     actor: &Actor,
     input: SpeakerInput,
     now: DateTime<Utc>,
-) -> DomainResult<speaker::Model> {
+) -> DomainResult<crate::catalog::Speaker> {
     let scope = actor.require(Action::CatalogWrite)?;
     let full_name = text("fullName", input.full_name.as_deref().unwrap_or(""), 200)?;
     let title = optional_text("title", input.title.clone().flatten().as_deref(), 200)?;
@@ -66,6 +66,7 @@ pub async fn create_speaker(
         })
     })
     .await
+    .map(Into::into)
 }
 
 pub async fn update_speaker(
@@ -74,7 +75,7 @@ pub async fn update_speaker(
     id: Uuid,
     input: SpeakerInput,
     now: DateTime<Utc>,
-) -> DomainResult<speaker::Model> {
+) -> DomainResult<crate::catalog::Speaker> {
     let scope = actor.require(Action::CatalogWrite)?;
     let full_name = input.full_name.as_deref().map(|n| text("fullName", n, 200)).transpose()?;
     let title = input.title.as_ref().map(|t| optional_text("title", t.as_deref(), 200)).transpose()?;
@@ -101,6 +102,7 @@ pub async fn update_speaker(
         })
     })
     .await
+    .map(Into::into)
 }
 
 /// Puts a speaker on a session (or moves them in its order); idempotent.

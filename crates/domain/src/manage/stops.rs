@@ -40,7 +40,7 @@ pub async fn create_stop(
     actor: &Actor,
     input: NewStop,
     now: DateTime<Utc>,
-) -> DomainResult<stop::Model> {
+) -> DomainResult<crate::catalog::Stop> {
     let scope = actor.require(Action::CatalogWrite)?;
     let name = text("name", &input.name, 200)?;
     let region = text("region", &input.region, 120)?;
@@ -89,6 +89,7 @@ pub async fn create_stop(
         })
     })
     .await
+    .map(Into::into)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -111,7 +112,7 @@ pub async fn update_stop(
     id: Uuid,
     patch: StopPatch,
     now: DateTime<Utc>,
-) -> DomainResult<stop::Model> {
+) -> DomainResult<crate::catalog::Stop> {
     let publishing = patch.capacity.is_some() || patch.venue.is_some() || patch.address.is_some();
     let scope = actor.require(if publishing { Action::CatalogPublish } else { Action::CatalogWrite })?;
     let name = patch.name.as_deref().map(|v| text("name", v, 200)).transpose()?;
@@ -159,6 +160,7 @@ pub async fn update_stop(
         })
     })
     .await
+    .map(Into::into)
 }
 
 /// Publishes a stop (it appears in the agenda and takes registrations when its
@@ -169,7 +171,7 @@ pub async fn set_stop_status(
     id: Uuid,
     status: stop::Status,
     now: DateTime<Utc>,
-) -> DomainResult<stop::Model> {
+) -> DomainResult<crate::catalog::Stop> {
     let scope = actor.require(Action::CatalogPublish)?;
     audit::write(db, actor, now, |txn| {
         Box::pin(async move {
@@ -185,6 +187,7 @@ pub async fn set_stop_status(
         })
     })
     .await
+    .map(Into::into)
 }
 
 /// Moves a stop to new times (and optionally another zone). Its sessions move
@@ -197,7 +200,7 @@ pub async fn reschedule_stop(
     ends_at: TimeInput,
     time_zone: Option<String>,
     now: DateTime<Utc>,
-) -> DomainResult<stop::Model> {
+) -> DomainResult<crate::catalog::Stop> {
     let scope = actor.require(Action::CatalogPublish)?;
     let new_zone = time_zone.as_deref().map(|z| TimeZone::parse(z).field("timeZone")).transpose()?;
     audit::write(db, actor, now, |txn| {
@@ -262,4 +265,5 @@ pub async fn reschedule_stop(
         })
     })
     .await
+    .map(Into::into)
 }

@@ -121,8 +121,9 @@ pub async fn edition_policy(
 }
 
 /// The policy in force for a stop: its own, its edition's, or the default.
-pub async fn stop_policy(db: &impl ConnectionTrait, scope: TenantScope, stop: &stop::Model) -> DomainResult<Policy> {
-    reminders::policy_for(db, scope, stop).await
+pub async fn stop_policy(db: &impl ConnectionTrait, scope: TenantScope, stop_id: Uuid) -> DomainResult<Policy> {
+    let stop = find_stop(db, scope, stop_id).await?;
+    reminders::policy_for(db, scope, &stop).await
 }
 
 // ---------------------------------------------------------------- templates
@@ -148,8 +149,8 @@ pub async fn save_template(
     let row = template::ActiveModel {
         id: Set(crate::ids::new_uuid()),
         tenant_id: Set(scope.uuid()),
-        key: Set(key.as_str().to_owned()),
-        channel: Set(channel.as_str().to_owned()),
+        key: Set(key),
+        channel: Set(channel),
         locale: Set(locale),
         subject: Set(custom.subject.clone()),
         body_text: Set(custom.body_text.clone()),
@@ -265,8 +266,34 @@ pub async fn reset_template(
     .await
 }
 
+/// A tenant's own wording of a message, as saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedTemplate {
+    pub key: TemplateKey,
+    pub channel: Channel,
+    pub locale: Locale,
+    pub subject: Option<String>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<template::Model> for SavedTemplate {
+    fn from(t: template::Model) -> Self {
+        SavedTemplate {
+            key: t.key,
+            channel: t.channel,
+            locale: t.locale,
+            subject: t.subject,
+            body_text: t.body_text,
+            body_html: t.body_html,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
 /// The tenant's saved templates.
-pub async fn templates(db: &DatabaseConnection, actor: &Actor) -> DomainResult<Vec<template::Model>> {
+pub async fn templates(db: &DatabaseConnection, actor: &Actor) -> DomainResult<Vec<SavedTemplate>> {
     let scope = actor.require(Action::CatalogRead)?;
     Ok(template::Entity::find()
         .filter(template::Column::TenantId.eq(scope.uuid()))
@@ -274,7 +301,10 @@ pub async fn templates(db: &DatabaseConnection, actor: &Actor) -> DomainResult<V
         .order_by_asc(template::Column::Channel)
         .order_by_asc(template::Column::Locale)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 // ---------------------------------------------------------------- broadcast
@@ -391,12 +421,45 @@ pub async fn broadcast(
 /// The most failed messages one call lists.
 pub const MAX_FAILED: u64 = 500;
 
+/// A message that failed for good, with the reason.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FailedMessage {
+    pub id: NotificationId,
+    pub key: TemplateKey,
+    pub channel: Channel,
+    /// Where it was going (the team may see it; never logged).
+    pub recipient: Option<String>,
+    pub attempts: i32,
+    pub reason: Option<String>,
+    pub failed_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for FailedMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FailedMessage").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+impl From<notification::Model> for FailedMessage {
+    fn from(n: notification::Model) -> Self {
+        FailedMessage {
+            id: NotificationId(n.id),
+            key: n.template_key,
+            channel: n.channel,
+            recipient: n.recipient,
+            attempts: n.attempts,
+            reason: n.last_error,
+            failed_at: n.updated_at,
+        }
+    }
+}
+
 pub async fn failed(
     db: &DatabaseConnection,
     actor: &Actor,
     stop_id: Uuid,
     limit: u64,
-) -> DomainResult<Vec<notification::Model>> {
+) -> DomainResult<Vec<FailedMessage>> {
     let scope = actor.require(Action::RegistrationsRead)?;
     if limit > MAX_FAILED {
         return Err(DomainError::validation("first", format!("must be at most {MAX_FAILED}")));
@@ -423,7 +486,7 @@ pub async fn failed(
     }
     out.sort_by_key(|n| std::cmp::Reverse(n.updated_at));
     out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok(out)
+    Ok(out.into_iter().map(Into::into).collect())
 }
 
 /// Sends failed messages again: back to pending, attempts reset, due now.
@@ -494,7 +557,7 @@ pub async fn stop_message_counts(
             let channel: String = row.try_get("", "channel")?;
             let status: String = row.try_get("", "status")?;
             Ok(MessageCount {
-                channel: channel.parse().map_err(DomainError::internal)?,
+                channel: channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.0))?,
                 status,
                 count: row.try_get("", "n")?,
                 sms_segments: row.try_get("", "segments")?,

@@ -8,7 +8,6 @@
 //! tenant's template may do and cost is `messaging::sandbox`'s business.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
@@ -18,104 +17,7 @@ use crate::messaging::sandbox;
 use crate::messaging::sms::{self, SmsLength};
 use crate::values::Locale;
 
-/// How a notification reaches its recipient.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    Email,
-    Sms,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 2] = [Channel::Email, Channel::Sms];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-        }
-    }
-}
-
-impl FromStr for Channel {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "email" => Ok(Channel::Email),
-            "sms" => Ok(Channel::Sms),
-            other => Err(format!("unknown channel {other:?}")),
-        }
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Which message a notification carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TemplateKey {
-    /// Registration confirmed, with the entry code.
-    Confirmation,
-    /// The stop was full: the registration is on the waiting list.
-    Waitlisted,
-    /// A seat freed up: the waitlisted registration is now confirmed.
-    Promotion,
-    /// A workshop seat freed up for a confirmed participant who waited for it.
-    SessionPromotion,
-    /// The registration was cancelled (by the participant or the organizer).
-    Cancellation,
-    /// Before the stop, as its reminder policy plans.
-    Reminder,
-    /// Before a workshop the participant holds a seat in, as the policy plans.
-    SessionReminder,
-    /// An organizer's message to everyone registered for a stop.
-    Broadcast,
-}
-
-impl TemplateKey {
-    pub const ALL: [TemplateKey; 8] = [
-        TemplateKey::Confirmation,
-        TemplateKey::Waitlisted,
-        TemplateKey::Promotion,
-        TemplateKey::SessionPromotion,
-        TemplateKey::Cancellation,
-        TemplateKey::Reminder,
-        TemplateKey::SessionReminder,
-        TemplateKey::Broadcast,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TemplateKey::Confirmation => "confirmation",
-            TemplateKey::Waitlisted => "waitlisted",
-            TemplateKey::Promotion => "promotion",
-            TemplateKey::SessionPromotion => "session_promotion",
-            TemplateKey::Cancellation => "cancellation",
-            TemplateKey::Reminder => "reminder",
-            TemplateKey::SessionReminder => "session_reminder",
-            TemplateKey::Broadcast => "broadcast",
-        }
-    }
-}
-
-impl FromStr for TemplateKey {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TemplateKey::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown template key {s:?}"))
-    }
-}
-
-impl fmt::Display for TemplateKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::values::{Channel, TemplateKey};
 
 /// Everything a template may refer to. Field names are the template variables;
 /// `docs/TEMPLATES.md` lists them for organizers.

@@ -6,5 +6,7 @@ pub mod participants;
 mod register;
 pub(crate) mod seating;
 pub mod tickets;
+mod views;
 
 pub use register::*;
+pub use views::*;

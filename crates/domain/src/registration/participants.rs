@@ -22,6 +22,7 @@ use crate::error::{ConflictCode, DomainError, DomainResult};
 use crate::ids::new_uuid;
 use crate::messaging::templates::{Channel, TemplateKey};
 use crate::registration::tickets;
+use crate::registration::views::{HistoryEntry, Person, Question};
 use crate::tenancy::TenantScope;
 use crate::values::PhoneNumber;
 
@@ -44,9 +45,9 @@ pub async fn withdraw_consent(
     ticket_code: &str,
     kind: ConsentKind,
     now: DateTime<Utc>,
-) -> DomainResult<participant::Model> {
+) -> DomainResult<Person> {
     let (scope, reg) = tickets::by_ticket(db, ticket_code).await?;
-    withdraw(db, scope, reg.participant_id, kind, "participant", now).await
+    withdraw(db, scope, reg.participant_id, kind, "participant", now).await.map(Person::from)
 }
 
 /// The same, from a signed link in a message (unsubscribe): `id` is the
@@ -58,11 +59,11 @@ pub async fn withdraw_consent_by_link(
     signature: &str,
     kind: ConsentKind,
     now: DateTime<Utc>,
-) -> DomainResult<participant::Model> {
+) -> DomainResult<Person> {
     if !links::verify(db, scope, Purpose::Unsubscribe, participant_id, signature, now).await? {
         return Err(DomainError::not_found("participant"));
     }
-    withdraw(db, scope, participant_id, kind, "link", now).await
+    withdraw(db, scope, participant_id, kind, "link", now).await.map(Person::from)
 }
 
 /// Words that, as an SMS reply, mean "no more SMS": French, English, Arabic.
@@ -90,7 +91,7 @@ pub async fn sms_stop(db: &DatabaseConnection, phone: &PhoneNumber, now: DateTim
         crate::entities::opt_out::Entity::insert(crate::entities::opt_out::ActiveModel {
             id: Set(new_uuid()),
             tenant_id: Set(person.tenant_id),
-            channel: Set(Channel::Sms.as_str().to_owned()),
+            channel: Set(Channel::Sms),
             address: Set(phone.as_e164().to_owned()),
             source: Set("sms_stop".to_owned()),
             created_at: Set(now),
@@ -269,7 +270,7 @@ pub(crate) async fn insert_question(
         session_id: Set(q.session_id),
         participant_id: Set(reg.participant_id),
         registration_id: Set(Some(reg.id)),
-        topic: Set(topic.as_str().to_owned()),
+        topic: Set(topic),
         body: Set(body),
         created_at: Set(now),
     }
@@ -284,7 +285,7 @@ pub async fn ask(
     ticket_code: &str,
     q: &NewQuestion,
     now: DateTime<Utc>,
-) -> DomainResult<question::Model> {
+) -> DomainResult<Question> {
     parse_question(q)?;
     let (scope, reg) = tickets::by_ticket(db, ticket_code).await?;
     if reg.status == registration::Status::Cancelled {
@@ -298,7 +299,7 @@ pub async fn ask(
     if ended {
         return Err(DomainError::conflict(ConflictCode::InvalidState, "this stop is over"));
     }
-    insert_question(db, scope, &reg, q, now).await
+    insert_question(db, scope, &reg, q, now).await.map(Question::from)
 }
 
 /// Questions of a stop (optionally one session), oldest first: for the
@@ -308,7 +309,7 @@ pub async fn questions_for_team(
     actor: &Actor,
     stop_id: Uuid,
     session_id: Option<Uuid>,
-) -> DomainResult<Vec<question::Model>> {
+) -> DomainResult<Vec<Question>> {
     let scope = actor.require(Action::RegistrationsRead)?;
     questions(db, scope, stop_id, session_id).await
 }
@@ -321,7 +322,7 @@ pub async fn questions_for_speakers(
     session_id: Uuid,
     signature: &str,
     now: DateTime<Utc>,
-) -> DomainResult<(session::Model, Vec<question::Model>)> {
+) -> DomainResult<(crate::catalog::Session, Vec<Question>)> {
     if !links::verify(db, scope, Purpose::SpeakerQuestions, session_id, signature, now).await? {
         return Err(DomainError::not_found("session"));
     }
@@ -331,7 +332,7 @@ pub async fn questions_for_speakers(
         .await?
         .ok_or(DomainError::not_found("session"))?;
     let qs = questions(db, scope, session.stop_id, Some(session_id)).await?;
-    Ok((session, qs))
+    Ok((session.into(), qs))
 }
 
 /// The signature of a session's speaker link (organizers with `catalog:write`).
@@ -355,7 +356,7 @@ async fn questions(
     scope: TenantScope,
     stop_id: Uuid,
     session_id: Option<Uuid>,
-) -> DomainResult<Vec<question::Model>> {
+) -> DomainResult<Vec<Question>> {
     let mut q = question::Entity::find()
         .filter(question::Column::TenantId.eq(scope.uuid()))
         .filter(question::Column::StopId.eq(stop_id));
@@ -363,7 +364,7 @@ async fn questions(
         q = q.filter(question::Column::SessionId.eq(s));
     }
     // Questions of people who since cancelled stay: the question is still a question.
-    Ok(q.order_by_asc(question::Column::CreatedAt).limit(2000).all(db).await?)
+    Ok(q.order_by_asc(question::Column::CreatedAt).limit(2000).all(db).await?.into_iter().map(Into::into).collect())
 }
 
 /// How many questions per topic a stop received, every topic listed.
@@ -372,7 +373,7 @@ pub async fn question_counts(
     scope: TenantScope,
     stop_id: Uuid,
 ) -> DomainResult<Vec<(Topic, i64)>> {
-    let rows: Vec<(String, i64)> = question::Entity::find()
+    let rows: Vec<(Topic, i64)> = question::Entity::find()
         .select_only()
         .column(question::Column::Topic)
         .column_as(Expr::col(question::Column::Id).count(), "n")
@@ -382,8 +383,8 @@ pub async fn question_counts(
         .into_tuple()
         .all(db)
         .await?;
-    let counts: HashMap<String, i64> = rows.into_iter().collect();
-    Ok(Topic::ALL.iter().map(|t| (*t, counts.get(t.as_str()).copied().unwrap_or(0))).collect())
+    let counts: HashMap<Topic, i64> = rows.into_iter().collect();
+    Ok(Topic::ALL.iter().map(|t| (*t, counts.get(t).copied().unwrap_or(0))).collect())
 }
 
 // ---------------------------------------------------------------- history
@@ -391,9 +392,9 @@ pub async fn question_counts(
 /// A participant as the organizer's team sees them, with every registration.
 #[derive(Debug, Clone)]
 pub struct History {
-    pub participant: participant::Model,
+    pub participant: Person,
     /// Newest first, each with its stop.
-    pub registrations: Vec<(registration::Model, stop::Model)>,
+    pub registrations: Vec<HistoryEntry>,
 }
 
 /// Finds a participant by what the team has at hand — an email or a phone
@@ -457,8 +458,14 @@ async fn history(db: &impl ConnectionTrait, scope: TenantScope, person: particip
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
-    let registrations = regs.into_iter().filter_map(|r| stops.get(&r.stop_id).cloned().map(|s| (r, s))).collect();
-    Ok(History { participant: person, registrations })
+    let registrations = regs
+        .into_iter()
+        .filter_map(|r| {
+            let stop = stops.get(&r.stop_id).cloned()?;
+            Some(HistoryEntry { registration: r.into(), stop: stop.into() })
+        })
+        .collect();
+    Ok(History { participant: person.into(), registrations })
 }
 
 // ---------------------------------------------------------------- export
@@ -466,21 +473,26 @@ async fn history(db: &impl ConnectionTrait, scope: TenantScope, person: particip
 /// One line of a stop's export.
 #[derive(Debug, Clone)]
 pub struct ExportRow {
-    pub registration: registration::Model,
-    pub participant: participant::Model,
+    pub registration: crate::registration::views::Registration,
+    pub participant: Person,
     /// Titles of the workshops, with `(waitlisted)` where not seated.
     pub sessions: Vec<String>,
 }
 
 /// Checks that the actor may export this stop's registrations; returns the
 /// stop. Call once before streaming pages.
-pub async fn export_start(db: &impl ConnectionTrait, actor: &Actor, stop_id: Uuid) -> DomainResult<stop::Model> {
+pub async fn export_start(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    stop_id: Uuid,
+) -> DomainResult<crate::catalog::Stop> {
     let scope = actor.require(Action::RegistrationsRead)?;
-    stop::Entity::find_by_id(stop_id)
+    Ok(stop::Entity::find_by_id(stop_id)
         .filter(stop::Column::TenantId.eq(scope.uuid()))
         .one(db)
         .await?
-        .ok_or(DomainError::not_found("stop"))
+        .ok_or(DomainError::not_found("stop"))?
+        .into())
 }
 
 /// How many rows a stop's export holds (every registration, as the pages list them).
@@ -537,7 +549,7 @@ pub async fn export_page(
     Ok(regs
         .into_iter()
         .filter_map(|r| {
-            let participant = people.get(&r.participant_id)?.clone();
+            let participant = people.get(&r.participant_id)?.clone().into();
             let sessions = seats
                 .iter()
                 .filter(|s| s.registration_id == r.id)
@@ -550,7 +562,7 @@ pub async fn export_page(
                     })
                 })
                 .collect();
-            Some(ExportRow { registration: r, participant, sessions })
+            Some(ExportRow { registration: r.into(), participant, sessions })
         })
         .collect())
 }

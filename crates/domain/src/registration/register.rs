@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::catalog::{self, RegistrationWindow};
 use crate::db;
-use crate::entities::{consent_event, participant, registration, session, session_seat, stop};
+use crate::entities::{consent_event, participant, registration, session, session_seat};
 use crate::error::{ConflictCode, DomainError, DomainResult, FieldExt};
 use crate::ids::{RegistrationId, SessionId, StopId, new_uuid};
 use crate::messaging::outbox::plan_registration_messages;
@@ -151,13 +151,13 @@ fn parse(input: &RegisterInput) -> DomainResult<Parsed> {
 
 #[derive(Debug, Clone)]
 pub struct RegisterOutcome {
-    pub registration: registration::Model,
-    pub seats: Vec<session_seat::Model>,
+    pub registration: crate::registration::views::Registration,
+    pub seats: Vec<crate::registration::views::Seat>,
     /// True when this person already held a live registration for the stop: it is
     /// returned as it is, nothing new was written or sent.
     pub already_registered: bool,
     /// When the stop is full: the edition's other stops that still have seats.
-    pub alternatives: Vec<stop::Model>,
+    pub alternatives: Vec<catalog::Stop>,
 }
 
 /// Registers a participant. See the module documentation for what one call writes.
@@ -253,7 +253,12 @@ async fn register_in(
             .filter(session_seat::Column::RegistrationId.eq(registration.id))
             .all(txn)
             .await?;
-        let outcome = RegisterOutcome { registration, seats, already_registered: true, alternatives: Vec::new() };
+        let outcome = RegisterOutcome {
+            registration: registration.into(),
+            seats: seats.into_iter().map(Into::into).collect(),
+            already_registered: true,
+            alternatives: Vec::new(),
+        };
         return Ok((outcome, edition));
     }
 
@@ -328,7 +333,13 @@ async fn register_in(
         crate::messaging::reminders::plan_confirmed(txn, scope, &stop, &registration, &person, now).await?;
     }
 
-    Ok((RegisterOutcome { registration, seats, already_registered: false, alternatives: Vec::new() }, edition))
+    let outcome = RegisterOutcome {
+        registration: registration.into(),
+        seats: seats.into_iter().map(Into::into).collect(),
+        already_registered: false,
+        alternatives: Vec::new(),
+    };
+    Ok((outcome, edition))
 }
 
 /// Finds the person by email or phone within the tenant, or creates them; fills

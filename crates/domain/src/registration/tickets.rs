@@ -27,12 +27,13 @@ use crate::messaging::templates::TemplateKey;
 use crate::registration::seating::{
     close_session_gap, close_stop_gap, fill_session, fill_stop, lock_lines, release_session_seat, release_stop_seat,
 };
+use crate::registration::views::Registration;
 use crate::tenancy::TenantScope;
 use crate::values::TicketCode;
 
 #[derive(Debug, Clone)]
 pub struct CancelOutcome {
-    pub registration: registration::Model,
+    pub registration: Registration,
     /// It was already cancelled: nothing changed.
     pub already_cancelled: bool,
     /// Registrations promoted from the stop's waiting list into the freed seat.
@@ -51,7 +52,10 @@ enum Canceller {
 
 /// The registration a ticket code belongs to, and its tenant: the code is the
 /// participant's key (unguessable, unique across tenants).
-pub async fn by_ticket(db: &impl ConnectionTrait, code: &str) -> DomainResult<(TenantScope, registration::Model)> {
+pub(crate) async fn by_ticket(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> DomainResult<(TenantScope, registration::Model)> {
     let code = TicketCode::parse(code).field("ticketCode")?;
     let reg = registration::Entity::find()
         .filter(registration::Column::TicketCode.eq(code.as_str()))
@@ -59,6 +63,12 @@ pub async fn by_ticket(db: &impl ConnectionTrait, code: &str) -> DomainResult<(T
         .await?
         .ok_or(DomainError::not_found("registration"))?;
     Ok((TenantScope::new(crate::ids::TenantId(reg.tenant_id)), reg))
+}
+
+/// The registration a ticket code belongs to (NOT_FOUND for an unknown or
+/// malformed one): its tenant scopes whatever the holder asks next.
+pub async fn find_by_ticket(db: &impl ConnectionTrait, code: &str) -> DomainResult<Registration> {
+    Ok(by_ticket(db, code).await?.1.into())
 }
 
 /// The participant cancels with their ticket code.
@@ -132,7 +142,7 @@ async fn cancel_in(
         .ok_or(DomainError::not_found("registration"))?;
     if reg.status == registration::Status::Cancelled {
         return Ok(CancelOutcome {
-            registration: reg,
+            registration: reg.into(),
             already_cancelled: true,
             promoted: Vec::new(),
             promoted_seats: Vec::new(),
@@ -245,13 +255,13 @@ async fn cancel_in(
         let details = json!({ "from": reg.status.to_value(), "promoted": promoted.len() });
         audit::record(txn, &actor, "registration.cancel", "registration", Some(id), Some(details), now).await?;
     }
-    Ok(CancelOutcome { registration: cancelled, already_cancelled: false, promoted, promoted_seats })
+    Ok(CancelOutcome { registration: cancelled.into(), already_cancelled: false, promoted, promoted_seats })
 }
 
 /// The answer to a ticket scan.
 #[derive(Debug, Clone)]
 pub struct CheckIn {
-    pub registration: registration::Model,
+    pub registration: Registration,
     pub participant_name: String,
     /// When the participant was checked in (now, or at the first scan).
     pub checked_in_at: DateTime<Utc>,
@@ -320,7 +330,7 @@ pub async fn check_in(db: &DatabaseConnection, actor: &Actor, code: &str, now: D
         .await?
         .ok_or(DomainError::not_found("stop"))?;
     Ok(CheckIn {
-        registration: reg,
+        registration: reg.into(),
         participant_name: person.full_name,
         checked_in_at,
         already: !first,

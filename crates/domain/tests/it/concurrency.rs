@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use escale_domain::entities::{notification, registration, session, session_seat};
-use escale_domain::ids::{SessionId, StopId};
+use escale_domain::ids::SessionId;
 use escale_domain::registration::tickets;
 use escale_domain::registration::{RegisterOutcome, register};
 use escale_testkit::TestDb;
@@ -45,7 +45,7 @@ async fn five_hundred_at_once_for_one_hundred_seats() {
         let db = &t.db;
         let name = t.backend_name();
         let (scope, agenda) = demo(db).await;
-        let stop = StopId(open_stop(&agenda).stop.id);
+        let stop = open_stop(&agenda).stop.id;
         set_capacity(db, stop, 100).await;
         let outcomes = register_all(db, scope, (0..500).map(|n| person(stop, n)).collect()).await;
         let (confirmed, positions) = split(&outcomes);
@@ -70,14 +70,14 @@ async fn five_hundred_at_once_for_one_hundred_workshop_seats() {
         let name = t.backend_name();
         let (scope, agenda) = demo(db).await;
         let open = open_stop(&agenda);
-        let stop = StopId(open.stop.id);
+        let stop = open.stop.id;
         let workshop = open.sessions[0].session.id;
         set_capacity(db, stop, 1000).await;
-        set_session_capacity(db, workshop, Some(100)).await;
+        set_session_capacity(db, workshop.0, Some(100)).await;
         let inputs = (0..500)
             .map(|n| {
                 let mut input = person(stop, n);
-                input.session_ids = vec![SessionId(workshop)];
+                input.session_ids = vec![SessionId(workshop.0)];
                 input
             })
             .collect();
@@ -99,7 +99,7 @@ async fn cancellations_and_registrations_interleaved() {
         let db = &t.db;
         let name = t.backend_name();
         let (scope, agenda) = demo(db).await;
-        let stop = StopId(open_stop(&agenda).stop.id);
+        let stop = open_stop(&agenda).stop.id;
         const CAPACITY: i32 = 40;
         set_capacity(db, stop, CAPACITY).await;
         // 80 registered: 40 confirmed, 40 waiting.
@@ -120,7 +120,7 @@ async fn cancellations_and_registrations_interleaved() {
         let position_at_registration: std::collections::HashMap<_, _> = first
             .iter()
             .chain(&newcomers)
-            .filter_map(|o| o.registration.waitlist_position.map(|p| (o.registration.id, p)))
+            .filter_map(|o| o.registration.waitlist_position.map(|p| (o.registration.id.0, p)))
             .collect();
 
         let live_demand = 80 - 30 + 50;
@@ -154,7 +154,7 @@ async fn cancellations_and_registrations_interleaved() {
         // The line kept its order: of the first 80, everyone promoted stood
         // ahead of everyone still waiting (positions at registration, when the
         // first 80 lined up); newcomers lined up behind all of them.
-        let firsts: HashSet<_> = first.iter().map(|o| o.registration.id).collect();
+        let firsts: HashSet<_> = first.iter().map(|o| o.registration.id.0).collect();
         let first_waiting: Vec<_> = waiting.iter().filter(|r| firsts.contains(&r.id)).collect();
         if let Some(first_still_waiting) = first_waiting.iter().map(|r| position_at_registration[&r.id]).min() {
             let last_promoted =
@@ -182,13 +182,13 @@ async fn a_double_submit_is_one_registration() {
         let db = &t.db;
         let name = t.backend_name();
         let (scope, agenda) = demo(db).await;
-        let stop = StopId(open_stop(&agenda).stop.id);
+        let stop = open_stop(&agenda).stop.id;
         let outcomes = register_all(db, scope, (0..20).map(|_| person(stop, 7)).collect()).await;
         let ids: HashSet<_> = outcomes.iter().map(|o| o.registration.id).collect();
         assert_eq!(ids.len(), 1, "{name}: one registration");
         assert_eq!(outcomes.iter().filter(|o| !o.already_registered).count(), 1, "{name}");
         let id = *ids.iter().next().expect("id");
-        assert_eq!(planned(db, id).await.len(), 1, "{name}: one confirmation");
+        assert_eq!(planned(db, id.0).await.len(), 1, "{name}: one confirmation");
         let seats = session_seat::Entity::find().count(db).await.expect("count");
         assert_eq!(seats, 0);
     }

@@ -14,10 +14,10 @@ async fn one_registration(db: &escale_domain::DatabaseConnection) -> (escale_dom
     let input = RegisterInput {
         phone: Some("0612345678".into()),
         consents: Consents { sms_reminders: true, email_reminders: true, ..Consents::default() },
-        ..person(StopId(open_stop(&agenda).stop.id), 1)
+        ..person(open_stop(&agenda).stop.id, 1)
     };
     let out = register(db, scope, &input, now()).await.expect("registers");
-    (scope, out.registration.id)
+    (scope, out.registration.id.0)
 }
 
 #[tokio::test]
@@ -252,8 +252,8 @@ async fn planning_the_same_message_twice_writes_one_row() {
         let again = outbox::NewNotification {
             participant_id: row.participant_id,
             registration_id: Some(registration),
-            template: row.template_key.parse().expect("key"),
-            channel: row.channel.parse().expect("channel"),
+            template: row.template_key,
+            channel: row.channel,
             locale: escale_domain::values::Locale::Fr,
             scheduled_at: now(),
             idempotency_key: row.idempotency_key.clone(),
@@ -272,7 +272,7 @@ async fn a_batch_is_decided_together_and_each_row_keeps_its_own_result() {
     for t in TestDb::each("a_batch_is_decided_together_and_each_row_keeps_its_own_result").await {
         let db = &t.db;
         let (scope, agenda) = demo(db).await;
-        let stop = StopId(open_stop(&agenda).stop.id);
+        let stop = open_stop(&agenda).stop.id;
         for n in 1..=4 {
             register(db, scope, &person(stop, n), now()).await.expect("registers");
         }
@@ -326,7 +326,7 @@ async fn sms_go_only_to_allowed_countries_and_within_daily_caps() {
     for t in TestDb::each("sms_go_only_to_allowed_countries_and_within_daily_caps").await {
         let db = &t.db;
         let (scope, agenda) = demo(db).await;
-        let stop = StopId(open_stop(&agenda).stop.id);
+        let stop = open_stop(&agenda).stop.id;
         let sms_person = |n: usize, phone: &str| RegisterInput {
             phone: Some(phone.into()),
             consents: Consents { sms_reminders: true, ..Consents::default() },
@@ -366,7 +366,7 @@ async fn sms_go_only_to_allowed_countries_and_within_daily_caps() {
         assert!(matches!(send_next("first").await, SendDecision::Send(_)));
         // A second stop's confirmation to the same number: past its cap.
         let other =
-            StopId(agenda.iter().filter(|s| s.window(now()).is_open()).nth(1).expect("a second open stop").stop.id);
+            StopId(agenda.iter().filter(|s| s.window(now()).is_open()).nth(1).expect("a second open stop").stop.id.0);
         register(db, scope, &RegisterInput { stop_id: other, ..sms_person(2, "0612345678") }, now())
             .await
             .expect("again");

@@ -23,12 +23,12 @@ use crate::support::*;
 struct Setup {
     scope: TenantScope,
     stop: StopId,
-    registration: registration::Model,
+    registration: escale_domain::registration::Registration,
 }
 
 async fn registered(db: &DatabaseConnection) -> Setup {
     let (scope, agenda) = demo(db).await;
-    let stop = StopId(open_stop(&agenda).stop.id);
+    let stop = open_stop(&agenda).stop.id;
     let input = RegisterInput {
         phone: Some("0612345678".into()),
         consents: Consents { sms_reminders: true, email_reminders: true, ..Consents::default() },
@@ -43,7 +43,7 @@ async fn reminder_rows(db: &DatabaseConnection, registration: uuid::Uuid) -> Vec
     let mut rows: Vec<_> = all_notifications_of(db, registration)
         .await
         .into_iter()
-        .filter(|n| n.template_key == TemplateKey::Reminder.as_str())
+        .filter(|n| n.template_key == TemplateKey::Reminder)
         .collect();
     rows.sort_by(|a, b| a.idempotency_key.cmp(&b.idempotency_key));
     rows
@@ -64,7 +64,7 @@ async fn a_reschedule_moves_pending_reminders_and_never_resends_one() {
         let s = registered(db).await;
         let stop = reload_stop(db, s.stop).await;
         let zone = stop.time_zone.tz();
-        let reg = s.registration.id;
+        let reg = s.registration.id.0;
         let rows = reminder_rows(db, reg).await;
         // Every reminder of the default policy whose instant is still ahead.
         let expected: Vec<_> = reminders::instants(&Policy::default(), stop.starts_at, zone, now(), now())
@@ -126,7 +126,7 @@ async fn a_policy_change_replans_and_consent_withdrawal_holds() {
     for t in TestDb::each("a_policy_change_replans_and_consent_withdrawal_holds").await {
         let db = &t.db;
         let s = registered(db).await;
-        let reg = s.registration.id;
+        let reg = s.registration.id.0;
         let owner = owner_actor(db, s.scope).await;
         let stop = reload_stop(db, s.stop).await;
 
@@ -169,7 +169,11 @@ async fn a_policy_change_replans_and_consent_withdrawal_holds() {
         let rows = reminder_rows(db, reg).await;
         let live: Vec<_> = rows.iter().filter(|r| r.status == Status::Pending).collect();
         assert!(!live.is_empty(), "{}: the default's email reminders are back", t.backend_name());
-        assert!(live.iter().all(|r| r.channel == "email"), "{}: no SMS reminder without consent", t.backend_name());
+        assert!(
+            live.iter().all(|r| r.channel.as_str() == "email"),
+            "{}: no SMS reminder without consent",
+            t.backend_name()
+        );
     }
 }
 
@@ -178,8 +182,8 @@ async fn reminder_emails_carry_the_calendar_and_a_working_unsubscribe_link() {
     for t in TestDb::each("reminder_emails_carry_the_calendar_and_a_working_unsubscribe_link").await {
         let db = &t.db;
         let s = registered(db).await;
-        let rows = reminder_rows(db, s.registration.id).await;
-        let email = rows.iter().find(|r| r.channel == "email").expect("an email reminder");
+        let rows = reminder_rows(db, s.registration.id.0).await;
+        let email = rows.iter().find(|r| r.channel.as_str() == "email").expect("an email reminder");
         let when = email.scheduled_at + Duration::seconds(1);
         outbox::claim_due(db, when, 1000).await.expect("claim");
         let options = SendOptions { public_url: Some(url::Url::parse("https://escale.example/").expect("url")) };
@@ -214,9 +218,9 @@ async fn reminder_emails_carry_the_calendar_and_a_working_unsubscribe_link() {
         participants::withdraw_consent_by_link(db, s.scope, participant, &q["s"], ConsentKind::EmailReminders, now())
             .await
             .expect("withdrawn by link");
-        let rows = reminder_rows(db, s.registration.id).await;
+        let rows = reminder_rows(db, s.registration.id.0).await;
         assert!(
-            rows.iter().filter(|r| r.channel == "email").all(|r| r.status != Status::Pending),
+            rows.iter().filter(|r| r.channel.as_str() == "email").all(|r| r.status != Status::Pending),
             "{}",
             t.backend_name()
         );
@@ -262,12 +266,12 @@ async fn broadcasts_reach_consenting_people_and_templates_are_checked_when_saved
         let again = organizer::broadcast(db, &owner, input, now()).await.expect("a second broadcast");
         assert_ne!(again.id, outcome.id, "a new broadcast is a new message");
 
-        let broadcast_email = notifications_of(db, s.registration.id)
+        let broadcast_email = notifications_of(db, s.registration.id.0)
             .await
             .into_iter()
             .find(|n| {
-                n.template_key == "broadcast"
-                    && n.channel == "email"
+                n.template_key.as_str() == "broadcast"
+                    && n.channel.as_str() == "email"
                     && n.idempotency_key.contains(&outcome.id.to_string())
             })
             .expect("broadcast email planned");
@@ -305,21 +309,20 @@ async fn session_reminder_rows(db: &DatabaseConnection, registration: uuid::Uuid
     all_notifications_of(db, registration)
         .await
         .into_iter()
-        .filter(|n| n.template_key == TemplateKey::SessionReminder.as_str())
+        .filter(|n| n.template_key == TemplateKey::SessionReminder)
         .collect()
 }
 
 #[tokio::test]
 async fn workshop_reminders_follow_the_seat_and_the_session() {
-    use escale_domain::ids::SessionId;
     use escale_domain::manage::SessionPatch;
     for t in TestDb::each("workshop_reminders_follow_the_seat_and_the_session").await {
         let db = &t.db;
         let (scope, agenda) = demo(db).await;
         let open = open_stop(&agenda);
-        let stop_id = StopId(open.stop.id);
+        let stop_id = open.stop.id;
         let workshop = open.sessions.first().expect("the demo stop has sessions").session.clone();
-        set_session_capacity(db, workshop.id, Some(1)).await;
+        set_session_capacity(db, workshop.id.0, Some(1)).await;
         let owner = owner_actor(db, scope).await;
         let policy = Policy {
             offsets: vec![Offset::stop(MINUTES_PER_DAY, vec![Channel::Email]), Offset::session(30, vec![Channel::Sms])],
@@ -331,7 +334,7 @@ async fn workshop_reminders_follow_the_seat_and_the_session() {
         let with_workshop = |n| RegisterInput {
             phone: Some(format!("06123456{n:02}")),
             consents: Consents { sms_reminders: true, email_reminders: true, ..Consents::default() },
-            session_ids: vec![SessionId(workshop.id)],
+            session_ids: vec![workshop.id],
             ..person(stop_id, n)
         };
         let first = register(db, scope, &with_workshop(1), now()).await.expect("first").registration;
@@ -339,12 +342,12 @@ async fn workshop_reminders_follow_the_seat_and_the_session() {
 
         // The seat holder is reminded 30 minutes before the workshop; the one
         // waiting for a seat is not.
-        let rows = session_reminder_rows(db, first.id).await;
-        let expected_key = session_key(first.id, workshop.id, 30, Channel::Sms);
+        let rows = session_reminder_rows(db, first.id.0).await;
+        let expected_key = session_key(first.id.0, workshop.id.0, 30, Channel::Sms);
         assert_eq!(rows.len(), 1, "{}: {rows:?}", t.backend_name());
         assert_eq!(rows[0].idempotency_key, expected_key);
         assert_eq!(rows[0].scheduled_at, workshop.starts_at - Duration::minutes(30));
-        assert!(session_reminder_rows(db, second.id).await.is_empty(), "{}", t.backend_name());
+        assert!(session_reminder_rows(db, second.id.0).await.is_empty(), "{}", t.backend_name());
 
         // The workshop moves an hour later, twice over: its reminder moves with
         // it and stays one row.
@@ -355,20 +358,20 @@ async fn workshop_reminders_follow_the_seat_and_the_session() {
                 ends_at: Some(TimeInput::Instant(workshop.ends_at + Duration::hours(1))),
                 ..SessionPatch::default()
             };
-            manage::update_session(db, &owner, workshop.id, patch, now()).await.expect("reschedule the session");
+            manage::update_session(db, &owner, workshop.id.0, patch, now()).await.expect("reschedule the session");
         }
-        let rows = session_reminder_rows(db, first.id).await;
+        let rows = session_reminder_rows(db, first.id.0).await;
         assert_eq!(rows.len(), 1, "{}", t.backend_name());
         assert_eq!((rows[0].status, rows[0].scheduled_at), (Status::Pending, later - Duration::minutes(30)));
 
         // The holder cancels: the seat passes to the second person, whose
         // reminder is planned in that same transaction; the holder's is cancelled.
         escale_domain::registration::tickets::cancel_by_ticket(db, &first.ticket_code, now()).await.expect("cancel");
-        let rows = session_reminder_rows(db, first.id).await;
+        let rows = session_reminder_rows(db, first.id.0).await;
         assert_eq!(rows[0].status, Status::Cancelled, "{}", t.backend_name());
-        let rows = session_reminder_rows(db, second.id).await;
+        let rows = session_reminder_rows(db, second.id.0).await;
         assert_eq!(rows.len(), 1, "{}: promoted into the workshop", t.backend_name());
-        assert_eq!(rows[0].idempotency_key, session_key(second.id, workshop.id, 30, Channel::Sms));
+        assert_eq!(rows[0].idempotency_key, session_key(second.id.0, workshop.id.0, 30, Channel::Sms));
         assert_eq!(rows[0].scheduled_at, later - Duration::minutes(30));
 
         // At send time it names the workshop and its (new) local time.
@@ -386,20 +389,20 @@ async fn workshop_reminders_follow_the_seat_and_the_session() {
 
         // More seats: the third person, waiting, is seated and planned.
         let third = register(db, scope, &with_workshop(3), now()).await.expect("third").registration;
-        assert!(session_reminder_rows(db, third.id).await.is_empty(), "waiting for a seat");
+        assert!(session_reminder_rows(db, third.id.0).await.is_empty(), "waiting for a seat");
         let unlimited = SessionPatch { capacity: Some(None), ..SessionPatch::default() };
-        manage::update_session(db, &owner, workshop.id, unlimited, now()).await.expect("more seats");
-        let rows = session_reminder_rows(db, third.id).await;
+        manage::update_session(db, &owner, workshop.id.0, unlimited, now()).await.expect("more seats");
+        let rows = session_reminder_rows(db, third.id.0).await;
         assert_eq!(rows.iter().map(|r| r.status).collect::<Vec<_>>(), [Status::Pending], "{}", t.backend_name());
 
         // A policy without workshop reminders withdraws those still to send.
         organizer::set_reminder_policy(db, &owner, PolicyTarget::Stop(stop_id.0), None, now())
             .await
             .expect("back to the default policy");
-        assert_eq!(session_reminder_rows(db, third.id).await[0].status, Status::Cancelled, "{}", t.backend_name());
-        let rows = session_reminder_rows(db, second.id).await;
+        assert_eq!(session_reminder_rows(db, third.id.0).await[0].status, Status::Cancelled, "{}", t.backend_name());
+        let rows = session_reminder_rows(db, second.id.0).await;
         assert_eq!(rows[0].status, Status::Sending, "{}: being sent is past recall", t.backend_name());
-        let plain = reminder_rows(db, third.id).await;
+        let plain = reminder_rows(db, third.id.0).await;
         assert!(plain.iter().any(|r| r.status == Status::Pending), "{}: the stop's reminders stay", t.backend_name());
     }
 }

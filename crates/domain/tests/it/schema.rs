@@ -6,7 +6,7 @@ use escale_domain::values::{Locale, TimeZone};
 use escale_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 
-use crate::support::{demo, open_stop};
+use crate::support::{demo, open_stop, reload_stop};
 
 /// Every entity reads back from the migrated schema: a column renamed in one and
 /// not the other fails here, not in production.
@@ -51,7 +51,7 @@ async fn entities_match_the_migrated_schema() {
 async fn the_database_refuses_more_confirmed_seats_than_capacity() {
     for t in TestDb::each("the_database_refuses_more_confirmed_seats_than_capacity").await {
         let (_, agenda) = demo(&t.db).await;
-        let stop = open_stop(&agenda).stop.clone();
+        let stop = reload_stop(&t.db, open_stop(&agenda).stop.id).await;
         let mut active = stop.clone().into_active_model();
         active.confirmed_count = Set(stop.capacity + 1);
         assert!(active.update(&t.db).await.is_err(), "{}: CHECK must refuse overbooking", t.backend_name());
@@ -68,7 +68,7 @@ async fn a_bad_stored_zone_is_an_error_not_a_default() {
         let backend = t.db.get_database_backend();
         // Locales have a CHECK constraint of their own; zones do not.
         let sql = "UPDATE stop SET time_zone = 'Mars/Olympus' WHERE tenant_id = $1";
-        t.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [stop.tenant_id.into()]))
+        t.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [stop.tenant.0.into()]))
             .await
             .expect("a raw write past the application");
         let read = stop::Entity::find_by_id(stop.id).one(&t.db).await;
@@ -123,7 +123,7 @@ async fn rows_cannot_reference_another_tenants_rows() {
         let cross = registration::ActiveModel {
             id: Set(new_uuid()),
             tenant_id: Set(other.id),
-            stop_id: Set(stop.id),
+            stop_id: Set(stop.id.0),
             participant_id: Set(outsider.id),
             status: Set(registration::Status::Confirmed),
             waitlist_position: Set(None),

@@ -54,7 +54,7 @@ pub async fn notifications(db: &DatabaseConnection) -> Vec<notification::Model> 
 
 /// A registration's messages as things happen (reminders excluded).
 pub async fn notifications_of(db: &DatabaseConnection, registration: uuid::Uuid) -> Vec<notification::Model> {
-    all_notifications_of(db, registration).await.into_iter().filter(|n| n.template_key != "reminder").collect()
+    all_notifications_of(db, registration).await.into_iter().filter(|n| n.template_key.as_str() != "reminder").collect()
 }
 
 pub async fn all_notifications_of(db: &DatabaseConnection, registration: uuid::Uuid) -> Vec<notification::Model> {
@@ -75,8 +75,11 @@ pub async fn set_session_capacity(db: &DatabaseConnection, id: uuid::Uuid, capac
 
 /// Templates of the messages planned about a registration, sorted, with their channel.
 pub async fn planned(db: &DatabaseConnection, registration: uuid::Uuid) -> Vec<(String, String, notification::Status)> {
-    let mut out: Vec<_> =
-        notifications_of(db, registration).await.into_iter().map(|n| (n.template_key, n.channel, n.status)).collect();
+    let mut out: Vec<_> = notifications_of(db, registration)
+        .await
+        .into_iter()
+        .map(|n| (n.template_key.to_string(), n.channel.to_string(), n.status))
+        .collect();
     out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     out
 }

@@ -3,7 +3,7 @@
 
 use escale_domain::DomainError;
 use escale_domain::entities::{notification, registration, session, session_seat};
-use escale_domain::ids::{SessionId, StopId};
+use escale_domain::ids::SessionId;
 use escale_domain::registration::register;
 use escale_domain::registration::tickets;
 use escale_testkit::TestDb;
@@ -17,7 +17,7 @@ async fn a_cancellation_promotes_the_first_in_line_and_cancels_what_was_planned(
         let db = &t.db;
         let name = t.backend_name();
         let (scope, agenda) = demo(db).await;
-        let stop = StopId(open_stop(&agenda).stop.id);
+        let stop = open_stop(&agenda).stop.id;
         set_capacity(db, stop, 2).await;
         let mut regs = Vec::new();
         for n in 0..5 {
@@ -33,7 +33,7 @@ async fn a_cancellation_promotes_the_first_in_line_and_cancels_what_was_planned(
         let printed = format!("{}-{}", &code[..5], &code[5..]);
         let out = tickets::cancel_by_ticket(db, &printed, now()).await.expect("cancel");
         assert_eq!(out.registration.status, registration::Status::Cancelled);
-        assert_eq!(out.promoted, vec![regs[2].id], "{name}");
+        assert_eq!(out.promoted, vec![regs[2].id.0], "{name}");
         assert_eq!(reload_stop(db, stop).await.confirmed_count, 2, "{name}: the freed seat is taken again");
         let promoted = registration::Entity::find_by_id(regs[2].id).one(db).await.expect("q").expect("reg");
         assert_eq!((promoted.status, promoted.waitlist_position), (registration::Status::Confirmed, None));
@@ -43,12 +43,12 @@ async fn a_cancellation_promotes_the_first_in_line_and_cancels_what_was_planned(
         use notification::Status::*;
         let email = |k: &str, s| (k.to_owned(), "email".to_owned(), s);
         assert_eq!(
-            planned(db, regs[0].id).await,
+            planned(db, regs[0].id.0).await,
             vec![email("cancellation", Pending), email("confirmation", Cancelled)],
             "{name}: the unsent confirmation is cancelled, the cancellation notice planned"
         );
         assert_eq!(
-            planned(db, regs[2].id).await,
+            planned(db, regs[2].id.0).await,
             vec![email("promotion", Pending), email("waitlisted", Pending)],
             "{name}"
         );
@@ -56,7 +56,7 @@ async fn a_cancellation_promotes_the_first_in_line_and_cancels_what_was_planned(
         // Cancelling again changes nothing and sends nothing more.
         let again = tickets::cancel_by_ticket(db, &regs[0].ticket_code, now()).await.expect("idempotent");
         assert!(again.already_cancelled);
-        assert_eq!(planned(db, regs[0].id).await.len(), 2);
+        assert_eq!(planned(db, regs[0].id.0).await.len(), 2);
 
         // Unknown and malformed codes.
         let unknown = tickets::cancel_by_ticket(db, "ZZZZZ-ZZZZZ", now()).await;
@@ -68,13 +68,13 @@ async fn a_cancellation_promotes_the_first_in_line_and_cancels_what_was_planned(
         );
 
         // A signed link: the right signature cancels, any other is NOT_FOUND.
-        let sig = tickets::cancel_signature(db, scope, regs[1].id, now()).await.expect("sign");
-        let forged = tickets::cancel_by_link(db, scope, regs[1].id, "AAAAAAAAAAAAAAAAAAAAAA", now()).await;
+        let sig = tickets::cancel_signature(db, scope, regs[1].id.0, now()).await.expect("sign");
+        let forged = tickets::cancel_by_link(db, scope, regs[1].id.0, "AAAAAAAAAAAAAAAAAAAAAA", now()).await;
         assert!(matches!(forged, Err(DomainError::NotFound { .. })), "{name}: {forged:?}");
-        let other = tickets::cancel_by_link(db, scope, regs[3].id, &sig, now()).await;
+        let other = tickets::cancel_by_link(db, scope, regs[3].id.0, &sig, now()).await;
         assert!(matches!(other, Err(DomainError::NotFound { .. })), "{name}: a link is for one registration");
-        let out = tickets::cancel_by_link(db, scope, regs[1].id, &sig, now()).await.expect("cancel by link");
-        assert_eq!(out.promoted, vec![regs[3].id], "{name}");
+        let out = tickets::cancel_by_link(db, scope, regs[1].id.0, &sig, now()).await.expect("cancel by link");
+        assert_eq!(out.promoted, vec![regs[3].id.0], "{name}");
         let counts = tickets::stop_counts(db, scope, &[stop.0]).await.expect("counts")[&stop.0];
         assert_eq!((counts.confirmed, counts.waitlisted, counts.cancelled), (2, 0, 3), "{name}");
     }
@@ -90,7 +90,7 @@ async fn waiting_list_positions_are_live_ranks() {
         let name = t.backend_name();
         let (scope, agenda) = demo(db).await;
         let open = open_stop(&agenda);
-        let stop = StopId(open.stop.id);
+        let stop = open.stop.id;
         let workshop = open.sessions[0].session.id;
         set_capacity(db, stop, 1).await;
         let mut regs = Vec::new();
@@ -106,7 +106,7 @@ async fn waiting_list_positions_are_live_ranks() {
             }
             out
         };
-        let ids = |r: &[registration::Model]| r.iter().map(|r| r.id).collect::<Vec<_>>();
+        let ids = |r: &[escale_domain::registration::Registration]| r.iter().map(|r| r.id.0).collect::<Vec<_>>();
         assert_eq!(positions(ids(&regs[1..])).await, vec![Some(1), Some(2), Some(3), Some(4)], "{name}");
         // The second in line leaves: the third and fourth move up.
         tickets::cancel_by_ticket(db, &regs[2].ticket_code, now()).await.expect("cancel waitlisted");
@@ -126,11 +126,11 @@ async fn waiting_list_positions_are_live_ranks() {
 
         // A workshop's line: capacity 1, three people confirmed at the stop.
         set_capacity(db, stop, 10).await;
-        set_session_capacity(db, workshop, Some(1)).await;
+        set_session_capacity(db, workshop.0, Some(1)).await;
         let mut seats = Vec::new();
         for n in 20..23 {
             let mut input = person(stop, n);
-            input.session_ids = vec![SessionId(workshop)];
+            input.session_ids = vec![SessionId(workshop.0)];
             seats.push(register(db, scope, &input, now()).await.expect("registers"));
         }
         let seat_position = |id: uuid::Uuid| async move {
@@ -147,7 +147,7 @@ async fn more_capacity_promotes_as_many_as_it_adds() {
     for t in TestDb::each("more_capacity_promotes_as_many_as_it_adds").await {
         let db = &t.db;
         let (scope, agenda) = demo(db).await;
-        let stop = StopId(open_stop(&agenda).stop.id);
+        let stop = open_stop(&agenda).stop.id;
         set_capacity(db, stop, 1).await;
         let mut regs = Vec::new();
         for n in 0..4 {
@@ -161,7 +161,7 @@ async fn more_capacity_promotes_as_many_as_it_adds() {
         assert_eq!(statuses, vec![Confirmed, Confirmed, Confirmed, Waitlisted], "{}", t.backend_name());
         assert_eq!(reload_stop(db, stop).await.confirmed_count, 3);
         for r in &regs[1..3] {
-            let keys: Vec<_> = planned(db, r.id).await.into_iter().map(|p| p.0).collect();
+            let keys: Vec<_> = planned(db, r.id.0).await.into_iter().map(|p| p.0).collect();
             assert_eq!(keys, vec!["promotion", "waitlisted"], "{}", t.backend_name());
         }
     }
@@ -169,11 +169,11 @@ async fn more_capacity_promotes_as_many_as_it_adds() {
 
 async fn futures_statuses(
     db: &escale_domain::DatabaseConnection,
-    regs: &[registration::Model],
+    regs: &[escale_domain::registration::Registration],
 ) -> Vec<registration::Status> {
     let mut out = Vec::new();
     for r in regs {
-        out.push(registration::Entity::find_by_id(r.id).one(db).await.expect("q").expect("reg").status);
+        out.push(registration::Entity::find_by_id(r.id.0).one(db).await.expect("q").expect("reg").status);
     }
     out
 }
@@ -185,14 +185,14 @@ async fn workshop_seats_follow_their_own_line() {
         let name = t.backend_name();
         let (scope, agenda) = demo(db).await;
         let open = open_stop(&agenda);
-        let stop = StopId(open.stop.id);
+        let stop = open.stop.id;
         let workshop = open.sessions[0].session.id;
         set_capacity(db, stop, 3).await;
-        set_session_capacity(db, workshop, Some(1)).await;
+        set_session_capacity(db, workshop.0, Some(1)).await;
         let mut regs = Vec::new();
         for n in 0..5 {
             let mut input = person(stop, n);
-            input.session_ids = vec![SessionId(workshop)];
+            input.session_ids = vec![SessionId(workshop.0)];
             regs.push(register(db, scope, &input, now()).await.expect("registers"));
         }
         // Stop: 0,1,2 confirmed; 3,4 waiting. Workshop: 0 seated; 1,2 wait (confirmed at the stop); 3,4 wait too.
@@ -203,7 +203,7 @@ async fn workshop_seats_follow_their_own_line() {
         // #0 leaves: #3 gets the stop seat; the workshop seat goes to #1 (first in
         // the workshop's line among people with a seat at the stop), not #3.
         let out = tickets::cancel_by_ticket(db, &regs[0].registration.ticket_code, now()).await.expect("cancel");
-        assert_eq!(out.promoted, vec![regs[3].registration.id], "{name}");
+        assert_eq!(out.promoted, vec![regs[3].registration.id.0], "{name}");
         assert_eq!(out.promoted_seats, vec![seat(1).id], "{name}");
         let seats = session_seat::Entity::find()
             .filter(session_seat::Column::SessionId.eq(workshop))
@@ -211,16 +211,16 @@ async fn workshop_seats_follow_their_own_line() {
             .all(db)
             .await
             .expect("seats");
-        assert_eq!(seats.iter().map(|s| s.registration_id).collect::<Vec<_>>(), vec![regs[1].registration.id]);
+        assert_eq!(seats.iter().map(|s| s.registration_id).collect::<Vec<_>>(), vec![regs[1].registration.id.0]);
         let workshop_row = session::Entity::find_by_id(workshop).one(db).await.expect("q").expect("session");
         assert_eq!(workshop_row.confirmed_count, 1, "{name}");
-        let keys: Vec<_> = planned(db, regs[1].registration.id).await.into_iter().map(|p| p.0).collect();
+        let keys: Vec<_> = planned(db, regs[1].registration.id.0).await.into_iter().map(|p| p.0).collect();
         assert_eq!(keys, vec!["confirmation", "session_promotion"], "{name}");
 
         // Unlimited workshop: #2 and #3 are seated when the limit goes.
         let owner = owner_actor(db, scope).await;
         let patch = escale_domain::manage::SessionPatch { capacity: Some(None), ..Default::default() };
-        escale_domain::manage::update_session(db, &owner, workshop, patch, now()).await.expect("no limit");
+        escale_domain::manage::update_session(db, &owner, workshop.0, patch, now()).await.expect("no limit");
         let seated = session_seat::Entity::find()
             .filter(session_seat::Column::SessionId.eq(workshop))
             .filter(session_seat::Column::Status.eq(registration::Status::Confirmed))
@@ -238,7 +238,7 @@ async fn consents_given_at_registration_are_recorded_with_time_and_source() {
     for t in TestDb::each("consents_given_at_registration_are_recorded_with_time_and_source").await {
         let db = &t.db;
         let (scope, agenda) = demo(db).await;
-        let stop = StopId(open_stop(&agenda).stop.id);
+        let stop = open_stop(&agenda).stop.id;
         let mut input = person(stop, 1);
         input.phone = Some("0612345678".into());
         input.consents.sms_reminders = true;
@@ -265,9 +265,9 @@ async fn consents_given_at_registration_are_recorded_with_time_and_source() {
         )
         .await
         .expect("withdraw");
-        assert!(p.consent_sms_at.is_none() && p.consent_email_at.is_some());
+        assert!(p.consents.sms_reminders.is_none() && p.consents.email_reminders.is_some());
         let history =
-            escale_domain::registration::participants::consent_history(db, scope, p.id).await.expect("history");
+            escale_domain::registration::participants::consent_history(db, scope, p.id.0).await.expect("history");
         assert_eq!(history.len(), 3, "{}", t.backend_name());
         assert!(history.iter().any(|e| !e.granted && e.source == "participant"));
         // Registering again without consents withdraws nothing.

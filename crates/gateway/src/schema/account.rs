@@ -2,9 +2,8 @@
 
 use async_graphql::{Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use escale_domain::access::audit;
 use escale_domain::access::authz::Role;
-use escale_domain::entities::audit_log;
-use escale_domain::ids::TenantId;
 
 use crate::ids;
 
@@ -47,13 +46,13 @@ pub struct Viewer {
 
 /// One organizer action, as recorded.
 pub struct AuditEntry {
-    pub m: audit_log::Model,
+    pub m: audit::Recorded,
 }
 
 #[Object]
 impl AuditEntry {
     async fn id(&self) -> ID {
-        ID(ids::encode("AuditEntry", TenantId(self.m.tenant_id), self.m.id))
+        ID(ids::encode("AuditEntry", self.m.tenant, self.m.id))
     }
     /// e.g. `stop.reschedule`, `edition.clone`.
     async fn action(&self) -> &str {
@@ -76,18 +75,18 @@ impl AuditEntry {
             "user" => "Member",
             _ => return None,
         };
-        self.m.object_id.map(|id| ID(ids::encode(kind, TenantId(self.m.tenant_id), id)))
+        self.m.object_id.map(|id| ID(ids::encode(kind, self.m.tenant, id)))
     }
     /// The API key that acted, for an integration's changes.
     async fn actor_api_key_id(&self) -> Option<ID> {
-        self.m.actor_api_key_id.map(|k| ID(ids::encode("ApiKey", TenantId(self.m.tenant_id), k)))
+        self.m.actor_api_key_id.map(|k| ID(ids::encode("ApiKey", self.m.tenant, k)))
     }
     /// The member who acted (their user id); null for integrations.
     async fn actor_user_id(&self) -> Option<String> {
         self.m.actor_user_id.map(|u| u.to_string())
     }
     async fn at(&self) -> DateTime<Utc> {
-        self.m.created_at
+        self.m.at
     }
     /// What changed (field names, old and new dates…), as JSON.
     async fn details(&self) -> Option<async_graphql::Json<serde_json::Value>> {

@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use escale_domain::catalog::{self, AgendaSession};
-use escale_domain::entities::{edition, partner, partnership, series, stop};
-use escale_domain::ids::TenantId;
+use escale_domain::catalog::{self, AgendaSession, Audience, Partnership};
+use escale_domain::ids::{EditionId, StopId, TenantId};
 use escale_domain::tenancy::TenantScope;
 use escale_domain::{DatabaseConnection, DomainError};
 use uuid::Uuid;
@@ -28,9 +27,10 @@ fn err(e: DomainError) -> LoadError {
     LoadError::from(e)
 }
 
-/// Groups keys by tenant, so that each query is scoped to one tenant.
-fn by_tenant<K: Copy>(keys: &[K], split: impl Fn(K) -> (TenantId, Uuid)) -> HashMap<TenantId, Vec<Uuid>> {
-    let mut groups: HashMap<TenantId, Vec<Uuid>> = HashMap::new();
+/// Groups keys by tenant (and whatever else a query is scoped by), so that
+/// each query is scoped to one tenant.
+fn by_tenant<K: Copy, G: std::hash::Hash + Eq, T>(keys: &[K], split: impl Fn(K) -> (G, T)) -> HashMap<G, Vec<T>> {
+    let mut groups: HashMap<G, Vec<T>> = HashMap::new();
     for key in keys {
         let (t, id) = split(*key);
         groups.entry(t).or_default().push(id);
@@ -39,19 +39,19 @@ fn by_tenant<K: Copy>(keys: &[K], split: impl Fn(K) -> (TenantId, Uuid)) -> Hash
 }
 
 macro_rules! row_loader {
-    ($key:ident, $model:ty, $fetch:path) => {
+    ($key:ident, $view:ty, $fetch:path) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub TenantId, pub Uuid);
 
         impl Loader<$key> for CatalogLoader {
-            type Value = $model;
+            type Value = $view;
             type Error = LoadError;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let mut out = HashMap::with_capacity(keys.len());
                 for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
                     for row in $fetch(&self.db, TenantScope::new(tenant), &ids).await.map_err(err)? {
-                        out.insert($key(tenant, row.id), row);
+                        out.insert($key(tenant, row.id.0), row);
                     }
                 }
                 Ok(out)
@@ -60,10 +60,10 @@ macro_rules! row_loader {
     };
 }
 
-row_loader!(SeriesKey, series::Model, catalog::series_by_ids);
-row_loader!(EditionKey, edition::Model, catalog::editions_by_ids);
-row_loader!(StopKey, stop::Model, catalog::stops_by_ids);
-row_loader!(PartnerKey, partner::Model, catalog::partners_by_ids);
+row_loader!(SeriesKey, catalog::Series, catalog::series_by_ids);
+row_loader!(EditionKey, catalog::Edition, catalog::editions_by_ids);
+row_loader!(StopKey, catalog::Stop, catalog::stops_by_ids);
+row_loader!(PartnerKey, catalog::Partner, catalog::partners_by_ids);
 
 /// The sessions of a stop, each with its speakers, in time order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,33 +86,34 @@ impl Loader<SessionsOfStop> for CatalogLoader {
     }
 }
 
-/// The stops of an edition, in time order.
+/// The stops of an edition that a reader may see, in time order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct StopsOfEdition(pub TenantId, pub Uuid);
+pub struct StopsOfEdition(pub TenantId, pub Uuid, pub Audience);
 
 impl Loader<StopsOfEdition> for CatalogLoader {
-    type Value = Arc<Vec<stop::Model>>;
+    type Value = Arc<Vec<catalog::Stop>>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[StopsOfEdition]) -> Result<HashMap<StopsOfEdition, Self::Value>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
-        for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
-            let all = catalog::stops_of_editions(&self.db, TenantScope::new(tenant), &ids).await.map_err(err)?;
+        for ((tenant, audience), ids) in by_tenant(keys, |k| ((k.0, k.2), k.1)) {
+            let all =
+                catalog::stops_of_editions(&self.db, TenantScope::new(tenant), &ids, audience).await.map_err(err)?;
             for id in ids {
-                let stops: Vec<stop::Model> = all.iter().filter(|s| s.edition_id == id).cloned().collect();
-                out.insert(StopsOfEdition(tenant, id), Arc::new(stops));
+                let stops: Vec<catalog::Stop> = all.iter().filter(|s| s.edition_id.0 == id).cloned().collect();
+                out.insert(StopsOfEdition(tenant, id, audience), Arc::new(stops));
             }
         }
         Ok(out)
     }
 }
 
-/// The partnerships that back a stop, directly or through its edition, with
-/// their partners.
+/// The partnerships that back a stop, directly or through its edition (the
+/// key carries both), with their partners.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PartnersOfStop(pub TenantId, pub Uuid);
+pub struct PartnersOfStop(pub TenantId, pub Uuid, pub Uuid);
 
-pub type PartnershipRows = Arc<Vec<(partnership::Model, partner::Model)>>;
+pub type PartnershipRows = Arc<Vec<Partnership>>;
 
 impl Loader<PartnersOfStop> for CatalogLoader {
     type Value = PartnershipRows;
@@ -120,21 +121,12 @@ impl Loader<PartnersOfStop> for CatalogLoader {
 
     async fn load(&self, keys: &[PartnersOfStop]) -> Result<HashMap<PartnersOfStop, Self::Value>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
-        for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
-            let scope = TenantScope::new(tenant);
-            let stops = catalog::stops_by_ids(&self.db, scope, &ids).await.map_err(err)?;
-            let links = catalog::partnerships_of_stops(&self.db, scope, &stops).await.map_err(err)?;
-            let partner_ids: Vec<Uuid> = links.iter().map(|(_, p)| p.partner_id).collect();
-            let partners = catalog::partners_by_ids(&self.db, scope, &partner_ids).await.map_err(err)?;
-            for id in ids {
-                let rows = links
-                    .iter()
-                    .filter(|(stop, _)| *stop == id)
-                    .filter_map(|(_, link)| {
-                        partners.iter().find(|p| p.id == link.partner_id).map(|p| (link.clone(), p.clone()))
-                    })
-                    .collect();
-                out.insert(PartnersOfStop(tenant, id), Arc::new(rows));
+        for (tenant, stops) in by_tenant(keys, |k| (k.0, (StopId(k.1), EditionId(k.2)))) {
+            let links =
+                catalog::partnerships_of_stops(&self.db, TenantScope::new(tenant), &stops).await.map_err(err)?;
+            for (stop, edition) in stops {
+                let rows = links.iter().filter(|(s, _)| *s == stop).map(|(_, p)| p.clone()).collect();
+                out.insert(PartnersOfStop(tenant, stop.0, edition.0), Arc::new(rows));
             }
         }
         Ok(out)
@@ -152,18 +144,10 @@ impl Loader<PartnersOfEdition> for CatalogLoader {
     async fn load(&self, keys: &[PartnersOfEdition]) -> Result<HashMap<PartnersOfEdition, Self::Value>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
         for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
-            let scope = TenantScope::new(tenant);
-            let links = catalog::partnerships_of_editions(&self.db, scope, &ids).await.map_err(err)?;
-            let partner_ids: Vec<Uuid> = links.iter().map(|p| p.partner_id).collect();
-            let partners = catalog::partners_by_ids(&self.db, scope, &partner_ids).await.map_err(err)?;
+            let links =
+                catalog::partnerships_of_editions(&self.db, TenantScope::new(tenant), &ids).await.map_err(err)?;
             for id in ids {
-                let rows = links
-                    .iter()
-                    .filter(|link| link.edition_id == Some(id))
-                    .filter_map(|link| {
-                        partners.iter().find(|p| p.id == link.partner_id).map(|p| (link.clone(), p.clone()))
-                    })
-                    .collect();
+                let rows = links.iter().filter(|(e, _)| e.0 == id).map(|(_, p)| p.clone()).collect();
                 out.insert(PartnersOfEdition(tenant, id), Arc::new(rows));
             }
         }
@@ -176,7 +160,7 @@ impl Loader<PartnersOfEdition> for CatalogLoader {
 pub struct SpeakersOfSession(pub TenantId, pub Uuid);
 
 impl Loader<SpeakersOfSession> for CatalogLoader {
-    type Value = Arc<Vec<escale_domain::entities::speaker::Model>>;
+    type Value = Arc<Vec<catalog::Speaker>>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[SpeakersOfSession]) -> Result<HashMap<SpeakersOfSession, Self::Value>, Self::Error> {
@@ -191,7 +175,6 @@ impl Loader<SpeakersOfSession> for CatalogLoader {
         Ok(out)
     }
 }
-
 /// Live registration counts of a stop (organizers only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CountsOfStop(pub TenantId, pub Uuid);

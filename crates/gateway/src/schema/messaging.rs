@@ -5,7 +5,6 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use chrono::{DateTime, Utc};
 use escale_domain::DomainError;
 use escale_domain::access::authz::{Action, Actor};
-use escale_domain::entities::{notification, template};
 use escale_domain::ids::NotificationId;
 use escale_domain::messaging::organizer::{self, PolicyTarget};
 use escale_domain::messaging::reminders::{Anchor, Offset, Policy, QuietHours};
@@ -187,17 +186,17 @@ pub struct MessageTemplate {
     pub updated_at: DateTime<Utc>,
 }
 
-impl MessageTemplate {
-    fn from_model(t: template::Model) -> Option<Self> {
-        Some(MessageTemplate {
-            kind: t.key.parse::<templates::TemplateKey>().ok()?.into(),
-            channel: t.channel.parse::<templates::Channel>().ok()?.into(),
+impl From<organizer::SavedTemplate> for MessageTemplate {
+    fn from(t: organizer::SavedTemplate) -> Self {
+        MessageTemplate {
+            kind: t.key.into(),
+            channel: t.channel.into(),
             locale: t.locale.to_string(),
             subject: t.subject,
             body_text: t.body_text,
             body_html: t.body_html,
             updated_at: t.updated_at,
-        })
+        }
     }
 }
 
@@ -250,15 +249,15 @@ pub struct FailedMessage {
 }
 
 impl FailedMessage {
-    fn from_model(n: notification::Model, scope: TenantScope) -> Self {
+    fn new(n: organizer::FailedMessage, scope: TenantScope) -> Self {
         FailedMessage {
-            id: ID(ids::encode("Notification", scope.id(), n.id)),
-            kind: n.template_key.parse::<templates::TemplateKey>().ok().map(Into::into),
-            channel: n.channel.parse::<templates::Channel>().ok().map(Into::into),
+            id: ID(ids::encode("Notification", scope.id(), n.id.0)),
+            kind: Some(n.key.into()),
+            channel: Some(n.channel.into()),
             recipient: n.recipient,
             attempts: n.attempts,
-            reason: n.last_error,
-            failed_at: n.updated_at,
+            reason: n.reason,
+            failed_at: n.failed_at,
         }
     }
 }
@@ -274,9 +273,7 @@ impl StopMessaging {
     async fn reminder_policy(&self, ctx: &Context<'_>) -> Result<ReminderPolicy> {
         let (actor, state) = parts(ctx).await?;
         let scope = actor.require(Action::CatalogRead).map_err(error::domain)?;
-        let stop =
-            escale_domain::catalog::find::find_stop(&state.db, scope, self.stop_id).await.map_err(error::domain)?;
-        Ok(organizer::stop_policy(&state.db, scope, &stop).await.map_err(error::domain)?.into())
+        Ok(organizer::stop_policy(&state.db, scope, self.stop_id).await.map_err(error::domain)?.into())
     }
 
     /// Messages by channel and status, with SMS segments (the cost).
@@ -299,7 +296,7 @@ impl StopMessaging {
     async fn failed(&self, ctx: &Context<'_>, #[graphql(default = 50)] first: u32) -> Result<Vec<FailedMessage>> {
         let (actor, state) = parts(ctx).await?;
         let rows = organizer::failed(&state.db, actor, self.stop_id, u64::from(first)).await.map_err(error::domain)?;
-        Ok(rows.into_iter().map(|n| FailedMessage::from_model(n, actor.scope)).collect())
+        Ok(rows.into_iter().map(|n| FailedMessage::new(n, actor.scope)).collect())
     }
 }
 
@@ -317,7 +314,7 @@ impl MessagingQuery {
         let (actor, state) = parts(ctx).await?;
         let id = auth::own_id(&stop_id, "Stop", "stopId", "stop", actor.scope)?;
         let scope = actor.require(Action::CatalogRead).map_err(error::domain)?;
-        escale_domain::catalog::find::find_stop(&state.db, scope, id).await.map_err(error::domain)?;
+        escale_domain::catalog::find::one_stop(&state.db, scope, id).await.map_err(error::domain)?;
         Ok(StopMessaging { stop_id: id })
     }
 
@@ -326,7 +323,7 @@ impl MessagingQuery {
         let (actor, state) = parts(ctx).await?;
         let id = auth::own_id(&edition_id, "Edition", "editionId", "edition", actor.scope)?;
         let scope = actor.require(Action::CatalogRead).map_err(error::domain)?;
-        escale_domain::catalog::find::find_edition(&state.db, scope, id).await.map_err(error::domain)?;
+        escale_domain::catalog::find::one_edition(&state.db, scope, id).await.map_err(error::domain)?;
         Ok(organizer::edition_policy(&state.db, scope, id).await.map_err(error::domain)?.map(Into::into))
     }
 
@@ -334,7 +331,7 @@ impl MessagingQuery {
     async fn message_templates(&self, ctx: &Context<'_>) -> Result<Vec<MessageTemplate>> {
         let (actor, state) = parts(ctx).await?;
         let rows = organizer::templates(&state.db, actor).await.map_err(error::domain)?;
-        Ok(rows.into_iter().filter_map(MessageTemplate::from_model).collect())
+        Ok(rows.into_iter().map(MessageTemplate::from).collect())
     }
 
     /// Where the organizer's SMS may go and how many a day (`settings:manage`).

@@ -10,19 +10,15 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Interface, Object, Result};
 use chrono::{DateTime, FixedOffset, Utc};
 use escale_domain::catalog::{self, AgendaSession, AgendaStop};
-use escale_domain::entities::{edition, partner, partnership, series, session, speaker, stop};
 use escale_domain::ids::TenantId;
 use escale_domain::values::TimeZone;
 
 use super::loaders::*;
 use crate::ids;
 
-/// How an object was reached: decides what nested fields reveal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Vis {
-    Public,
-    Organizer,
-}
+/// How an object was reached: decides what nested fields reveal (the
+/// domain's rule; see `catalog::Audience`).
+pub use escale_domain::catalog::Audience as Vis;
 
 fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a DataLoader<CatalogLoader>> {
     ctx.data::<DataLoader<CatalogLoader>>()
@@ -48,44 +44,37 @@ pub enum Node {
 
 /// A recurring event, run edition after edition.
 pub struct Series {
-    pub m: series::Model,
+    pub v: catalog::Series,
     pub vis: Vis,
 }
 
 #[Object]
 impl Series {
     async fn id(&self) -> ID {
-        ID(ids::encode("Series", TenantId(self.m.tenant_id), self.m.id))
+        ID(ids::encode("Series", self.v.tenant, self.v.id.0))
     }
     async fn slug(&self) -> &str {
-        &self.m.slug
+        &self.v.slug
     }
     async fn name(&self) -> &str {
-        &self.m.name
+        &self.v.name
     }
     async fn description(&self) -> Option<&str> {
-        self.m.description.as_deref()
+        self.v.description.as_deref()
     }
     /// Its editions, oldest first (the public sees published and archived ones).
     async fn editions(&self, ctx: &Context<'_>) -> Result<Vec<Edition>> {
         let db = &ctx.data::<crate::AppState>()?.db;
-        let filter = catalog::EditionFilter { series_id: Some(self.m.id), status: None };
-        let page = escale_domain::paging::PageRequest { first: Some(escale_domain::paging::MAX_PAGE), after: None };
-        let scope = escale_domain::tenancy::TenantScope::new(TenantId(self.m.tenant_id));
-        let rows = catalog::list_editions(db, scope, &filter, &page).await.map_err(crate::error::domain)?;
-        Ok(rows
-            .items
-            .into_iter()
-            .filter(|e| self.vis == Vis::Organizer || e.status != edition::Status::Draft)
-            .map(|m| Edition { m, vis: self.vis })
-            .collect())
+        let scope = escale_domain::tenancy::TenantScope::new(self.v.tenant);
+        let rows = catalog::editions_of_series(db, scope, self.v.id.0, self.vis).await.map_err(crate::error::domain)?;
+        Ok(rows.into_iter().map(|v| Edition { v, vis: self.vis }).collect())
     }
 }
 
 // ------------------------------------------------------------------ editions
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "edition::Status")]
+#[graphql(remote = "catalog::EditionStatus")]
 pub enum EditionStatus {
     Draft,
     Published,
@@ -94,61 +83,49 @@ pub enum EditionStatus {
 
 /// One year's tour of a series.
 pub struct Edition {
-    pub m: edition::Model,
+    pub v: catalog::Edition,
     pub vis: Vis,
 }
 
 #[Object]
 impl Edition {
     async fn id(&self) -> ID {
-        ID(ids::encode("Edition", TenantId(self.m.tenant_id), self.m.id))
+        ID(ids::encode("Edition", self.v.tenant, self.v.id.0))
     }
     async fn number(&self) -> i32 {
-        self.m.number
+        self.v.number
     }
     async fn year(&self) -> i32 {
-        self.m.year
+        self.v.year
     }
     async fn title(&self) -> &str {
-        &self.m.title
+        &self.v.title
     }
     async fn status(&self) -> EditionStatus {
-        self.m.status.into()
+        self.v.status.into()
     }
     async fn series(&self, ctx: &Context<'_>) -> Result<Option<Series>> {
-        let row = loader(ctx)?
-            .load_one(SeriesKey(TenantId(self.m.tenant_id), self.m.series_id))
-            .await
-            .map_err(load_failed)?;
-        Ok(row.map(|m| Series { m, vis: self.vis }))
+        let row = loader(ctx)?.load_one(SeriesKey(self.v.tenant, self.v.series_id.0)).await.map_err(load_failed)?;
+        Ok(row.map(|v| Series { v, vis: self.vis }))
     }
     /// Its stops in time order (the public sees published ones).
     async fn stops(&self, ctx: &Context<'_>) -> Result<Vec<Stop>> {
         let rows =
-            loader(ctx)?.load_one(StopsOfEdition(TenantId(self.m.tenant_id), self.m.id)).await.map_err(load_failed)?;
+            loader(ctx)?.load_one(StopsOfEdition(self.v.tenant, self.v.id.0, self.vis)).await.map_err(load_failed)?;
         let now = Utc::now();
-        Ok(rows
-            .map(|r| r.iter().cloned().collect::<Vec<_>>())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|s| self.vis == Vis::Organizer || s.status == stop::Status::Published)
-            .map(|m| Stop::new(m, self.vis, now))
-            .collect())
+        Ok(rows.map(|r| r.iter().map(|v| Stop::new(v.clone(), self.vis, now)).collect()).unwrap_or_default())
     }
     /// Partners backing the whole edition.
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Partnership>> {
-        let rows = loader(ctx)?
-            .load_one(PartnersOfEdition(TenantId(self.m.tenant_id), self.m.id))
-            .await
-            .map_err(load_failed)?;
-        Ok(rows.map(|r| r.iter().cloned().map(Partnership::from).collect()).unwrap_or_default())
+        let rows = loader(ctx)?.load_one(PartnersOfEdition(self.v.tenant, self.v.id.0)).await.map_err(load_failed)?;
+        Ok(rows.map(|r| r.iter().cloned().map(Partnership).collect()).unwrap_or_default())
     }
 }
 
 // ------------------------------------------------------------------ stops
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "stop::Status")]
+#[graphql(remote = "catalog::StopStatus")]
 pub enum StopStatus {
     Draft,
     Published,
@@ -157,7 +134,7 @@ pub enum StopStatus {
 
 /// A stop of a roadshow: one city, one day, its sessions.
 pub struct Stop {
-    pub m: Arc<stop::Model>,
+    pub v: Arc<catalog::Stop>,
     /// Loaded with its edition, series and sessions (the agenda): nested
     /// fields need no further query.
     pub preload: Option<Arc<AgendaStop>>,
@@ -166,156 +143,161 @@ pub struct Stop {
 }
 
 impl Stop {
-    pub fn new(m: stop::Model, vis: Vis, now: DateTime<Utc>) -> Self {
-        Stop { m: Arc::new(m), preload: None, vis, now }
+    pub fn new(v: catalog::Stop, vis: Vis, now: DateTime<Utc>) -> Self {
+        Stop { v: Arc::new(v), preload: None, vis, now }
     }
 
     pub fn preloaded(data: AgendaStop, now: DateTime<Utc>) -> Self {
         let data = Arc::new(data);
-        Stop { m: Arc::new(data.stop.clone()), preload: Some(data), vis: Vis::Public, now }
+        Stop { v: Arc::new(data.stop.clone()), preload: Some(data), vis: Vis::Public, now }
     }
 
     fn tenant(&self) -> TenantId {
-        TenantId(self.m.tenant_id)
+        self.v.tenant
     }
 
-    async fn edition_model(&self, ctx: &Context<'_>) -> Result<Option<edition::Model>> {
+    /// The team's read of this stop: NOT_FOUND for a key or member of another
+    /// organizer (an object reached through the public agenda may be anyone's).
+    async fn team_only<'a>(
+        &self,
+        ctx: &'a Context<'_>,
+        action: escale_domain::access::authz::Action,
+    ) -> Result<(&'a escale_domain::access::authz::Actor, escale_domain::tenancy::TenantScope)> {
+        let (actor, scope) = super::auth::require(ctx, action).await?;
+        if scope.id() != self.tenant() {
+            return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
+        }
+        Ok((actor, scope))
+    }
+
+    async fn edition_view(&self, ctx: &Context<'_>) -> Result<Option<catalog::Edition>> {
         if let Some(p) = &self.preload {
             return Ok(Some(p.edition.clone()));
         }
-        loader(ctx)?.load_one(EditionKey(self.tenant(), self.m.edition_id)).await.map_err(load_failed)
+        loader(ctx)?.load_one(EditionKey(self.tenant(), self.v.edition_id.0)).await.map_err(load_failed)
     }
 }
 
 #[Object]
 impl Stop {
     async fn id(&self) -> ID {
-        ID(ids::encode("Stop", self.tenant(), self.m.id))
+        ID(ids::encode("Stop", self.tenant(), self.v.id.0))
     }
     async fn name(&self) -> &str {
-        &self.m.name
+        &self.v.name
     }
     async fn city(&self) -> &str {
-        &self.m.city
+        &self.v.city
     }
     async fn region(&self) -> &str {
-        &self.m.region
+        &self.v.region
     }
     async fn venue(&self) -> &str {
-        &self.m.venue
+        &self.v.venue
     }
     async fn address(&self) -> Option<&str> {
-        self.m.address.as_deref()
+        self.v.address.as_deref()
     }
     /// IANA time zone of the stop, e.g. `Africa/Casablanca`.
     async fn time_zone(&self) -> &str {
-        self.m.time_zone.name()
+        self.v.time_zone.name()
     }
     /// Start instant, RFC 3339 in UTC.
     async fn starts_at(&self) -> DateTime<Utc> {
-        self.m.starts_at
+        self.v.starts_at
     }
     async fn ends_at(&self) -> DateTime<Utc> {
-        self.m.ends_at
+        self.v.ends_at
     }
     /// Start as local wall-clock time, RFC 3339 with the offset in force that day.
     async fn local_starts_at(&self) -> DateTime<FixedOffset> {
-        self.m.time_zone.local(self.m.starts_at)
+        self.v.local_starts_at()
     }
     async fn local_ends_at(&self) -> DateTime<FixedOffset> {
-        self.m.time_zone.local(self.m.ends_at)
+        self.v.local_ends_at()
     }
     async fn capacity(&self) -> i32 {
-        self.m.capacity
+        self.v.capacity
     }
     /// Seats taken by confirmed registrations.
     async fn confirmed_count(&self) -> i32 {
-        self.m.confirmed_count
+        self.v.confirmed_count
     }
     async fn seats_left(&self) -> i32 {
-        (self.m.capacity - self.m.confirmed_count).max(0)
+        self.v.seats_left
     }
     /// Live counts for the organizer's team (door staff included):
     /// UNAUTHENTICATED or FORBIDDEN for anyone else.
     async fn attendance(&self, ctx: &Context<'_>) -> Result<Attendance> {
-        let (_, scope) = super::auth::require(ctx, escale_domain::access::authz::Action::CheckIn).await?;
-        if scope.id() != self.tenant() {
-            return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
-        }
-        let counts = loader(ctx)?.load_one(CountsOfStop(self.tenant(), self.m.id)).await.map_err(load_failed)?;
+        self.team_only(ctx, escale_domain::access::authz::Action::CheckIn).await?;
+        let counts = loader(ctx)?.load_one(CountsOfStop(self.tenant(), self.v.id.0)).await.map_err(load_failed)?;
         Ok(Attendance::from(counts.unwrap_or_default()))
     }
     /// Questions asked in advance (optionally for one session), oldest first:
     /// for the team (`registrations:read`).
     async fn questions(&self, ctx: &Context<'_>, session_id: Option<ID>) -> Result<Vec<super::people::Question>> {
-        let (actor, scope) = super::auth::require(ctx, escale_domain::access::authz::Action::RegistrationsRead).await?;
-        if scope.id() != self.tenant() {
-            return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
-        }
+        let (actor, scope) = self.team_only(ctx, escale_domain::access::authz::Action::RegistrationsRead).await?;
         let session = session_id
             .as_ref()
             .map(|s| super::auth::own_id(s, "Session", "sessionId", "session", scope))
             .transpose()?;
         let db = &ctx.data::<crate::AppState>()?.db;
-        let qs = escale_domain::registration::participants::questions_for_team(db, actor, self.m.id, session)
+        let qs = escale_domain::registration::participants::questions_for_team(db, actor, self.v.id.0, session)
             .await
             .map_err(crate::error::domain)?;
-        Ok(qs.into_iter().map(super::people::Question::from_model).collect())
+        Ok(qs.into_iter().map(super::people::Question::from).collect())
     }
     /// Questions per topic, every topic listed (team only).
     async fn question_counts(&self, ctx: &Context<'_>) -> Result<Vec<super::people::TopicCount>> {
-        let (_, scope) = super::auth::require(ctx, escale_domain::access::authz::Action::RegistrationsRead).await?;
-        if scope.id() != self.tenant() {
-            return Err(crate::error::domain(escale_domain::DomainError::not_found("stop")));
-        }
+        let (_, scope) = self.team_only(ctx, escale_domain::access::authz::Action::RegistrationsRead).await?;
         let db = &ctx.data::<crate::AppState>()?.db;
-        let counts = escale_domain::registration::participants::question_counts(db, scope, self.m.id)
+        let counts = escale_domain::registration::participants::question_counts(db, scope, self.v.id.0)
             .await
             .map_err(crate::error::domain)?;
         Ok(super::people::topic_counts(counts))
     }
     /// True when the stop takes registrations right now.
     async fn registration_open(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(self
-            .edition_model(ctx)
-            .await?
-            .is_some_and(|e| catalog::RegistrationWindow::of(&self.m, &e, self.now).is_open()))
+        Ok(self.edition_view(ctx).await?.is_some_and(|e| self.v.window(e.status, self.now).is_open()))
     }
     async fn registration_opens_at(&self) -> Option<DateTime<Utc>> {
-        self.m.registration_opens_at
+        self.v.registration_opens_at
     }
     async fn registration_closes_at(&self) -> DateTime<Utc> {
-        self.m.registration_closes_at.map_or(self.m.starts_at, |c| c.min(self.m.starts_at))
+        self.v.registration_closes_at
     }
     async fn status(&self) -> StopStatus {
-        self.m.status.into()
+        self.v.status.into()
     }
     async fn edition(&self, ctx: &Context<'_>) -> Result<Option<Edition>> {
-        Ok(self.edition_model(ctx).await?.map(|m| Edition { m, vis: self.vis }))
+        Ok(self.edition_view(ctx).await?.map(|v| Edition { v, vis: self.vis }))
     }
     /// Its sessions in time order.
     async fn sessions(&self, ctx: &Context<'_>) -> Result<Vec<Session>> {
         let sessions: Arc<Vec<AgendaSession>> = match &self.preload {
             Some(p) => Arc::new(p.sessions.clone()),
             None => loader(ctx)?
-                .load_one(SessionsOfStop(self.tenant(), self.m.id))
+                .load_one(SessionsOfStop(self.tenant(), self.v.id.0))
                 .await
                 .map_err(load_failed)?
                 .unwrap_or_default(),
         };
-        Ok(sessions.iter().map(|s| Session::with_speakers(s.clone(), self.m.time_zone, self.vis)).collect())
+        Ok(sessions.iter().map(|s| Session::with_speakers(s.clone(), self.v.time_zone, self.vis)).collect())
     }
     /// Partners backing this stop, directly or through its edition.
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Partnership>> {
-        let rows = loader(ctx)?.load_one(PartnersOfStop(self.tenant(), self.m.id)).await.map_err(load_failed)?;
-        Ok(rows.map(|r| r.iter().cloned().map(Partnership::from).collect()).unwrap_or_default())
+        let rows = loader(ctx)?
+            .load_one(PartnersOfStop(self.tenant(), self.v.id.0, self.v.edition_id.0))
+            .await
+            .map_err(load_failed)?;
+        Ok(rows.map(|r| r.iter().cloned().map(Partnership).collect()).unwrap_or_default())
     }
 }
 
 // ------------------------------------------------------------------ sessions
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "session::Kind")]
+#[graphql(remote = "catalog::SessionKind")]
 pub enum SessionKind {
     Workshop,
     Talk,
@@ -336,95 +318,93 @@ pub enum Topic {
 
 /// A workshop, talk, panel or meeting at a stop.
 pub struct Session {
-    pub m: session::Model,
-    pub speakers: Option<Vec<speaker::Model>>,
+    pub v: catalog::Session,
+    pub speakers: Option<Vec<catalog::Speaker>>,
     pub time_zone: Option<TimeZone>,
     pub vis: Vis,
 }
 
 impl Session {
     pub fn with_speakers(data: AgendaSession, time_zone: TimeZone, vis: Vis) -> Self {
-        Session { m: data.session, speakers: Some(data.speakers), time_zone: Some(time_zone), vis }
+        Session { v: data.session, speakers: Some(data.speakers), time_zone: Some(time_zone), vis }
     }
 
-    pub fn bare(m: session::Model, vis: Vis) -> Self {
-        Session { m, speakers: None, time_zone: None, vis }
+    pub fn bare(v: catalog::Session, vis: Vis) -> Self {
+        Session { v, speakers: None, time_zone: None, vis }
     }
 
     fn tenant(&self) -> TenantId {
-        TenantId(self.m.tenant_id)
+        self.v.tenant
     }
 }
 
 #[Object]
 impl Session {
     async fn id(&self) -> ID {
-        ID(ids::encode("Session", self.tenant(), self.m.id))
+        ID(ids::encode("Session", self.tenant(), self.v.id.0))
     }
     async fn title(&self) -> &str {
-        &self.m.title
+        &self.v.title
     }
     async fn description(&self) -> Option<&str> {
-        self.m.description.as_deref()
+        self.v.description.as_deref()
     }
     async fn kind(&self) -> SessionKind {
-        self.m.kind.into()
+        self.v.kind.into()
     }
     async fn topics(&self) -> Vec<Topic> {
-        catalog::Topic::list_from_json(&self.m.topics).into_iter().map(Topic::from).collect()
+        self.v.topics.iter().copied().map(Topic::from).collect()
     }
     async fn starts_at(&self) -> DateTime<Utc> {
-        self.m.starts_at
+        self.v.starts_at
     }
     async fn ends_at(&self) -> DateTime<Utc> {
-        self.m.ends_at
+        self.v.ends_at
     }
     async fn local_starts_at(&self, ctx: &Context<'_>) -> Result<DateTime<FixedOffset>> {
         let zone = match self.time_zone {
             Some(z) => z,
             None => loader(ctx)?
-                .load_one(StopKey(self.tenant(), self.m.stop_id))
+                .load_one(StopKey(self.tenant(), self.v.stop_id.0))
                 .await
                 .map_err(load_failed)?
                 .map(|s| s.time_zone)
                 .ok_or_else(|| crate::error::internal("a session without its stop"))?,
         };
-        Ok(zone.local(self.m.starts_at))
+        Ok(zone.local(self.v.starts_at))
     }
     async fn room(&self) -> Option<&str> {
-        self.m.room.as_deref()
+        self.v.room.as_deref()
     }
     /// Seats in the room; null when the session is open to everyone at the stop.
     async fn capacity(&self) -> Option<i32> {
-        self.m.capacity
+        self.v.capacity
     }
     async fn confirmed_count(&self) -> i32 {
-        self.m.confirmed_count
+        self.v.confirmed_count
     }
     async fn seats_left(&self) -> Option<i32> {
-        self.m.capacity.map(|c| (c - self.m.confirmed_count).max(0))
+        self.v.seats_left
     }
     /// `fr`, `ar` or `en`.
     async fn language(&self) -> &str {
-        &self.m.language
+        self.v.language.as_str()
     }
     async fn stop(&self, ctx: &Context<'_>) -> Result<Option<Stop>> {
-        let row = loader(ctx)?.load_one(StopKey(self.tenant(), self.m.stop_id)).await.map_err(load_failed)?;
-        Ok(row
-            .filter(|s| self.vis == Vis::Organizer || s.status == stop::Status::Published)
-            .map(|m| Stop::new(m, self.vis, Utc::now())))
+        let row = loader(ctx)?.load_one(StopKey(self.tenant(), self.v.stop_id.0)).await.map_err(load_failed)?;
+        Ok(row.filter(|s| self.vis.sees_stop(s.status)).map(|v| Stop::new(v, self.vis, Utc::now())))
     }
     async fn speakers(&self, ctx: &Context<'_>) -> Result<Vec<Speaker>> {
         let rows = match &self.speakers {
             Some(s) => s.clone(),
             None => loader(ctx)?
-                .load_one(SpeakersOfSession(self.tenant(), self.m.id))
+                .load_one(SpeakersOfSession(self.tenant(), self.v.id.0))
                 .await
                 .map_err(load_failed)?
                 .map(|r| r.iter().cloned().collect())
                 .unwrap_or_default(),
         };
-        Ok(rows.into_iter().map(|m| Speaker { m, vis: self.vis }).collect())
+        Ok(rows.into_iter().map(|v| Speaker { v, vis: self.vis }).collect())
     }
 }
 
@@ -432,37 +412,37 @@ impl Session {
 
 /// Someone who leads sessions.
 pub struct Speaker {
-    pub m: speaker::Model,
+    pub v: catalog::Speaker,
     pub vis: Vis,
 }
 
 #[Object]
 impl Speaker {
     async fn id(&self) -> ID {
-        ID(ids::encode("Speaker", TenantId(self.m.tenant_id), self.m.id))
+        ID(ids::encode("Speaker", self.v.tenant, self.v.id.0))
     }
     async fn name(&self) -> &str {
-        &self.m.full_name
+        &self.v.full_name
     }
     async fn title(&self) -> Option<&str> {
-        self.m.title.as_deref()
+        self.v.title.as_deref()
     }
     async fn organization(&self) -> Option<&str> {
-        self.m.organization.as_deref()
+        self.v.organization.as_deref()
     }
     async fn bio(&self) -> Option<&str> {
-        self.m.bio.as_deref()
+        self.v.bio.as_deref()
     }
     /// Organizers only: null through the public agenda.
     async fn email(&self) -> Option<&str> {
-        if self.vis == Vis::Organizer { self.m.email.as_deref() } else { None }
+        self.v.email_for(self.vis)
     }
 }
 
 // ------------------------------------------------------------------ partners
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "partner::Kind")]
+#[graphql(remote = "catalog::PartnerKind")]
 pub enum PartnerKind {
     Bank,
     Telecom,
@@ -475,7 +455,7 @@ pub enum PartnerKind {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "partnership::Tier")]
+#[graphql(remote = "catalog::PartnershipTier")]
 pub enum PartnershipTier {
     Principal,
     Official,
@@ -486,51 +466,42 @@ pub enum PartnershipTier {
 
 /// An organization that backs editions or stops.
 pub struct Partner {
-    pub m: partner::Model,
+    pub v: catalog::Partner,
 }
 
 #[Object]
 impl Partner {
     async fn id(&self) -> ID {
-        ID(ids::encode("Partner", TenantId(self.m.tenant_id), self.m.id))
+        ID(ids::encode("Partner", self.v.tenant, self.v.id.0))
     }
     async fn name(&self) -> &str {
-        &self.m.name
+        &self.v.name
     }
     async fn kind(&self) -> PartnerKind {
-        self.m.kind.into()
+        self.v.kind.into()
     }
     async fn website(&self) -> Option<&str> {
-        self.m.website.as_deref()
+        self.v.website.as_deref()
     }
 }
 
 /// A partner's backing of an edition or a stop.
-pub struct Partnership {
-    pub link: partnership::Model,
-    pub partner: partner::Model,
-}
-
-impl From<(partnership::Model, partner::Model)> for Partnership {
-    fn from((link, partner): (partnership::Model, partner::Model)) -> Self {
-        Partnership { link, partner }
-    }
-}
+pub struct Partnership(pub catalog::Partnership);
 
 #[Object]
 impl Partnership {
     async fn id(&self) -> ID {
-        ID(ids::encode("Partnership", TenantId(self.link.tenant_id), self.link.id))
+        ID(ids::encode("Partnership", self.0.tenant, self.0.id))
     }
     async fn tier(&self) -> PartnershipTier {
-        self.link.tier.into()
+        self.0.tier.into()
     }
     async fn partner(&self) -> Partner {
-        Partner { m: self.partner.clone() }
+        Partner { v: self.0.partner.clone() }
     }
     /// True when it backs the whole edition rather than one stop.
     async fn edition_wide(&self) -> bool {
-        self.link.edition_id.is_some()
+        self.0.edition_wide
     }
 }
 

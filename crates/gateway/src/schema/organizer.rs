@@ -222,7 +222,7 @@ impl OrganizerMutation {
         let (actor, _, state) = ctx_parts(ctx).await?;
         let input = manage::NewSeries { slug: input.slug, name: input.name, description: input.description };
         let m = manage::create_series(&state.db, actor, input, Utc::now()).await.map_err(error::domain)?;
-        Ok(Series { m, vis: Vis::Organizer })
+        Ok(Series { v: m, vis: Vis::Team })
     }
 
     async fn update_series(&self, ctx: &Context<'_>, id: ID, input: UpdateSeriesInput) -> Result<Series> {
@@ -230,7 +230,7 @@ impl OrganizerMutation {
         let id = own_id(&id, "Series", "id", "series", scope)?;
         let patch = manage::SeriesPatch { name: input.name, description: double(input.description) };
         let m = manage::update_series(&state.db, actor, id, patch, Utc::now()).await.map_err(error::domain)?;
-        Ok(Series { m, vis: Vis::Organizer })
+        Ok(Series { v: m, vis: Vis::Team })
     }
 
     /// Creates a draft edition.
@@ -239,7 +239,7 @@ impl OrganizerMutation {
         let series_id = own_id(&input.series_id, "Series", "seriesId", "series", scope)?;
         let new = manage::NewEdition { series_id, number: input.number, year: input.year, title: input.title };
         let m = manage::create_edition(&state.db, actor, new, Utc::now()).await.map_err(error::domain)?;
-        Ok(Edition { m, vis: Vis::Organizer })
+        Ok(Edition { v: m, vis: Vis::Team })
     }
 
     async fn update_edition(&self, ctx: &Context<'_>, id: ID, input: UpdateEditionInput) -> Result<Edition> {
@@ -247,7 +247,7 @@ impl OrganizerMutation {
         let id = own_id(&id, "Edition", "id", "edition", scope)?;
         let patch = manage::EditionPatch { title: input.title, year: input.year };
         let m = manage::update_edition(&state.db, actor, id, patch, Utc::now()).await.map_err(error::domain)?;
-        Ok(Edition { m, vis: Vis::Organizer })
+        Ok(Edition { v: m, vis: Vis::Team })
     }
 
     /// PUBLISHED opens the edition's published stops to registration; ARCHIVED
@@ -257,7 +257,7 @@ impl OrganizerMutation {
         let id = own_id(&id, "Edition", "id", "edition", scope)?;
         let m =
             manage::set_edition_status(&state.db, actor, id, status.into(), Utc::now()).await.map_err(error::domain)?;
-        Ok(Edition { m, vis: Vis::Organizer })
+        Ok(Edition { v: m, vis: Vis::Team })
     }
 
     /// Copies an edition (stops, sessions, speakers' places, partnerships) into
@@ -273,7 +273,7 @@ impl OrganizerMutation {
             shift_days: i64::from(input.shift_days),
         };
         let m = manage::clone_edition(&state.db, actor, clone, Utc::now()).await.map_err(error::domain)?;
-        Ok(Edition { m, vis: Vis::Organizer })
+        Ok(Edition { v: m, vis: Vis::Team })
     }
 
     /// Creates a draft stop.
@@ -295,7 +295,7 @@ impl OrganizerMutation {
             registration_closes_at: input.registration_closes_at,
         };
         let m = manage::create_stop(&state.db, actor, new, Utc::now()).await.map_err(error::domain)?;
-        Ok(Stop::new(m, Vis::Organizer, Utc::now()))
+        Ok(Stop::new(m, Vis::Team, Utc::now()))
     }
 
     async fn update_stop(&self, ctx: &Context<'_>, id: ID, input: UpdateStopInput) -> Result<Stop> {
@@ -312,7 +312,7 @@ impl OrganizerMutation {
             registration_closes_at: double(input.registration_closes_at),
         };
         let m = manage::update_stop(&state.db, actor, id, patch, Utc::now()).await.map_err(error::domain)?;
-        Ok(Stop::new(m, Vis::Organizer, Utc::now()))
+        Ok(Stop::new(m, Vis::Team, Utc::now()))
     }
 
     /// PUBLISHED shows the stop in the agenda; CANCELLED withdraws it.
@@ -321,7 +321,7 @@ impl OrganizerMutation {
         let id = own_id(&id, "Stop", "id", "stop", scope)?;
         let m =
             manage::set_stop_status(&state.db, actor, id, status.into(), Utc::now()).await.map_err(error::domain)?;
-        Ok(Stop::new(m, Vis::Organizer, Utc::now()))
+        Ok(Stop::new(m, Vis::Team, Utc::now()))
     }
 
     /// Moves a stop, its sessions with it.
@@ -333,7 +333,7 @@ impl OrganizerMutation {
         let m = manage::reschedule_stop(&state.db, actor, id, starts, ends, input.time_zone, Utc::now())
             .await
             .map_err(error::domain)?;
-        Ok(Stop::new(m, Vis::Organizer, Utc::now()))
+        Ok(Stop::new(m, Vis::Team, Utc::now()))
     }
 
     async fn create_session(&self, ctx: &Context<'_>, input: CreateSessionInput) -> Result<Session> {
@@ -352,7 +352,7 @@ impl OrganizerMutation {
             language: locale(input.language.as_deref())?,
         };
         let m = manage::create_session(&state.db, actor, new, Utc::now()).await.map_err(error::domain)?;
-        Ok(Session::bare(m, Vis::Organizer))
+        Ok(Session::bare(m, Vis::Team))
     }
 
     async fn update_session(&self, ctx: &Context<'_>, id: ID, input: UpdateSessionInput) -> Result<Session> {
@@ -370,7 +370,7 @@ impl OrganizerMutation {
             language: locale(input.language.as_deref())?,
         };
         let m = manage::update_session(&state.db, actor, id, patch, Utc::now()).await.map_err(error::domain)?;
-        Ok(Session::bare(m, Vis::Organizer))
+        Ok(Session::bare(m, Vis::Team))
     }
 
     async fn create_speaker(&self, ctx: &Context<'_>, input: CreateSpeakerInput) -> Result<Speaker> {
@@ -383,7 +383,7 @@ impl OrganizerMutation {
             email: Some(input.email),
         };
         let m = manage::create_speaker(&state.db, actor, new, Utc::now()).await.map_err(error::domain)?;
-        Ok(Speaker { m, vis: Vis::Organizer })
+        Ok(Speaker { v: m, vis: Vis::Team })
     }
 
     async fn update_speaker(&self, ctx: &Context<'_>, id: ID, input: UpdateSpeakerInput) -> Result<Speaker> {
@@ -397,7 +397,7 @@ impl OrganizerMutation {
             email: double(input.email),
         };
         let m = manage::update_speaker(&state.db, actor, id, patch, Utc::now()).await.map_err(error::domain)?;
-        Ok(Speaker { m, vis: Vis::Organizer })
+        Ok(Speaker { v: m, vis: Vis::Team })
     }
 
     /// Puts a speaker on a session (idempotent; `position` orders speakers).
@@ -414,8 +414,8 @@ impl OrganizerMutation {
         manage::assign_speaker(&state.db, actor, session, speaker, position, Utc::now())
             .await
             .map_err(error::domain)?;
-        let m = escale_domain::catalog::find::find_session(&state.db, scope, session).await.map_err(error::domain)?;
-        Ok(Session::bare(m, Vis::Organizer))
+        let m = escale_domain::catalog::find::one_session(&state.db, scope, session).await.map_err(error::domain)?;
+        Ok(Session::bare(m, Vis::Team))
     }
 
     async fn unassign_speaker(&self, ctx: &Context<'_>, session_id: ID, speaker_id: ID) -> Result<Session> {
@@ -423,8 +423,8 @@ impl OrganizerMutation {
         let session = own_id(&session_id, "Session", "sessionId", "session", scope)?;
         let speaker = own_id(&speaker_id, "Speaker", "speakerId", "speaker", scope)?;
         manage::unassign_speaker(&state.db, actor, session, speaker, Utc::now()).await.map_err(error::domain)?;
-        let m = escale_domain::catalog::find::find_session(&state.db, scope, session).await.map_err(error::domain)?;
-        Ok(Session::bare(m, Vis::Organizer))
+        let m = escale_domain::catalog::find::one_session(&state.db, scope, session).await.map_err(error::domain)?;
+        Ok(Session::bare(m, Vis::Team))
     }
 
     async fn create_partner(&self, ctx: &Context<'_>, input: CreatePartnerInput) -> Result<Partner> {
@@ -435,7 +435,7 @@ impl OrganizerMutation {
             website: Some(input.website),
         };
         let m = manage::create_partner(&state.db, actor, new, Utc::now()).await.map_err(error::domain)?;
-        Ok(Partner { m })
+        Ok(Partner { v: m })
     }
 
     async fn update_partner(&self, ctx: &Context<'_>, id: ID, input: UpdatePartnerInput) -> Result<Partner> {
@@ -444,7 +444,7 @@ impl OrganizerMutation {
         let patch =
             manage::PartnerInput { name: input.name, kind: input.kind.map(Into::into), website: double(input.website) };
         let m = manage::update_partner(&state.db, actor, id, patch, Utc::now()).await.map_err(error::domain)?;
-        Ok(Partner { m })
+        Ok(Partner { v: m })
     }
 
     /// Makes a partner back an edition or a stop at a tier (or changes the tier).
@@ -464,9 +464,7 @@ impl OrganizerMutation {
         let link = manage::set_partnership(&state.db, actor, partner, target, input.tier.into(), Utc::now())
             .await
             .map_err(error::domain)?;
-        let partner =
-            escale_domain::catalog::find::find_partner(&state.db, scope, partner).await.map_err(error::domain)?;
-        Ok(Partnership { link, partner })
+        Ok(Partnership(link))
     }
 
     async fn remove_partnership(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {

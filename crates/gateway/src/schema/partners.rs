@@ -4,12 +4,10 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use escale_domain::access::api_keys::{self, NewKey};
 use escale_domain::access::authz::Scope;
-use escale_domain::entities::{api_key, api_request};
-use escale_domain::ids::TenantId;
 use escale_domain::paging::After;
 use escale_domain::partner_access::{self, Breakdown, Lead, Partner as Grant, StopStats};
 
@@ -38,6 +36,7 @@ fn meter(ctx: &Context<'_>, objects: usize, leads: usize) {
 // ---------------------------------------------------------------- keys
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "api_keys::KeyStatus")]
 pub enum ApiKeyStatus {
     Active,
     Expired,
@@ -45,53 +44,47 @@ pub enum ApiKeyStatus {
 }
 
 pub struct ApiKey {
-    m: api_key::Model,
+    k: api_keys::Key,
 }
 
 #[Object]
 impl ApiKey {
     async fn id(&self) -> ID {
-        ID(ids::encode("ApiKey", TenantId(self.m.tenant_id), self.m.id))
+        ID(ids::encode("ApiKey", self.k.tenant, self.k.id))
     }
     async fn name(&self) -> &str {
-        &self.m.name
+        &self.k.name
     }
     /// The visible head of the key (`esk_live_k3m9p2q7xa`): how to recognise
     /// it in a configuration or a log without the secret.
     async fn prefix(&self) -> &str {
-        &self.m.prefix
+        &self.k.prefix
     }
     async fn scopes(&self) -> Vec<String> {
-        api_keys::scopes_of(&self.m).into_iter().map(|s| s.as_str().to_owned()).collect()
+        self.k.scopes.iter().map(|s| s.as_str().to_owned()).collect()
     }
     /// The partner it was issued to; null for the organizer's own integration.
     async fn partner(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
-        let Some(id) = self.m.partner_id else { return Ok(None) };
+        let Some(id) = self.k.partner_id else { return Ok(None) };
         let db = &ctx.data::<AppState>()?.db;
-        let scope = escale_domain::tenancy::TenantScope::new(TenantId(self.m.tenant_id));
-        Ok(Some(Partner { m: escale_domain::catalog::find::find_partner(db, scope, id).await.map_err(error::domain)? }))
+        let scope = escale_domain::tenancy::TenantScope::new(self.k.tenant);
+        Ok(Some(Partner { v: escale_domain::catalog::find::one_partner(db, scope, id).await.map_err(error::domain)? }))
     }
     async fn status(&self) -> ApiKeyStatus {
-        if self.m.revoked_at.is_some() {
-            ApiKeyStatus::Revoked
-        } else if self.m.expires_at.is_some_and(|at| at <= Utc::now()) {
-            ApiKeyStatus::Expired
-        } else {
-            ApiKeyStatus::Active
-        }
+        self.k.status.into()
     }
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.m.expires_at
+        self.k.expires_at
     }
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
-        self.m.revoked_at
+        self.k.revoked_at
     }
     /// To the minute.
     async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-        self.m.last_used_at
+        self.k.last_used_at
     }
     async fn created_at(&self) -> DateTime<Utc> {
-        self.m.created_at
+        self.k.created_at
     }
 }
 
@@ -116,41 +109,34 @@ pub struct CreateApiKeyInput {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+pub struct ApiRequest(api_keys::Request);
+
 /// One request made with a key.
-#[derive(SimpleObject)]
-#[graphql(complex)]
-pub struct ApiRequest {
-    #[graphql(skip)]
-    m: api_request::Model,
-    /// The GraphQL operation name the client gave, if any.
-    operation: Option<String>,
-    objects_returned: i32,
-    /// How many people's contact details it returned.
-    leads_returned: i32,
-    /// `ok`, or the first error's code.
-    outcome: String,
-    duration_ms: i32,
-    at: DateTime<Utc>,
-}
-
-#[ComplexObject]
+#[Object]
 impl ApiRequest {
-    async fn key_id(&self) -> ID {
-        ID(ids::encode("ApiKey", TenantId(self.m.tenant_id), self.m.api_key_id))
+    /// The GraphQL operation name the client gave, if any.
+    async fn operation(&self) -> Option<&str> {
+        self.0.operation.as_deref()
     }
-}
-
-impl From<api_request::Model> for ApiRequest {
-    fn from(m: api_request::Model) -> Self {
-        ApiRequest {
-            operation: m.operation.clone(),
-            objects_returned: m.objects_returned,
-            leads_returned: m.leads_returned,
-            outcome: m.outcome.clone(),
-            duration_ms: m.duration_ms,
-            at: m.created_at,
-            m,
-        }
+    async fn objects_returned(&self) -> i32 {
+        self.0.objects_returned
+    }
+    /// How many people's contact details it returned.
+    async fn leads_returned(&self) -> i32 {
+        self.0.leads_returned
+    }
+    /// `ok`, or the first error's code.
+    async fn outcome(&self) -> &str {
+        &self.0.outcome
+    }
+    async fn duration_ms(&self) -> i32 {
+        self.0.duration_ms
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    async fn key_id(&self) -> ID {
+        ID(ids::encode("ApiKey", self.0.tenant, self.0.key_id))
     }
 }
 
@@ -163,7 +149,12 @@ impl KeysQuery {
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKey>> {
         let actor = auth::actor(ctx).await?;
         let db = &ctx.data::<AppState>()?.db;
-        Ok(api_keys::list(db, actor).await.map_err(error::domain)?.into_iter().map(|m| ApiKey { m }).collect())
+        Ok(api_keys::list(db, actor, Utc::now())
+            .await
+            .map_err(error::domain)?
+            .into_iter()
+            .map(|k| ApiKey { k })
+            .collect())
     }
 
     /// Every request made with the organizer's keys (or one key's), newest
@@ -183,7 +174,7 @@ impl KeysQuery {
         let db = &ctx.data::<AppState>()?.db;
         let page = paging::request(first, after.clone())?;
         let rows = api_keys::requests(db, actor, key, &page).await.map_err(error::domain)?;
-        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id), ApiRequest::from))
+        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id), ApiRequest))
     }
 
     /// What a partner's API key reaches: the stops its partner backs, and for
@@ -210,7 +201,7 @@ impl KeysMutation {
         let db = &ctx.data::<AppState>()?.db;
         let new = NewKey { name: input.name, partner_id, scopes: input.scopes, expires_at: input.expires_at };
         let issued = api_keys::create(db, actor, new, Utc::now()).await.map_err(error::domain)?;
-        Ok(CreatedApiKey { key: ApiKey { m: issued.key }, secret: issued.secret })
+        Ok(CreatedApiKey { key: ApiKey { k: issued.key }, secret: issued.secret })
     }
 
     /// Revokes a key at once (owner, admin); its next request is UNAUTHENTICATED.
@@ -218,7 +209,7 @@ impl KeysMutation {
         let actor = auth::actor(ctx).await?;
         let key = auth::own_id(&id, "ApiKey", "id", "API key", actor.scope)?;
         let db = &ctx.data::<AppState>()?.db;
-        Ok(ApiKey { m: api_keys::revoke(db, actor, key, Utc::now()).await.map_err(error::domain)? })
+        Ok(ApiKey { k: api_keys::revoke(db, actor, key, Utc::now()).await.map_err(error::domain)? })
     }
 }
 
@@ -237,7 +228,7 @@ impl PartnerAccess {
         let g = grant(ctx).await?;
         let db = &ctx.data::<AppState>()?.db;
         Ok(Partner {
-            m: escale_domain::catalog::find::find_partner(db, g.scope, g.partner_id).await.map_err(error::domain)?,
+            v: escale_domain::catalog::find::one_partner(db, g.scope, g.partner_id).await.map_err(error::domain)?,
         })
     }
 
@@ -279,7 +270,7 @@ impl From<escale_domain::catalog::AgendaStop> for PartnerStop {
 #[Object]
 impl PartnerStop {
     async fn id(&self) -> ID {
-        ID(ids::encode("Stop", TenantId(self.data.stop.tenant_id), self.data.stop.id))
+        ID(ids::encode("Stop", self.data.stop.tenant, self.data.stop.id.0))
     }
     async fn city(&self) -> &str {
         &self.data.stop.city
@@ -306,7 +297,7 @@ impl PartnerStop {
     async fn stats(&self, ctx: &Context<'_>) -> Result<PartnerStats> {
         let g = grant(ctx).await?;
         let db = &ctx.data::<AppState>()?.db;
-        let stats = partner_access::stats(db, &g, self.data.stop.id).await.map_err(error::domain)?;
+        let stats = partner_access::stats(db, &g, self.data.stop.id.0).await.map_err(error::domain)?;
         meter(ctx, 1, 0);
         Ok(PartnerStats(stats))
     }
@@ -319,7 +310,7 @@ impl PartnerStop {
         let g = grant(ctx).await?;
         let db = &ctx.data::<AppState>()?.db;
         let page = paging::request(first, after.clone())?;
-        let rows = partner_access::leads(db, &g, self.data.stop.id, &page).await.map_err(error::domain)?;
+        let rows = partner_access::leads(db, &g, self.data.stop.id.0, &page).await.map_err(error::domain)?;
         meter(ctx, rows.items.len(), rows.items.len());
         Ok(paging::connection(rows, after.is_some(), |l| After::Id(l.registration_id), PartnerLead))
     }

@@ -3,7 +3,6 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use escale_domain::entities::{participant, question, registration};
 use escale_domain::ids::TenantId;
 use escale_domain::registration::participants::{self, ConsentKind, History, NewQuestion};
 use escale_domain::tenancy::TenantScope;
@@ -26,14 +25,13 @@ pub struct Question {
     pub created_at: DateTime<Utc>,
 }
 
-impl Question {
-    pub fn from_model(q: question::Model) -> Self {
-        let tenant = TenantId(q.tenant_id);
+impl From<escale_domain::registration::Question> for Question {
+    fn from(q: escale_domain::registration::Question) -> Self {
         Question {
-            id: ID(ids::encode("Question", tenant, q.id)),
-            topic: q.topic.parse::<catalog::Topic>().unwrap_or(catalog::Topic::Other).into(),
+            id: ID(ids::encode("Question", q.tenant, q.id.0)),
+            topic: q.topic.into(),
             body: q.body,
-            session_id: q.session_id.map(|s| ID(ids::encode("Session", tenant, s))),
+            session_id: q.session_id.map(|s| ID(ids::encode("Session", q.tenant, s.0))),
             created_at: q.created_at,
         }
     }
@@ -112,12 +110,12 @@ pub struct Consents {
     pub partner_sharing_since: Option<DateTime<Utc>>,
 }
 
-impl From<&participant::Model> for Consents {
-    fn from(p: &participant::Model) -> Self {
+impl From<escale_domain::registration::ConsentsGiven> for Consents {
+    fn from(c: escale_domain::registration::ConsentsGiven) -> Self {
         Consents {
-            email_reminders_since: p.consent_email_at,
-            sms_reminders_since: p.consent_sms_at,
-            partner_sharing_since: p.consent_partners_at,
+            email_reminders_since: c.email_reminders,
+            sms_reminders_since: c.sms_reminders,
+            partner_sharing_since: c.partner_sharing,
         }
     }
 }
@@ -132,12 +130,12 @@ impl PeopleMutation {
     async fn ask_question(&self, ctx: &Context<'_>, input: AskQuestionInput) -> Result<Question> {
         let state = ctx.data::<AppState>()?;
         auth::throttle_address(ctx, Bucket::PublicPerAddress).await?;
-        let (_, reg) = escale_domain::registration::tickets::by_ticket(&state.db, &input.ticket_code)
+        let reg = escale_domain::registration::tickets::find_by_ticket(&state.db, &input.ticket_code)
             .await
             .map_err(error::domain)?;
-        let q = input.question.into_domain(TenantId(reg.tenant_id))?;
+        let q = input.question.into_domain(reg.tenant)?;
         let saved = participants::ask(&state.db, &input.ticket_code, &q, Utc::now()).await.map_err(error::domain)?;
-        Ok(Question::from_model(saved))
+        Ok(Question::from(saved))
     }
 
     /// Withdraws a consent, effective at once: messages planned under it are
@@ -158,7 +156,7 @@ impl PeopleMutation {
             _ => Err(DomainError::validation("ticketCode", "give ticketCode, or participantId with signature")),
         }
         .map_err(error::domain)?;
-        Ok(Consents::from(&person))
+        Ok(Consents::from(person.consents))
     }
 
     /// The signature of the link that shows a session's questions to its
@@ -207,10 +205,10 @@ pub struct ParticipantRecord {
 impl From<History> for ParticipantRecord {
     fn from(h: History) -> Self {
         let p = h.participant;
-        let tenant = TenantId(p.tenant_id);
+        let tenant = p.tenant;
         ParticipantRecord {
-            id: ID(ids::encode("Participant", tenant, p.id)),
-            consents: Consents::from(&p),
+            id: ID(ids::encode("Participant", tenant, p.id.0)),
+            consents: Consents::from(p.consents),
             full_name: p.full_name,
             email: p.email,
             phone: p.phone,
@@ -222,17 +220,17 @@ impl From<History> for ParticipantRecord {
             registrations: h
                 .registrations
                 .into_iter()
-                .map(|(r, s): (registration::Model, _)| HistoryEntry {
-                    registration_id: ID(ids::encode("Registration", tenant, r.id)),
-                    stop_id: ID(ids::encode("Stop", tenant, s.id)),
-                    stop_name: s.name,
-                    city: s.city,
-                    starts_at: s.starts_at,
-                    status: r.status.into(),
-                    ticket_code: escale_domain::values::TicketCode::display_stored(&r.ticket_code),
-                    registered_at: r.created_at,
-                    checked_in_at: r.checked_in_at,
-                    cancelled_at: r.cancelled_at,
+                .map(|h| HistoryEntry {
+                    registration_id: ID(ids::encode("Registration", tenant, h.registration.id.0)),
+                    stop_id: ID(ids::encode("Stop", tenant, h.stop.id.0)),
+                    ticket_code: h.registration.display_code(),
+                    stop_name: h.stop.name,
+                    city: h.stop.city,
+                    starts_at: h.stop.starts_at,
+                    status: h.registration.status.into(),
+                    registered_at: h.registration.created_at,
+                    checked_in_at: h.registration.checked_in_at,
+                    cancelled_at: h.registration.cancelled_at,
                 })
                 .collect(),
         }
@@ -275,15 +273,10 @@ impl PeopleQuery {
         let (session, qs) = participants::questions_for_speakers(&state.db, scope, g.id, &signature, Utc::now())
             .await
             .map_err(error::domain)?;
-        let mut counts: Vec<(catalog::Topic, i64)> = catalog::Topic::ALL.iter().map(|t| (*t, 0)).collect();
-        for q in &qs {
-            if let Some(c) = counts.iter_mut().find(|(t, _)| t.as_str() == q.topic) {
-                c.1 += 1;
-            }
-        }
+        let counts = escale_domain::registration::count_by_topic(qs.iter().map(|q| &q.topic));
         Ok(SpeakerQuestions {
             session_title: session.title,
-            questions: qs.into_iter().map(Question::from_model).collect(),
+            questions: qs.into_iter().map(Question::from).collect(),
             counts: topic_counts(counts),
         })
     }

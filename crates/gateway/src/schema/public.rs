@@ -1,14 +1,12 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::Utc;
-use escale_domain::entities::registration;
 use escale_domain::ids::{SessionId, StopId, TenantId};
+use escale_domain::registration::RegistrationStatus as RegistrationState;
 use escale_domain::registration::{Consents, Profile, RegisterInput as DomainInput, register};
 use escale_domain::tenancy::TenantScope;
-use escale_domain::values::TicketCode;
 
 use async_graphql::{ComplexObject, Enum};
 use escale_domain::access::accounts;
-use escale_domain::entities::session_seat;
 
 use super::auth::{RequestAuth, throttle, throttle_address};
 use super::objects::Stop;
@@ -20,7 +18,7 @@ use crate::{AppState, error, ids};
 pub struct PublicMutation;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "registration::Status")]
+#[graphql(remote = "escale_domain::registration::RegistrationStatus")]
 pub enum RegistrationStatus {
     Confirmed,
     Waitlisted,
@@ -41,21 +39,25 @@ pub struct Registration {
     /// sent to the participant's own email or phone).
     pub ticket_code: Option<String>,
     #[graphql(skip)]
-    pub seats: Vec<session_seat::Model>,
+    pub seats: Vec<escale_domain::registration::Seat>,
     #[graphql(skip)]
     pub tenant: TenantId,
 }
 
 impl Registration {
     /// The ticket code is shown only where the caller may see it.
-    pub fn from_model(r: &registration::Model, seats: Vec<session_seat::Model>, show_code: bool) -> Self {
+    pub fn new(
+        r: &escale_domain::registration::Registration,
+        seats: Vec<escale_domain::registration::Seat>,
+        show_code: bool,
+    ) -> Self {
         Registration {
-            id: ID(ids::encode("Registration", TenantId(r.tenant_id), r.id)),
+            id: ID(ids::encode("Registration", r.tenant, r.id.0)),
             status: r.status.into(),
             waitlist_position: r.waitlist_position,
-            ticket_code: show_code.then(|| TicketCode::display_stored(&r.ticket_code)),
+            ticket_code: show_code.then(|| r.display_code()),
             seats,
-            tenant: TenantId(r.tenant_id),
+            tenant: r.tenant,
         }
     }
 }
@@ -67,7 +69,7 @@ impl Registration {
         self.seats
             .iter()
             .map(|s| SessionSeat {
-                session_id: ID(ids::encode("Session", self.tenant, s.session_id)),
+                session_id: ID(ids::encode("Session", self.tenant, s.session_id.0)),
                 status: s.status.into(),
                 waitlist_position: s.waitlist_position,
             })
@@ -196,9 +198,9 @@ impl PublicMutation {
         let outcome = register(&state.db, scope, &domain_input, now).await.map_err(error::domain)?;
         if !outcome.already_registered {
             let status = match outcome.registration.status {
-                registration::Status::Confirmed => "confirmed",
-                registration::Status::Waitlisted => "waitlisted",
-                registration::Status::Cancelled => "cancelled",
+                RegistrationState::Confirmed => "confirmed",
+                RegistrationState::Waitlisted => "waitlisted",
+                RegistrationState::Cancelled => "cancelled",
             };
             metrics::counter!("escale_registrations_total", "status" => status).increment(1);
             if let Some(signal) = &state.outbox_signal {
@@ -210,9 +212,9 @@ impl PublicMutation {
         let alternatives =
             outcome.alternatives.iter().map(|s| Stop::new(s.clone(), super::objects::Vis::Public, now)).collect();
         let r = &outcome.registration;
-        let show_code = !outcome.already_registered && r.status != registration::Status::Cancelled;
+        let show_code = !outcome.already_registered && r.status != RegistrationState::Cancelled;
         Ok(RegisterPayload {
-            registration: Registration::from_model(r, outcome.seats.clone(), show_code),
+            registration: Registration::new(r, outcome.seats.clone(), show_code),
             already_registered: outcome.already_registered,
             alternatives,
         })

@@ -64,29 +64,29 @@ impl CatalogQuery {
             return Err(error::domain(escale_domain::DomainError::not_found("object")));
         }
         let now = Utc::now();
-        let vis = Vis::Organizer;
+        let vis = Vis::Team;
         let node = match g.kind {
             "Series" => Node::Series(Series {
-                m: catalog::find::find_series(db, scope, g.id).await.map_err(error::domain)?,
+                v: catalog::find::one_series(db, scope, g.id).await.map_err(error::domain)?,
                 vis,
             }),
             "Edition" => Node::Edition(Edition {
-                m: catalog::find::find_edition(db, scope, g.id).await.map_err(error::domain)?,
+                v: catalog::find::one_edition(db, scope, g.id).await.map_err(error::domain)?,
                 vis,
             }),
             "Stop" => {
-                Node::Stop(Stop::new(catalog::find::find_stop(db, scope, g.id).await.map_err(error::domain)?, vis, now))
+                Node::Stop(Stop::new(catalog::find::one_stop(db, scope, g.id).await.map_err(error::domain)?, vis, now))
             }
             "Session" => Node::Session(Session::bare(
-                catalog::find::find_session(db, scope, g.id).await.map_err(error::domain)?,
+                catalog::find::one_session(db, scope, g.id).await.map_err(error::domain)?,
                 vis,
             )),
             "Speaker" => Node::Speaker(Speaker {
-                m: catalog::find::find_speaker(db, scope, g.id).await.map_err(error::domain)?,
+                v: catalog::find::one_speaker(db, scope, g.id).await.map_err(error::domain)?,
                 vis,
             }),
             "Partner" => {
-                Node::Partner(Partner { m: catalog::find::find_partner(db, scope, g.id).await.map_err(error::domain)? })
+                Node::Partner(Partner { v: catalog::find::one_partner(db, scope, g.id).await.map_err(error::domain)? })
             }
             _ => return Err(error::domain(escale_domain::DomainError::not_found("object"))),
         };
@@ -99,7 +99,7 @@ impl CatalogQuery {
         let db = &ctx.data::<AppState>()?.db;
         let page = paging::request(first, after.clone())?;
         let rows = catalog::list_series(db, scope, &page).await.map_err(error::domain)?;
-        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id), |m| Series { m, vis: Vis::Organizer }))
+        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id.0), |m| Series { v: m, vis: Vis::Team }))
     }
 
     /// The organizer's editions, in creation order, filtered by series or status.
@@ -119,7 +119,7 @@ impl CatalogQuery {
             status: status.map(Into::into),
         };
         let rows = catalog::list_editions(db, scope, &filter, &page).await.map_err(error::domain)?;
-        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id), |m| Edition { m, vis: Vis::Organizer }))
+        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id.0), |m| Edition { v: m, vis: Vis::Team }))
     }
 
     /// The organizer's stops in time order, filtered by edition, region,
@@ -152,8 +152,8 @@ impl CatalogQuery {
         Ok(paging::connection(
             rows,
             after.is_some(),
-            |r| After::At(r.starts_at, r.id),
-            |m| Stop::new(m, Vis::Organizer, now),
+            |r| After::At(r.starts_at, r.id.0),
+            |m| Stop::new(m, Vis::Team, now),
         ))
     }
 
@@ -173,8 +173,8 @@ impl CatalogQuery {
         Ok(paging::connection(
             rows,
             after.is_some(),
-            |r| After::At(r.starts_at, r.id),
-            |m| Session::bare(m, Vis::Organizer),
+            |r| After::At(r.starts_at, r.id.0),
+            |m| Session::bare(m, Vis::Team),
         ))
     }
 
@@ -183,7 +183,7 @@ impl CatalogQuery {
         let db = &ctx.data::<AppState>()?.db;
         let page = paging::request(first, after.clone())?;
         let rows = catalog::list_speakers(db, scope, &page).await.map_err(error::domain)?;
-        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id), |m| Speaker { m, vis: Vis::Organizer }))
+        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id.0), |m| Speaker { v: m, vis: Vis::Team }))
     }
 
     async fn partners(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Partner>> {
@@ -191,7 +191,7 @@ impl CatalogQuery {
         let db = &ctx.data::<AppState>()?.db;
         let page = paging::request(first, after.clone())?;
         let rows = catalog::list_partners(db, scope, &page).await.map_err(error::domain)?;
-        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id), |m| Partner { m }))
+        Ok(paging::connection(rows, after.is_some(), |r| After::Id(r.id.0), |v| Partner { v }))
     }
 
     /// Every organizer action, newest first (owners only).

@@ -89,7 +89,7 @@ impl TicketMutation {
             signal();
         }
         Ok(CancelRegistrationPayload {
-            registration: Registration::from_model(&outcome.registration, Vec::new(), false),
+            registration: Registration::new(&outcome.registration, Vec::new(), false),
             already_cancelled: outcome.already_cancelled,
             promoted_count: i32::try_from(outcome.promoted.len()).unwrap_or(i32::MAX),
         })
@@ -111,7 +111,7 @@ impl TicketMutation {
             format!("Welcome, {}", done.participant_name)
         };
         Ok(CheckInPayload {
-            registration: Registration::from_model(&done.registration, Vec::new(), true),
+            registration: Registration::new(&done.registration, Vec::new(), true),
             participant_name: done.participant_name,
             checked_in_at: done.checked_in_at,
             already_checked_in: done.already,

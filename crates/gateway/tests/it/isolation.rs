@@ -44,7 +44,7 @@ async fn another_organizers_ids_are_not_found_for_every_object_type() {
         let edition = manage::create_edition(
             &t.db,
             &bo,
-            manage::NewEdition { series_id: series.id, number: 1, year: 2027, title: "1re".into() },
+            manage::NewEdition { series_id: series.id.0, number: 1, year: 2027, title: "1re".into() },
             now,
         )
         .await
@@ -54,7 +54,7 @@ async fn another_organizers_ids_are_not_found_for_every_object_type() {
             &t.db,
             &bo,
             manage::NewStop {
-                edition_id: edition.id,
+                edition_id: edition.id.0,
                 name: "Oujda".into(),
                 region: "Oriental".into(),
                 city: "Oujda".into(),
@@ -75,7 +75,7 @@ async fn another_organizers_ids_are_not_found_for_every_object_type() {
             &t.db,
             &bo,
             manage::NewSession {
-                stop_id: stop.id,
+                stop_id: stop.id.0,
                 kind: session::Kind::Talk,
                 title: "Export".into(),
                 description: None,
@@ -109,8 +109,8 @@ async fn another_organizers_ids_are_not_found_for_every_object_type() {
         let link = manage::set_partnership(
             &t.db,
             &bo,
-            partner.id,
-            manage::PartnershipTarget::Edition(edition.id),
+            partner.id.0,
+            manage::PartnershipTarget::Edition(edition.id.0),
             partnership::Tier::Principal,
             now,
         )
@@ -121,12 +121,12 @@ async fn another_organizers_ids_are_not_found_for_every_object_type() {
         let a = app.token("owner@a.example", None).await;
         let id = |kind: &'static str, uuid: uuid::Uuid| escale_gateway::ids::encode(kind, b.scope.id(), uuid);
         let foreign = [
-            ("Series", series.id),
-            ("Edition", edition.id),
-            ("Stop", stop.id),
-            ("Session", session.id),
-            ("Speaker", speaker.id),
-            ("Partner", partner.id),
+            ("Series", series.id.0),
+            ("Edition", edition.id.0),
+            ("Stop", stop.id.0),
+            ("Session", session.id.0),
+            ("Speaker", speaker.id.0),
+            ("Partner", partner.id.0),
         ];
         for (kind, uuid) in foreign {
             let r =
@@ -134,32 +134,35 @@ async fn another_organizers_ids_are_not_found_for_every_object_type() {
             assert_eq!(code(&r), Some("NOT_FOUND"), "{} node {kind}: {r}", t.backend_name());
         }
         // A forged id that claims A's tenant with B's row finds nothing either.
-        let forged = escale_gateway::ids::encode("Stop", demo_scope(&t.db).await.id(), stop.id);
+        let forged = escale_gateway::ids::encode("Stop", demo_scope(&t.db).await.id(), stop.id.0);
         let r = app.gql(Some(&a), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": forged })).await;
         assert_eq!(code(&r), Some("NOT_FOUND"), "{r}");
 
         let writes = [
-            ("mutation($id: ID!) { updateSeries(id: $id, input: { name: \"x\" }) { id } }", id("Series", series.id)),
+            ("mutation($id: ID!) { updateSeries(id: $id, input: { name: \"x\" }) { id } }", id("Series", series.id.0)),
             (
                 "mutation($id: ID!) { updateEdition(id: $id, input: { title: \"x\" }) { id } }",
-                id("Edition", edition.id),
+                id("Edition", edition.id.0),
             ),
-            ("mutation($id: ID!) { setEditionStatus(id: $id, status: ARCHIVED) { id } }", id("Edition", edition.id)),
-            ("mutation($id: ID!) { updateStop(id: $id, input: { name: \"x\" }) { id } }", id("Stop", stop.id)),
-            ("mutation($id: ID!) { setStopStatus(id: $id, status: CANCELLED) { id } }", id("Stop", stop.id)),
+            ("mutation($id: ID!) { setEditionStatus(id: $id, status: ARCHIVED) { id } }", id("Edition", edition.id.0)),
+            ("mutation($id: ID!) { updateStop(id: $id, input: { name: \"x\" }) { id } }", id("Stop", stop.id.0)),
+            ("mutation($id: ID!) { setStopStatus(id: $id, status: CANCELLED) { id } }", id("Stop", stop.id.0)),
             (
                 "mutation($id: ID!) { updateSession(id: $id, input: { title: \"x\" }) { id } }",
-                id("Session", session.id),
+                id("Session", session.id.0),
             ),
             (
                 "mutation($id: ID!) { updateSpeaker(id: $id, input: { fullName: \"x\" }) { id } }",
-                id("Speaker", speaker.id),
+                id("Speaker", speaker.id.0),
             ),
-            ("mutation($id: ID!) { updatePartner(id: $id, input: { name: \"x\" }) { id } }", id("Partner", partner.id)),
+            (
+                "mutation($id: ID!) { updatePartner(id: $id, input: { name: \"x\" }) { id } }",
+                id("Partner", partner.id.0),
+            ),
             ("mutation($id: ID!) { removePartnership(id: $id) }", id("Partnership", link.id)),
             (
                 "mutation($id: ID!) { cloneEdition(input: { editionId: $id, number: 2, year: 2028, title: \"x\", shiftDays: 364 }) { id } }",
-                id("Edition", edition.id),
+                id("Edition", edition.id.0),
             ),
         ];
         for (query, target) in writes {
@@ -172,7 +175,7 @@ async fn another_organizers_ids_are_not_found_for_every_object_type() {
             .gql(
                 Some(&checkin),
                 "mutation($id: ID!) { setStopStatus(id: $id, status: CANCELLED) { id } }",
-                json!({ "id": id("Stop", stop.id) }),
+                json!({ "id": id("Stop", stop.id.0) }),
             )
             .await;
         assert_eq!(code(&r), Some("NOT_FOUND"), "{r}");
@@ -194,7 +197,7 @@ async fn another_organizers_ids_are_not_found_for_every_object_type() {
             .gql(
                 Some(&b_token),
                 "query($id: ID!) { node(id: $id) { ... on Stop { name status } } }",
-                json!({ "id": id("Stop", stop.id) }),
+                json!({ "id": id("Stop", stop.id.0) }),
             )
             .await;
         assert_eq!(ok(&mine)["node"]["name"], "Oujda");

@@ -238,8 +238,9 @@ async fn delivery_receipts_and_a_reply_stop() {
             .await
             .expect("rows");
         let confirmation =
-            sms_rows.iter().find(|n| n.template_key == "confirmation").expect("SMS confirmation").clone();
-        let reminder = sms_rows.iter().find(|n| n.template_key == "reminder").expect("an SMS reminder").clone();
+            sms_rows.iter().find(|n| n.template_key.as_str() == "confirmation").expect("SMS confirmation").clone();
+        let reminder =
+            sms_rows.iter().find(|n| n.template_key.as_str() == "reminder").expect("an SMS reminder").clone();
         let n = format!("{}:{}", confirmation.tenant_id, confirmation.id);
 
         // Twilio-style: form body, provider id checked.

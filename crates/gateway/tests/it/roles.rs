@@ -48,7 +48,7 @@ async fn ids(app: &TestApp, token: &str) -> Ids {
     }
 }
 
-fn partnership_id(tenant: escale_domain::ids::TenantId, p: &partnership::Model) -> String {
+fn partnership_id(tenant: escale_domain::ids::TenantId, p: &escale_domain::catalog::Partnership) -> String {
     escale_gateway::ids::encode("Partnership", tenant, p.id)
 }
 

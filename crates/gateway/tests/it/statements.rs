@@ -69,7 +69,7 @@ async fn statements_per_request_do_not_grow_with_the_programme() {
                     language: None,
                 };
                 let created = manage::create_session(&t.db, &owner, new, Utc::now()).await.expect("session");
-                manage::assign_speaker(&t.db, &owner, created.id, speakers.id, None, Utc::now())
+                manage::assign_speaker(&t.db, &owner, created.id.0, speakers.id.0, None, Utc::now())
                     .await
                     .expect("speaker");
             }

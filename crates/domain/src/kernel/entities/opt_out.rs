@@ -6,7 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
-    pub channel: String,
+    pub channel: crate::values::Channel,
     pub address: String,
     pub source: String,
     pub created_at: DateTimeUtc,

@@ -10,7 +10,7 @@ pub struct Model {
     pub session_id: Option<Uuid>,
     pub participant_id: Uuid,
     pub registration_id: Option<Uuid>,
-    pub topic: String,
+    pub topic: crate::values::Topic,
     pub body: String,
     pub created_at: DateTimeUtc,
 }

@@ -23,7 +23,7 @@ pub struct Model {
     pub kind: Kind,
     pub title: String,
     pub description: Option<String>,
-    /// A JSON array of topic names (see `crate::catalog::Topic`).
+    /// A JSON array of topic names (see `crate::values::Topic`).
     #[sea_orm(column_type = "JsonBinary")]
     pub topics: Json,
     pub room: Option<String>,
@@ -32,7 +32,7 @@ pub struct Model {
     pub capacity: Option<i32>,
     pub confirmed_count: i32,
     pub waitlist_seq: i32,
-    pub language: String,
+    pub language: crate::values::Locale,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -6,8 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
-    pub key: String,
-    pub channel: String,
+    pub key: crate::values::TemplateKey,
+    pub channel: crate::values::Channel,
     pub locale: crate::values::Locale,
     pub subject: Option<String>,
     pub body_text: String,

@@ -6,19 +6,23 @@
 mod capacity;
 mod email;
 mod locale;
+mod message;
 mod person_name;
 mod phone;
 mod refusal;
 mod slug;
 mod ticket_code;
 mod time_zone;
+mod topic;
 
 pub use capacity::Capacity;
 pub use email::EmailAddress;
 pub use locale::Locale;
+pub use message::{Channel, TemplateKey};
 pub use person_name::PersonName;
 pub use phone::PhoneNumber;
 pub use refusal::ValueError;
 pub use slug::Slug;
 pub use ticket_code::TicketCode;
 pub use time_zone::TimeZone;
+pub use topic::Topic;

@@ -155,7 +155,7 @@ pub(super) async fn claim(
             let id: Uuid = row.try_get("", "id")?;
             let tenant: Uuid = row.try_get("", "tenant_id")?;
             let channel: String = row.try_get("", "channel")?;
-            let channel = channel.parse().map_err(DomainError::internal)?;
+            let channel = channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.0))?;
             let scheduled_at: DateTime<Utc> = row.try_get("", "scheduled_at")?;
             Ok(Claimed { id: NotificationId(id), tenant_id: TenantId(tenant), channel, scheduled_at })
         })
@@ -184,7 +184,10 @@ pub async fn queued_by_channel(
     rows.iter()
         .map(|row| {
             let channel: String = row.try_get("", "channel")?;
-            Ok((channel.parse().map_err(DomainError::internal)?, row.try_get("", "n")?))
+            Ok((
+                channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.0))?,
+                row.try_get("", "n")?,
+            ))
         })
         .collect()
 }

@@ -59,7 +59,7 @@ pub async fn backlog(
                     })
                     .map(|t| t.and_utc()),
             };
-            Ok((channel.parse().map_err(DomainError::internal)?, n, oldest))
+            Ok((channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.0))?, n, oldest))
         })
         .collect()
 }

@@ -213,7 +213,7 @@ pub(super) struct Lookups {
     /// about one stop, read once rather than once per message.
     places: HashMap<Uuid, Place>,
     /// `(channel, address)` pairs that opted out, among the batch's addresses.
-    opted_out: HashSet<(String, String)>,
+    opted_out: HashSet<(Channel, String)>,
     /// Live workshop seats by registration id.
     seats: HashMap<Uuid, Vec<session_seat::Model>>,
     /// The seats' sessions, by start time.
@@ -345,10 +345,10 @@ impl Lookups {
         }
         lookups.templates =
             template::Entity::find().filter(template::Column::TenantId.eq(scope.uuid())).all(db).await?;
-        if rows.iter().any(|r| r.channel == Channel::Sms.as_str()) {
+        if rows.iter().any(|r| r.channel == Channel::Sms) {
             lookups.sms_sent = sms_sent_since(db, scope, now - chrono::Duration::hours(24)).await?;
         }
-        if options.public_url.is_some() && rows.iter().any(|r| r.channel == Channel::Email.as_str()) {
+        if options.public_url.is_some() && rows.iter().any(|r| r.channel == Channel::Email) {
             lookups.signer = Some(crate::access::links::signer(db, scope, now).await?);
         }
         Ok(lookups)
@@ -356,14 +356,13 @@ impl Lookups {
 
     /// The tenant's own wording for this message, if it saved one.
     fn template(&self, key: TemplateKey, channel: Channel, locale: Locale) -> Option<templates::TemplateOverride> {
-        self.templates
-            .iter()
-            .find(|t| t.key == key.as_str() && t.channel == channel.as_str() && t.locale == locale)
-            .map(|t| templates::TemplateOverride {
+        self.templates.iter().find(|t| t.key == key && t.channel == channel && t.locale == locale).map(|t| {
+            templates::TemplateOverride {
                 subject: t.subject.clone(),
                 body_text: t.body_text.clone(),
                 body_html: t.body_html.clone(),
-            })
+            }
+        })
     }
 }
 
@@ -375,8 +374,8 @@ fn prepare(
     options: &SendOptions,
     now: DateTime<Utc>,
 ) -> DomainResult<Prepared> {
-    let channel: Channel = row.channel.parse().map_err(DomainError::internal)?;
-    let template: TemplateKey = row.template_key.parse().map_err(DomainError::internal)?;
+    let channel: Channel = row.channel;
+    let template: TemplateKey = row.template_key;
     let locale: Locale = row.locale;
     let Some(registration_id) = row.registration_id else {
         return Ok(Prepared::Skip(Status::Failed, "no registration to describe".to_owned()));
@@ -416,7 +415,7 @@ fn prepare(
     {
         return Ok(Prepared::Skip(Status::Suppressed, "email reminders consent withdrawn".to_owned()));
     }
-    if lookups.opted_out.contains(&(channel.as_str().to_owned(), address.clone())) {
+    if lookups.opted_out.contains(&(channel, address.clone())) {
         return Ok(Prepared::Skip(Status::Suppressed, format!("{channel} address opted out")));
     }
 

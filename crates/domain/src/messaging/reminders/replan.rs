@@ -34,7 +34,7 @@ pub async fn policy_for(txn: &impl ConnectionTrait, scope: TenantScope, stop: &s
 }
 
 /// Whether the person may receive reminders by `channel` now.
-pub(super) fn reachable(person: &participant::Model, channel: Channel, opted_out: &HashSet<(String, String)>) -> bool {
+pub(super) fn reachable(person: &participant::Model, channel: Channel, opted_out: &HashSet<(Channel, String)>) -> bool {
     let address = match channel {
         Channel::Email if person.consent_email_at.is_some() => person.email.as_deref(),
         Channel::Sms if person.consent_sms_at.is_some() => {
@@ -42,7 +42,7 @@ pub(super) fn reachable(person: &participant::Model, channel: Channel, opted_out
         }
         _ => None,
     };
-    address.is_some_and(|a| !opted_out.contains(&(channel.as_str().to_owned(), a.to_owned())))
+    address.is_some_and(|a| !opted_out.contains(&(channel, a.to_owned())))
 }
 
 /// What a re-plan changed.
@@ -263,8 +263,8 @@ impl Reminder<'_> {
             tenant_id: Set(self.scope.uuid()),
             participant_id: Set(self.person.id),
             registration_id: Set(Some(self.registration.id)),
-            template_key: Set(template.as_str().to_owned()),
-            channel: Set(instant.channel.as_str().to_owned()),
+            template_key: Set(template),
+            channel: Set(instant.channel),
             locale: Set(self.locale),
             scheduled_at: Set(at),
             status: Set(notification::Status::Pending),
@@ -291,7 +291,7 @@ pub(crate) async fn opt_outs<'a>(
     txn: &impl ConnectionTrait,
     scope: TenantScope,
     people: impl Iterator<Item = &'a participant::Model>,
-) -> DomainResult<HashSet<(String, String)>> {
+) -> DomainResult<HashSet<(Channel, String)>> {
     let addresses: HashSet<&str> = people.flat_map(|p| [p.email.as_deref(), p.phone.as_deref()]).flatten().collect();
     let mut out = HashSet::new();
     let addresses: Vec<&str> = addresses.into_iter().collect();
