@@ -33,4 +33,5 @@ pub mod registration;
 pub use kernel::{db, entities, error, ids, paging, tenancy, trace, values};
 
 pub use error::{ConflictCode, DomainError, DomainResult};
+pub use escale_i18n::{Lang, Text, text};
 pub use sea_orm::DatabaseConnection;

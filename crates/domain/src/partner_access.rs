@@ -7,6 +7,7 @@
 //! rules hold whatever calls them. A stop the partner does not back is
 //! NOT_FOUND, exactly like a stop that does not exist.
 
+use escale_i18n::text;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -44,7 +45,7 @@ impl<'a> Partner<'a> {
         if self.grant.scopes.contains(&scope) {
             Ok(())
         } else {
-            Err(DomainError::Forbidden(format!("this API key lacks the scope {scope}")))
+            Err(DomainError::Forbidden(text!("key-lacks-scope", scope = scope.as_str())))
         }
     }
 }

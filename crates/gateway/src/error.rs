@@ -14,7 +14,7 @@
 use async_graphql::ErrorExtensions;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use escale_domain::DomainError;
+use escale_domain::{DomainError, Lang, Text, text};
 
 use crate::ids::IdError;
 
@@ -103,11 +103,31 @@ impl Code {
     }
 }
 
+/// What an error says: a catalogue text, said in the request's language
+/// when it is rendered, or (for what only developers read: a malformed
+/// request, a provider's webhook) plain English.
+#[derive(Debug, Clone)]
+enum Message {
+    Plain(String),
+    Text { field: Option<String>, text: Text },
+}
+
+impl Message {
+    fn render(&self, lang: Lang) -> String {
+        match self {
+            Message::Plain(s) => s.clone(),
+            Message::Text { field: Some(field), text } => format!("{field}: {}", text.render(lang)),
+            Message::Text { field: None, text } => text.render(lang),
+        }
+    }
+}
+
 /// A client-facing error.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     code: Code,
-    message: String,
+    /// Boxed: an error travels in every `Result` of the gateway.
+    message: Box<Message>,
     /// `VALIDATION`: the input field, as the caller spelled it.
     field: Option<String>,
     /// `CONFLICT`: the machine-readable reason.
@@ -120,7 +140,19 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None, reason: None, retry_after: None, reference: None }
+        Self {
+            code,
+            message: Box::new(Message::Plain(message.into())),
+            field: None,
+            reason: None,
+            retry_after: None,
+            reference: None,
+        }
+    }
+
+    /// An error whose message is a catalogue text.
+    pub fn said(code: Code, text: Text) -> Self {
+        Self { message: Box::new(Message::Text { field: None, text }), ..Self::new(code, String::new()) }
     }
 
     /// Logs the detail under a fresh reference and returns an opaque error.
@@ -134,21 +166,31 @@ impl ApiError {
     }
 
     /// `retry_after_secs` is rounded up to at least one second.
-    pub fn rate_limited(message: impl Into<String>, retry_after_secs: u64) -> Self {
-        Self { retry_after: Some(retry_after_secs.max(1)), ..Self::new(Code::RateLimited, message) }
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let secs = retry_after_secs.max(1);
+        Self { retry_after: Some(secs), ..Self::said(Code::RateLimited, text!("rate-limited", seconds = secs)) }
+    }
+
+    /// An API key past its rate.
+    pub fn rate_limited_key(retry_after_secs: u64) -> Self {
+        let secs = retry_after_secs.max(1);
+        Self { retry_after: Some(secs), ..Self::said(Code::RateLimited, text!("key-rate-limited", seconds = secs)) }
     }
 
     pub fn code(&self) -> Code {
         self.code
     }
 
-    pub fn message(&self) -> &str {
-        &self.message
+    /// The message in the current request's language.
+    pub fn message(&self) -> String {
+        self.message.render(crate::lang::current())
     }
 
-    /// As a GraphQL error, with its code and details in `extensions`.
+    /// As a GraphQL error, with its code and details in `extensions`; the
+    /// message in the current request's language.
     pub fn graphql(self) -> async_graphql::Error {
-        let ApiError { code, message, field, reason, retry_after, reference } = self;
+        let message = self.message();
+        let ApiError { code, field, reason, retry_after, reference, .. } = self;
         async_graphql::Error::new(message).extend_with(|_, e| {
             e.set("code", code.as_str());
             if let Some(field) = &field {
@@ -182,21 +224,25 @@ impl ApiError {
         if let Some(reference) = self.reference {
             extensions["reference"] = reference.to_string().into();
         }
-        serde_json::json!({ "errors": [{ "message": self.message, "extensions": extensions }] })
+        serde_json::json!({ "errors": [{ "message": self.message(), "extensions": extensions }] })
     }
 }
 
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
         match err {
-            DomainError::Validation { field, message } => {
-                Self { field: Some(field.clone()), ..Self::new(Code::Validation, format!("{field}: {message}")) }
+            DomainError::Validation { field, message } => Self {
+                field: Some(field.clone()),
+                message: Box::new(Message::Text { field: Some(field), text: message }),
+                ..Self::new(Code::Validation, String::new())
+            },
+            DomainError::Unauthenticated(message) => Self::said(Code::Unauthenticated, message),
+            DomainError::Forbidden(message) => Self::said(Code::Forbidden, message),
+            DomainError::NotFound { entity } => {
+                Self::said(Code::NotFound, escale_domain::error::not_found_text(entity))
             }
-            DomainError::Unauthenticated(message) => Self::new(Code::Unauthenticated, message),
-            DomainError::Forbidden(message) => Self::new(Code::Forbidden, message),
-            DomainError::NotFound { entity } => Self::new(Code::NotFound, format!("{entity} not found")),
             DomainError::Conflict { code, message } => {
-                Self { reason: Some(code.as_str()), ..Self::new(Code::Conflict, message) }
+                Self { reason: Some(code.as_str()), ..Self::said(Code::Conflict, message) }
             }
             DomainError::Contention(detail) | DomainError::Internal(detail) => Self::internal(&detail),
         }
@@ -241,17 +287,17 @@ pub fn bad_id(field: &str, entity: &'static str, err: &IdError) -> async_graphql
 
 pub(crate) fn bad_id_error(field: &str, entity: &'static str, err: &IdError) -> DomainError {
     match err {
-        IdError::Malformed => DomainError::validation(field, "is not a valid id"),
+        IdError::Malformed => DomainError::validation(field, text!("field-bad-id")),
         IdError::WrongKind => DomainError::not_found(entity),
     }
 }
 
 pub fn unauthenticated() -> async_graphql::Error {
-    domain(DomainError::Unauthenticated("log in first: send Authorization: Bearer <token>".to_owned()))
+    domain(DomainError::Unauthenticated(text!("log-in-first")))
 }
 
 pub fn rate_limited(retry_after_secs: u64) -> async_graphql::Error {
-    ApiError::rate_limited(format!("too many attempts; try again in {retry_after_secs} s"), retry_after_secs).graphql()
+    ApiError::rate_limited(retry_after_secs).graphql()
 }
 
 /// The code of an error that reached a GraphQL response. Errors raised by
@@ -286,7 +332,7 @@ mod tests {
 
     #[test]
     fn a_conflict_is_409_with_its_reason() {
-        let err = ApiError::from(DomainError::conflict(escale_domain::ConflictCode::InvalidState, "not now"));
+        let err = ApiError::from(DomainError::conflict(escale_domain::ConflictCode::InvalidState, text!("stop-over")));
         assert_eq!(err.code().status(), StatusCode::CONFLICT);
         let body = err.body();
         assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");

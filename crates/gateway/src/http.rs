@@ -309,9 +309,10 @@ async fn graphql(
     // records its id, so the worker's log lines about those messages name it.
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     // Boxed: the executor's future is large, and it is awaited in two places.
+    let lang = crate::lang::of_headers(&headers);
     let run = Box::pin(escale_domain::trace::with_request_id(
         request_id,
-        run(schema, batch.data(std::sync::Arc::new(auth)).data(ip).data(meter.clone())),
+        crate::lang::scope(lang, run(schema, batch.data(std::sync::Arc::new(auth)).data(ip).data(meter.clone()))),
     ));
     let operation = crate::observe::operation_label(operations.as_deref());
     let (bytes, outcome) = match &shared.state.public_cache {
@@ -409,7 +410,7 @@ pub(crate) async fn over_key_limit(state: &AppState, key: uuid::Uuid) -> Option<
     let wait = state.limits.check(crate::limits::Bucket::ApiKey, &key.to_string()).await.err()?;
     metrics::counter!("escale_api_key_rate_limited_total").increment(1);
     let secs = crate::limits::retry_after_secs(wait);
-    Some(ApiError::rate_limited(format!("rate limit of this API key reached; retry in {secs} s"), secs).into_response())
+    Some(ApiError::rate_limited_key(secs).into_response())
 }
 
 /// Gives every error a code: ours already have one; errors raised by

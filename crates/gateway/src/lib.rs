@@ -19,6 +19,7 @@ pub mod error;
 mod export;
 pub mod http;
 pub mod ids;
+pub mod lang;
 pub mod limits;
 pub mod observe;
 mod schema;

@@ -10,6 +10,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
+use escale_i18n::text;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -39,11 +40,14 @@ pub async fn create_tenant(
     let slug = Slug::parse(slug).field("slug")?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(DomainError::validation("name", "must be 1 to 200 characters"));
+        return Err(DomainError::validation("name", text!("field-length", max = 200)));
     }
     let exists = tenant::Entity::find().filter(tenant::Column::Slug.eq(slug.as_str())).one(db).await?.is_some();
     if exists {
-        return Err(DomainError::conflict(ConflictCode::AlreadyExists, format!("an organizer {slug} already exists")));
+        return Err(DomainError::conflict(
+            ConflictCode::AlreadyExists,
+            text!("organizer-exists", slug = slug.as_str()),
+        ));
     }
     let model = tenant::ActiveModel {
         id: Set(TenantId::new().0),
@@ -72,10 +76,10 @@ pub async fn create_tenant(
 /// zxcvbn's advice.
 pub fn check_password_strength(password: &str, about: &[&str]) -> DomainResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(DomainError::validation("password", format!("must be at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(DomainError::validation("password", text!("password-min", min = MIN_PASSWORD_CHARS)));
     }
     if password.len() > 1024 {
-        return Err(DomainError::validation("password", "is longer than 1024 bytes"));
+        return Err(DomainError::validation("password", text!("password-bytes")));
     }
     // The whole of each, and its words: "amina.benali@…" and "Amina Benali"
     // give "amina" and "benali", so "aminabenali2027" is seen for what it is.
@@ -88,16 +92,18 @@ pub fn check_password_strength(password: &str, about: &[&str]) -> DomainResult<(
     if estimate.score() >= zxcvbn::Score::Three {
         return Ok(());
     }
-    let mut reason = String::from("is too easy to guess");
+    // zxcvbn's advice is in English: the English message carries it, the
+    // French and Arabic ones give the gist in their own words.
+    let mut advice = String::new();
     if let Some(feedback) = estimate.feedback() {
         if let Some(warning) = feedback.warning() {
-            reason.push_str(&format!(": {warning}"));
+            advice.push_str(&format!(": {warning}"));
         }
         for suggestion in feedback.suggestions() {
-            reason.push_str(&format!(" {suggestion}"));
+            advice.push_str(&format!(" {suggestion}"));
         }
     }
-    Err(DomainError::validation("password", reason))
+    Err(DomainError::validation("password", text!("password-weak", advice = advice)))
 }
 
 fn hash_password(password: &str, about: &[&str]) -> DomainResult<String> {
@@ -154,7 +160,7 @@ pub async fn add_member(
             let password = new
                 .password
                 .as_deref()
-                .ok_or_else(|| DomainError::validation("password", "is required for a new account"))?;
+                .ok_or_else(|| DomainError::validation("password", text!("password-new-account")))?;
             let name = match new.display_name.as_deref() {
                 Some(n) => PersonName::parse(n).field("name")?.as_str().to_owned(),
                 None => email.as_str().split('@').next().unwrap_or_default().to_owned(),
@@ -181,10 +187,7 @@ pub async fn add_member(
         .one(db)
         .await?;
     if already.is_some() {
-        return Err(DomainError::conflict(
-            ConflictCode::AlreadyExists,
-            "this person is already a member of this organizer",
-        ));
+        return Err(DomainError::conflict(ConflictCode::AlreadyExists, text!("member-exists")));
     }
     membership::ActiveModel {
         id: Set(new_uuid()),
@@ -217,7 +220,7 @@ impl std::fmt::Debug for Login {
 }
 
 fn bad_credentials() -> DomainError {
-    DomainError::Unauthenticated("invalid email or password".to_owned())
+    DomainError::Unauthenticated(text!("bad-credentials"))
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -258,10 +261,7 @@ pub async fn login(
         None if memberships.len() == 1 => memberships.into_iter().next(),
         None if memberships.is_empty() => None,
         None => {
-            return Err(DomainError::validation(
-                "tenant",
-                "you belong to several organizers: name the one to log in to (its slug)",
-            ));
+            return Err(DomainError::validation("tenant", text!("which-organizer")));
         }
     };
     // Not a member of the named organizer: the same answer as a wrong password,
@@ -291,7 +291,7 @@ pub async fn login(
 /// The actor behind a bearer token, with the role they hold *now* (a role
 /// changed or removed since login takes effect at once).
 pub async fn authenticate(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -> DomainResult<Actor> {
-    let invalid = || DomainError::Unauthenticated("invalid or expired token".to_owned());
+    let invalid = || DomainError::Unauthenticated(text!("token-invalid"));
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 128 {
         return Err(invalid());
     }

@@ -16,6 +16,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
+use escale_i18n::text;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -179,28 +180,19 @@ fn scopes_of(key: &api_key::Model) -> Vec<Scope> {
 
 fn check_scopes(raw: &[String], for_partner: bool) -> DomainResult<Vec<Scope>> {
     if raw.is_empty() {
-        return Err(DomainError::validation("scopes", "name at least one scope"));
+        return Err(DomainError::validation("scopes", text!("scopes-empty")));
     }
     let mut scopes = Vec::with_capacity(raw.len());
     for r in raw {
         let scope = Scope::parse(r)?;
         if for_partner && !scope.is_partner() {
-            return Err(DomainError::validation(
-                "scopes",
-                format!("{scope} is an organizer scope; a partner's key holds agenda:read, stats:read, leads:read"),
-            ));
+            return Err(DomainError::validation("scopes", text!("scope-organizer-only", scope = scope.as_str())));
         }
         if !for_partner && scope.is_partner() {
-            return Err(DomainError::validation(
-                "scopes",
-                format!("{scope} is a partner scope: create the key for a partner (partnerId)"),
-            ));
+            return Err(DomainError::validation("scopes", text!("scope-partner-only", scope = scope.as_str())));
         }
         if matches!(scope, Scope::Organizer(Action::ApiKeysManage | Action::MembersManage)) {
-            return Err(DomainError::validation(
-                "scopes",
-                format!("{scope} is kept for people: a key cannot mint keys or change the team"),
-            ));
+            return Err(DomainError::validation("scopes", text!("scope-people-only", scope = scope.as_str())));
         }
         if !scopes.contains(&scope) {
             scopes.push(scope);
@@ -219,14 +211,14 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, new: NewKey, now: Da
     let scope = actor.require(Action::ApiKeysManage)?;
     let name = new.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > NAME_MAX {
-        return Err(DomainError::validation("name", format!("must be 1 to {NAME_MAX} characters")));
+        return Err(DomainError::validation("name", text!("field-length", max = NAME_MAX)));
     }
     let scopes = check_scopes(&new.scopes, new.partner_id.is_some())?;
     if let Some(partner) = new.partner_id {
         catalog::find::find_partner(db, scope, partner).await?;
     }
     if new.expires_at.is_some_and(|at| at <= now) {
-        return Err(DomainError::validation("expiresAt", "must be in the future"));
+        return Err(DomainError::validation("expiresAt", text!("field-future")));
     }
     let prefix = format!("{KEY_PREFIX}{}", random_visible());
     let secret = format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()));
@@ -304,7 +296,7 @@ pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid, now: DateT
 /// The actor behind a key. Unknown, revoked and expired keys get the same
 /// answer, so a caller learns nothing about which it was.
 pub async fn authenticate(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -> DomainResult<Actor> {
-    let invalid = || DomainError::Unauthenticated("invalid, revoked or expired API key".to_owned());
+    let invalid = || DomainError::Unauthenticated(text!("key-invalid"));
     if !looks_like_key(token) || token.len() > 128 || !token.is_char_boundary(VISIBLE) {
         return Err(invalid());
     }

@@ -5,6 +5,7 @@
 //! before the operation runs. The matrix is documented in `docs/ROLES.md` and
 //! tested cell by cell.
 
+use escale_i18n::text;
 use std::fmt;
 
 pub use crate::entities::membership::Role;
@@ -151,7 +152,7 @@ impl Scope {
             .into_iter()
             .chain(Action::ALL.into_iter().map(Scope::Organizer))
             .find(|s| s.as_str() == raw)
-            .ok_or_else(|| DomainError::validation("scopes", format!("{raw:?} is not a scope")))
+            .ok_or_else(|| DomainError::validation("scopes", text!("scope-unknown", scope = raw)))
     }
 
     pub fn is_partner(self) -> bool {
@@ -180,10 +181,10 @@ impl Actor {
             Principal::Operator => Ok(self.scope),
             Principal::Member { role, .. } if allows(role, action) => Ok(self.scope),
             Principal::Member { role, .. } => {
-                Err(DomainError::Forbidden(format!("your role ({}) does not allow {action}", role_name(role))))
+                Err(DomainError::Forbidden(text!("role-forbids", role = role_name(role), action = action.as_str())))
             }
             Principal::Key(grant) if grant.scopes.contains(&Scope::Organizer(action)) => Ok(self.scope),
-            Principal::Key(_) => Err(DomainError::Forbidden(format!("this API key lacks the scope {action}"))),
+            Principal::Key(_) => Err(DomainError::Forbidden(text!("key-lacks-scope", scope = action.as_str()))),
         }
     }
 
@@ -192,10 +193,10 @@ impl Actor {
         match &self.principal {
             Principal::Key(grant) => match grant.partner_id {
                 Some(partner) => Ok((self.scope, partner, grant)),
-                None => Err(DomainError::Forbidden("this API key is the organizer's, not a partner's".into())),
+                None => Err(DomainError::Forbidden(text!("key-not-partner"))),
             },
             Principal::Member { .. } | Principal::Operator => {
-                Err(DomainError::Forbidden("the partner API takes a partner's API key (esk_live_…)".into()))
+                Err(DomainError::Forbidden(text!("partner-api-needs-key")))
             }
         }
     }
@@ -239,7 +240,7 @@ pub fn parse_role(raw: &str) -> DomainResult<Role> {
         "admin" => Ok(Role::Admin),
         "staff" => Ok(Role::Staff),
         "checkin" | "check-in" => Ok(Role::Checkin),
-        _ => Err(DomainError::validation("role", "must be one of owner, admin, staff, checkin")),
+        _ => Err(DomainError::validation("role", text!("field-one-of", values = "owner, admin, staff, checkin"))),
     }
 }
 

@@ -3,6 +3,7 @@
 //! sessions at once, and an organizer always keeps an owner.
 
 use chrono::{DateTime, Utc};
+use escale_i18n::text;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
@@ -70,7 +71,7 @@ fn rank(role: &Role) -> u8 {
 fn may_touch(actor: &Actor, current: Option<&Role>, wanted: Option<&Role>) -> DomainResult<()> {
     let is_owner = matches!(actor.role(), Some(Role::Owner));
     if !is_owner && (current == Some(&Role::Owner) || wanted == Some(&Role::Owner)) {
-        return Err(DomainError::Forbidden("only an owner may make, change or remove an owner".to_owned()));
+        return Err(DomainError::Forbidden(text!("owner-only")));
     }
     Ok(())
 }
@@ -185,10 +186,7 @@ async fn keep_an_owner(txn: &DatabaseTransaction, scope: TenantScope, verb: &str
         .count(txn)
         .await?;
     if owners <= 1 {
-        return Err(DomainError::conflict(
-            ConflictCode::InvalidState,
-            format!("the last owner cannot be {verb}: make another member owner first"),
-        ));
+        return Err(DomainError::conflict(ConflictCode::InvalidState, text!("last-owner", verb = verb)));
     }
     Ok(())
 }

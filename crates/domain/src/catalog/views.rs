@@ -12,6 +12,7 @@ use crate::entities::{edition, partner, partnership, series, session, speaker, s
 use crate::ids::{EditionId, PartnerId, SeriesId, SessionId, SpeakerId, StopId, TenantId};
 use crate::values::Topic;
 use crate::values::{Locale, TimeZone};
+use escale_i18n::{Text, text};
 
 pub use crate::entities::edition::Status as EditionStatus;
 pub use crate::entities::partner::Kind as PartnerKind;
@@ -127,15 +128,16 @@ impl RegistrationWindow {
         self == RegistrationWindow::Open
     }
 
-    /// The refusal a participant sees, when registration is not open.
-    pub fn refusal(self) -> Option<String> {
+    /// The refusal a participant sees, when registration is not open; the
+    /// opening is said in the stop's local time.
+    pub fn refusal(self, zone: TimeZone) -> Option<Text> {
         match self {
             RegistrationWindow::Open => None,
             RegistrationWindow::NotYetOpen { opens_at } => {
-                Some(format!("registration for this stop opens at {}", opens_at.to_rfc3339()))
+                Some(text!("window-opens", at = zone.local(opens_at).format("%Y-%m-%d %H:%M").to_string()))
             }
-            RegistrationWindow::Closed => Some("registration for this stop is closed".to_owned()),
-            RegistrationWindow::Unavailable => Some("this stop is not open for registration".to_owned()),
+            RegistrationWindow::Closed => Some(text!("window-closed")),
+            RegistrationWindow::Unavailable => Some(text!("window-unavailable")),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use std::ops::Deref;
 
+use escale_i18n::{Text, text};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 #[derive(Debug, thiserror::Error)]
@@ -14,26 +15,26 @@ pub enum DomainError {
     /// An input field is malformed or breaks a rule; `field` is the input's name as
     /// the caller spelled it (camelCase for GraphQL inputs).
     #[error("{field}: {message}")]
-    Validation { field: String, message: String },
+    Validation { field: String, message: Text },
 
     /// No valid credentials: missing, unknown, expired or revoked token or key,
     /// or a wrong password. The message never says which.
     #[error("{0}")]
-    Unauthenticated(String),
+    Unauthenticated(Text),
 
     /// Authenticated, but the role does not allow the action.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Text),
 
     /// The object does not exist *for this tenant*. Another tenant's object is
     /// reported exactly like a missing one, so existence never leaks.
-    #[error("{entity} not found")]
+    #[error("{}", not_found_text(entity))]
     NotFound { entity: &'static str },
 
     /// The request is well-formed but conflicts with the current state
     /// (registration closed, capacity below seats taken…).
     #[error("{message}")]
-    Conflict { code: ConflictCode, message: String },
+    Conflict { code: ConflictCode, message: Text },
 
     /// Lost a race with another transaction (serialization failure, deadlock,
     /// busy SQLite, a concurrent insert of the same unique row): running the whole
@@ -53,6 +54,10 @@ pub enum ConflictCode {
     CapacityFull,
     AlreadyExists,
     InvalidState,
+    /// A ticket scanned at the door of another stop than its own.
+    WrongStop,
+    /// A ticket scanned at its stop's door outside the stop's day.
+    WrongDay,
 }
 
 impl ConflictCode {
@@ -62,21 +67,41 @@ impl ConflictCode {
             ConflictCode::CapacityFull => "CAPACITY_FULL",
             ConflictCode::AlreadyExists => "ALREADY_EXISTS",
             ConflictCode::InvalidState => "INVALID_STATE",
+            ConflictCode::WrongStop => "WRONG_STOP",
+            ConflictCode::WrongDay => "WRONG_DAY",
         }
     }
 }
 
+/// What a person reads when something is not there: `entity` is one of the
+/// catalogue's `not-found` cases (`stop`, `api-key`…).
+pub fn not_found_text(entity: &str) -> Text {
+    text!("not-found", entity = entity)
+}
+
 impl DomainError {
-    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Validation { field: field.into(), message: message.into() }
+    /// `message` is a catalogue text (see `escale_i18n`): every user-facing
+    /// error can be said in the reader's language.
+    pub fn validation(field: impl Into<String>, message: Text) -> Self {
+        Self::Validation { field: field.into(), message }
     }
 
     pub fn not_found(entity: &'static str) -> Self {
         Self::NotFound { entity }
     }
 
-    pub fn conflict(code: ConflictCode, message: impl Into<String>) -> Self {
-        Self::Conflict { code, message: message.into() }
+    pub fn conflict(code: ConflictCode, message: Text) -> Self {
+        Self::Conflict { code, message }
+    }
+
+    /// The message, in a language, without the field's name.
+    pub fn text(&self) -> Option<Text> {
+        match self {
+            Self::Validation { message, .. } | Self::Conflict { message, .. } => Some(message.clone()),
+            Self::Unauthenticated(t) | Self::Forbidden(t) => Some(t.clone()),
+            Self::NotFound { entity } => Some(not_found_text(entity)),
+            Self::Contention(_) | Self::Internal(_) => None,
+        }
     }
 
     pub fn internal(message: impl Into<String>) -> Self {

@@ -3,6 +3,7 @@
 //! row, not an offset, so rows inserted meanwhile do not shift the pages.
 
 use chrono::{DateTime, Utc};
+use escale_i18n::text;
 use uuid::Uuid;
 
 use crate::error::{DomainError, DomainResult};
@@ -29,9 +30,9 @@ impl PageRequest {
     pub fn new(first: Option<i32>, after: Option<After>) -> DomainResult<Self> {
         let first = match first {
             None => None,
-            Some(n) if n < 0 => return Err(DomainError::validation("first", "must not be negative")),
+            Some(n) if n < 0 => return Err(DomainError::validation("first", text!("field-not-negative"))),
             Some(n) if u64::try_from(n).unwrap_or(u64::MAX) > MAX_PAGE => {
-                return Err(DomainError::validation("first", format!("must be at most {MAX_PAGE}")));
+                return Err(DomainError::validation("first", text!("field-at-most", max = MAX_PAGE)));
             }
             Some(n) => Some(u64::try_from(n).unwrap_or(DEFAULT_PAGE)),
         };

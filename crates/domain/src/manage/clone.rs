@@ -1,6 +1,7 @@
 //! Cloning an edition into the next one, with its dates shifted in local time.
 
 use chrono::{DateTime, Duration, Utc};
+use escale_i18n::text;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder,
@@ -47,14 +48,14 @@ pub async fn clone_edition(
     check_edition_numbers(input.number, input.year)?;
     let title = text("title", &input.title, 200)?;
     if input.shift_days.abs() > 3660 {
-        return Err(DomainError::validation("shiftDays", "must be within ten years"));
+        return Err(DomainError::validation("shiftDays", text!("shift-days")));
     }
     audit::write(db, actor, now, |txn| {
         let (input, title) = (input.clone(), title.clone());
         Box::pin(async move {
             let source = find_edition(txn, scope, input.source_id).await?;
             if number_taken(txn, scope, source.series_id, input.number).await? {
-                return Err(DomainError::validation("number", format!("edition {} of this series already exists", input.number)));
+                return Err(DomainError::validation("number", text!("edition-exists", number = input.number)));
             }
             let edition_id = new_uuid();
             let new_edition = edition::ActiveModel {

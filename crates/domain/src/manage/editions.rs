@@ -1,6 +1,7 @@
 //! Editions: create, edit, publish and archive.
 
 use chrono::{DateTime, Utc};
+use escale_i18n::text;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter,
@@ -27,10 +28,10 @@ pub struct NewEdition {
 
 pub(super) fn check_edition_numbers(number: i32, year: i32) -> DomainResult<()> {
     if number < 1 {
-        return Err(DomainError::validation("number", "must be at least 1"));
+        return Err(DomainError::validation("number", text!("edition-number")));
     }
     if !(1900..=2999).contains(&year) {
-        return Err(DomainError::validation("year", "must be a year such as 2027"));
+        return Err(DomainError::validation("year", text!("edition-year")));
     }
     Ok(())
 }
@@ -64,10 +65,7 @@ pub async fn create_edition(
         Box::pin(async move {
             find_series(txn, scope, input.series_id).await?;
             if number_taken(txn, scope, input.series_id, input.number).await? {
-                return Err(DomainError::validation(
-                    "number",
-                    format!("edition {} of this series already exists", input.number),
-                ));
+                return Err(DomainError::validation("number", text!("edition-exists", number = input.number)));
             }
             let row = edition::ActiveModel {
                 id: Set(new_uuid()),

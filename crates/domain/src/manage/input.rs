@@ -1,6 +1,7 @@
 //! What organizers type, checked: times in a stop's zone, texts, capacities, windows.
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone as _, Utc};
+use escale_i18n::text;
 
 use crate::error::{DomainError, DomainResult, FieldExt};
 use crate::values::{Capacity, TimeZone};
@@ -24,10 +25,7 @@ pub(super) fn resolve(zone: TimeZone, at: TimeInput, field: &str) -> DomainResul
             .earliest()
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| {
-                DomainError::validation(
-                    field,
-                    format!("{naive} does not exist in {} (the clocks skip it)", zone.name()),
-                )
+                DomainError::validation(field, text!("time-skipped", time = naive.to_string(), zone = zone.name()))
             }),
     }
 }
@@ -35,13 +33,13 @@ pub(super) fn resolve(zone: TimeZone, at: TimeInput, field: &str) -> DomainResul
 pub(super) fn text(field: &str, raw: &str, max: usize) -> DomainResult<String> {
     let t = raw.trim();
     if t.is_empty() {
-        return Err(DomainError::validation(field, "is empty"));
+        return Err(DomainError::validation(field, text!("field-empty")));
     }
     if t.chars().count() > max {
-        return Err(DomainError::validation(field, format!("is longer than {max} characters")));
+        return Err(DomainError::validation(field, text!("field-too-long", max = max)));
     }
     if t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(DomainError::validation(field, "contains control characters"));
+        return Err(DomainError::validation(field, text!("field-control-chars")));
     }
     Ok(t.to_owned())
 }
@@ -55,16 +53,16 @@ pub(super) fn optional_text(field: &str, raw: Option<&str>, max: usize) -> Domai
 
 pub(super) fn capacity(field: &str, seats: i64) -> DomainResult<i32> {
     let c = Capacity::new(seats).field(field)?;
-    i32::try_from(c.get()).map_err(|_| DomainError::validation(field, "is too large"))
+    i32::try_from(c.get()).map_err(|_| DomainError::validation(field, text!("field-too-large")))
 }
 
 /// A stop lasts from one hour to two weeks: anything else is a typo.
 pub(super) fn check_stop_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> DomainResult<()> {
     if ends_at <= starts_at {
-        return Err(DomainError::validation("endsAt", "must be after startsAt"));
+        return Err(DomainError::validation("endsAt", text!("ends-after-start")));
     }
     if ends_at - starts_at > Duration::days(14) {
-        return Err(DomainError::validation("endsAt", "a stop lasts at most 14 days"));
+        return Err(DomainError::validation("endsAt", text!("stop-max-days")));
     }
     Ok(())
 }
@@ -77,17 +75,17 @@ pub(super) fn check_window(
     if let Some(c) = closes
         && c > starts_at
     {
-        return Err(DomainError::validation("registrationClosesAt", "must not be after the stop starts"));
+        return Err(DomainError::validation("registrationClosesAt", text!("close-after-start")));
     }
     if let (Some(o), Some(c)) = (opens, closes)
         && o >= c
     {
-        return Err(DomainError::validation("registrationOpensAt", "must be before registrationClosesAt"));
+        return Err(DomainError::validation("registrationOpensAt", text!("open-after-close")));
     }
     if let Some(o) = opens
         && o >= starts_at
     {
-        return Err(DomainError::validation("registrationOpensAt", "must be before the stop starts"));
+        return Err(DomainError::validation("registrationOpensAt", text!("open-after-start")));
     }
     Ok(())
 }

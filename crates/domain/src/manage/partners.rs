@@ -1,6 +1,7 @@
 //! Partners and partnerships (to an edition or a stop, with a tier).
 
 use chrono::{DateTime, Utc};
+use escale_i18n::text;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter,
@@ -27,9 +28,9 @@ pub struct PartnerInput {
 pub(super) fn website(raw: Option<&str>) -> DomainResult<Option<String>> {
     match raw.map(str::trim).filter(|w| !w.is_empty()) {
         Some(w) => {
-            let url = url::Url::parse(w).map_err(|_| DomainError::validation("website", "is not a URL"))?;
+            let url = url::Url::parse(w).map_err(|_| DomainError::validation("website", text!("field-not-url")))?;
             if !matches!(url.scheme(), "http" | "https") {
-                return Err(DomainError::validation("website", "must be an http(s) address"));
+                return Err(DomainError::validation("website", text!("field-not-http")));
             }
             Ok(Some(url.to_string()))
         }
@@ -60,13 +61,13 @@ pub async fn create_partner(
 ) -> DomainResult<crate::catalog::Partner> {
     let scope = actor.require(Action::CatalogWrite)?;
     let name = text("name", input.name.as_deref().unwrap_or(""), 200)?;
-    let kind = input.kind.ok_or_else(|| DomainError::validation("kind", "is required"))?;
+    let kind = input.kind.ok_or_else(|| DomainError::validation("kind", text!("field-required")))?;
     let site = website(input.website.clone().flatten().as_deref())?;
     audit::write(db, actor, now, |txn| {
         let (name, site) = (name.clone(), site.clone());
         Box::pin(async move {
             if partner_name_taken(txn, scope, &name, None).await? {
-                return Err(DomainError::validation("name", "a partner with this name already exists"));
+                return Err(DomainError::validation("name", text!("partner-exists")));
             }
             let row = partner::ActiveModel {
                 id: Set(new_uuid()),
@@ -103,7 +104,7 @@ pub async fn update_partner(
             if let Some(n) = &name
                 && partner_name_taken(txn, scope, n, Some(id)).await?
             {
-                return Err(DomainError::validation("name", "a partner with this name already exists"));
+                return Err(DomainError::validation("name", text!("partner-exists")));
             }
             let mut changed = Vec::new();
             let mut row = current.into_active_model();

@@ -1,6 +1,7 @@
 //! Series: create and edit.
 
 use chrono::{DateTime, Utc};
+use escale_i18n::text;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter,
@@ -45,7 +46,7 @@ pub async fn create_series(
             if taken > 0 {
                 return Err(DomainError::conflict(
                     ConflictCode::AlreadyExists,
-                    format!("a series {slug} already exists"),
+                    text!("series-exists", slug = slug.as_str()),
                 ));
             }
             let row = series::ActiveModel {

@@ -1,6 +1,7 @@
 //! Sessions (workshops, talks…) of a stop: create and edit; seats and workshop reminders follow.
 
 use chrono::{DateTime, Utc};
+use escale_i18n::text;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, IntoActiveModel};
 use serde_json::json;
 use uuid::Uuid;
@@ -36,17 +37,17 @@ pub(super) fn check_session_times(
     ends_at: DateTime<Utc>,
 ) -> DomainResult<()> {
     if ends_at <= starts_at {
-        return Err(DomainError::validation("endsAt", "must be after startsAt"));
+        return Err(DomainError::validation("endsAt", text!("ends-after-start")));
     }
     if starts_at < stop.starts_at || ends_at > stop.ends_at {
-        return Err(DomainError::validation("startsAt", "a session must take place within its stop's times"));
+        return Err(DomainError::validation("startsAt", text!("session-outside-stop")));
     }
     Ok(())
 }
 
 pub(super) fn check_topics(topics: &[Topic]) -> DomainResult<()> {
     if topics.len() > 6 {
-        return Err(DomainError::validation("topics", "at most 6 topics"));
+        return Err(DomainError::validation("topics", text!("topics-max")));
     }
     Ok(())
 }
@@ -142,7 +143,7 @@ pub async fn update_session(
             {
                 return Err(DomainError::validation(
                     "capacity",
-                    format!("{} seats are already taken; capacity cannot be lower", current.confirmed_count),
+                    text!("capacity-below-taken", taken = current.confirmed_count),
                 ));
             }
             let mut changed = Vec::new();

@@ -1,6 +1,7 @@
 //! Stops: create, edit, publish or cancel, and reschedule (reminders follow in the same transaction).
 
 use chrono::{DateTime, Utc};
+use escale_i18n::text;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
 };
@@ -132,7 +133,7 @@ pub async fn update_stop(
             {
                 return Err(DomainError::validation(
                     "capacity",
-                    format!("{} seats are already taken; capacity cannot be lower", current.confirmed_count),
+                    text!("capacity-below-taken", taken = current.confirmed_count),
                 ));
             }
             let opens = patch.registration_opens_at.unwrap_or(current.registration_opens_at);
@@ -216,10 +217,7 @@ pub async fn reschedule_stop(
             if let Some(c) = current.registration_closes_at
                 && c > start
             {
-                return Err(DomainError::validation(
-                    "startsAt",
-                    "the stop would start before its registration closes; move registrationClosesAt first",
-                ));
+                return Err(DomainError::validation("startsAt", text!("reschedule-before-close")));
             }
             let delta = start - current.starts_at;
             let sessions = session::Entity::find()
@@ -232,10 +230,7 @@ pub async fn reschedule_stop(
                 if s_start < start || s_end > end {
                     return Err(DomainError::validation(
                         "endsAt",
-                        format!(
-                            "session \u{201c}{}\u{201d} would end outside the new times; shorten it or widen the stop",
-                            s.title
-                        ),
+                        text!("reschedule-session-outside", title = s.title.as_str()),
                     ));
                 }
                 let mut active = s.into_active_model();

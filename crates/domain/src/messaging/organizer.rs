@@ -3,6 +3,7 @@
 //! the outbox's and the worker's business.
 
 use chrono::{DateTime, Utc};
+use escale_i18n::text;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -145,7 +146,7 @@ pub async fn save_template(
     let checked = custom.clone();
     crate::messaging::sandbox::off_thread(move || validate_template(key, channel, locale, &checked))
         .await
-        .map_err(|reason| DomainError::validation("template", reason))??;
+        .map_err(|reason| DomainError::validation("template", text!("template-invalid", detail = reason)))??;
     let row = template::ActiveModel {
         id: Set(crate::ids::new_uuid()),
         tenant_id: Set(scope.uuid()),
@@ -197,38 +198,34 @@ pub fn validate_template(
 ) -> DomainResult<()> {
     const MAX_LEN: usize = 64 * 1024;
     if custom.body_text.trim().is_empty() {
-        return Err(DomainError::validation("bodyText", "must not be empty"));
+        return Err(DomainError::validation("bodyText", text!("field-not-blank")));
     }
     let too_long = [Some(&custom.body_text), custom.subject.as_ref(), custom.body_html.as_ref()]
         .into_iter()
         .flatten()
         .any(|part| part.len() > MAX_LEN);
     if too_long {
-        return Err(DomainError::validation("bodyText", "a template part is longer than 64 KiB"));
+        return Err(DomainError::validation("bodyText", text!("template-part-size")));
     }
     let ctx = templates::sample_context_for(key);
     match channel {
         Channel::Email => {
             if custom.subject.as_deref().is_some_and(|s| s.trim().is_empty()) {
-                return Err(DomainError::validation("subject", "must not be empty"));
+                return Err(DomainError::validation("subject", text!("field-not-blank")));
             }
             templates::render_email(key, locale, Some(custom), &ctx)
-                .map_err(|e| DomainError::validation("template", e.to_string()))?;
+                .map_err(|e| DomainError::validation("template", text!("template-invalid", detail = e.to_string())))?;
         }
         Channel::Sms => {
             if custom.subject.is_some() || custom.body_html.is_some() {
-                return Err(DomainError::validation("subject", "an SMS has only a text body"));
+                return Err(DomainError::validation("subject", text!("template-sms-subject")));
             }
             let sms = templates::render_sms(key, locale, Some(custom), &ctx)
-                .map_err(|e| DomainError::validation("template", e.to_string()))?;
+                .map_err(|e| DomainError::validation("template", text!("template-invalid", detail = e.to_string())))?;
             if sms.length.segments > templates::MAX_SMS_SEGMENTS {
                 return Err(DomainError::validation(
                     "bodyText",
-                    format!(
-                        "the sample renders to {} SMS segments; at most {} are sent",
-                        sms.length.segments,
-                        templates::MAX_SMS_SEGMENTS
-                    ),
+                    text!("template-sms-segments", segments = sms.length.segments, max = templates::MAX_SMS_SEGMENTS),
                 ));
             }
         }
@@ -344,13 +341,13 @@ pub async fn broadcast(
     let subject = input.subject.trim().to_owned();
     let body = input.body.trim().to_owned();
     if subject.is_empty() || subject.chars().count() > MAX_BROADCAST_SUBJECT || subject.contains('\n') {
-        return Err(DomainError::validation("subject", format!("one line of 1 to {MAX_BROADCAST_SUBJECT} characters")));
+        return Err(DomainError::validation("subject", text!("broadcast-subject", max = MAX_BROADCAST_SUBJECT)));
     }
     if body.is_empty() || body.chars().count() > MAX_BROADCAST_BODY {
-        return Err(DomainError::validation("body", format!("1 to {MAX_BROADCAST_BODY} characters")));
+        return Err(DomainError::validation("body", text!("broadcast-body", max = MAX_BROADCAST_BODY)));
     }
     if input.channels.is_empty() {
-        return Err(DomainError::validation("channels", "name at least one channel"));
+        return Err(DomainError::validation("channels", text!("channels-empty")));
     }
     let id = crate::ids::new_uuid();
     db::write(db, |txn| {
@@ -462,7 +459,7 @@ pub async fn failed(
 ) -> DomainResult<Vec<FailedMessage>> {
     let scope = actor.require(Action::RegistrationsRead)?;
     if limit > MAX_FAILED {
-        return Err(DomainError::validation("first", format!("must be at most {MAX_FAILED}")));
+        return Err(DomainError::validation("first", text!("field-at-most", max = MAX_FAILED)));
     }
     find_stop(db, scope, stop_id).await?;
     let registrations: Vec<Uuid> = registration::Entity::find()
@@ -499,7 +496,7 @@ pub async fn retry(
 ) -> DomainResult<u64> {
     let scope = actor.require(Action::RegistrationsManage)?;
     if ids.is_empty() || ids.len() > 500 {
-        return Err(DomainError::validation("ids", "give 1 to 500 notification ids"));
+        return Err(DomainError::validation("ids", text!("retry-ids")));
     }
     db::write(db, |txn| {
         let (actor, ids) = (actor.clone(), ids.to_vec());
@@ -557,7 +554,9 @@ pub async fn stop_message_counts(
             let channel: String = row.try_get("", "channel")?;
             let status: String = row.try_get("", "status")?;
             Ok(MessageCount {
-                channel: channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.0))?,
+                channel: channel
+                    .parse()
+                    .map_err(|e: crate::values::ValueError| DomainError::internal(e.to_string()))?,
                 status,
                 count: row.try_get("", "n")?,
                 sms_segments: row.try_get("", "segments")?,
@@ -609,7 +608,7 @@ pub async fn set_sms_limits(
     let countries = crate::messaging::sms::countries_to_store(&limits.countries)?;
     for (field, cap) in [("dailyCap", limits.daily_cap), ("perNumberDailyCap", limits.per_number_daily_cap)] {
         if !(0..=1_000_000).contains(&cap) {
-            return Err(DomainError::validation(field, "must be between 0 (no SMS) and 1,000,000"));
+            return Err(DomainError::validation(field, text!("sms-cap")));
         }
     }
     audit::write(db, actor, now, |txn| {

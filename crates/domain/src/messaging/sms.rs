@@ -6,6 +6,7 @@
 //! ô, û — switches the whole message to UCS-2: 70 UTF-16 units, 67 per part.
 //! Each part is billed, so the count is recorded on every notification.
 
+use escale_i18n::text;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,15 +74,31 @@ pub fn measure(text: &str) -> SmsLength {
 /// Whether an organizer's SMS may go to `phone`: its country must be among
 /// `allowed` (ISO 3166 codes separated by commas, the tenant's
 /// `sms_countries`). Err names both, for the person and the organizer.
-pub fn country_allowed(allowed: &str, phone: &crate::values::PhoneNumber) -> Result<(), String> {
+pub fn country_allowed(allowed: &str, phone: &crate::values::PhoneNumber) -> Result<(), CountryRefusal> {
     let countries = allowed.split(',').map(str::trim).filter(|c| !c.is_empty());
     match phone.country() {
         Some(country) if countries.clone().any(|c| c.eq_ignore_ascii_case(country)) => Ok(()),
-        found => Err(format!(
-            "{SMS_COUNTRY}SMS go to numbers of {} only; this number is from {}",
-            countries.collect::<Vec<_>>().join(", "),
-            found.unwrap_or("no country")
-        )),
+        found => Err(CountryRefusal {
+            allowed: countries.collect::<Vec<_>>().join(", "),
+            found: found.unwrap_or("no country").to_owned(),
+        }),
+    }
+}
+
+/// A number from a country the organizer does not send SMS to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountryRefusal {
+    /// The allowed countries' codes, `MA, FR`.
+    pub allowed: String,
+    /// The number's country code.
+    pub found: String,
+}
+
+/// As a failed message's `last_error` (which the worker's metric reads by
+/// its prefix).
+impl std::fmt::Display for CountryRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{SMS_COUNTRY}SMS go to numbers of {} only; this number is from {}", self.allowed, self.found)
     }
 }
 
@@ -108,7 +125,7 @@ pub fn countries_to_store(countries: &[String]) -> Result<String, crate::error::
         if phonenumber::country::Id::from_str(&code).is_err() {
             return Err(crate::error::DomainError::validation(
                 "countries",
-                format!("{raw:?} is not a country code (ISO 3166, two letters: MA, FR)"),
+                text!("country-code", value = raw.as_str()),
             ));
         }
         codes.push(code);
@@ -116,7 +133,7 @@ pub fn countries_to_store(countries: &[String]) -> Result<String, crate::error::
     codes.sort();
     codes.dedup();
     if codes.is_empty() || codes.len() > 30 {
-        return Err(crate::error::DomainError::validation("countries", "give between 1 and 30 countries"));
+        return Err(crate::error::DomainError::validation("countries", text!("countries-count")));
     }
     Ok(codes.join(","))
 }

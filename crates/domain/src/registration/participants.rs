@@ -3,6 +3,7 @@
 //! what organizers see of them (history across stops and editions), and the
 //! export of a stop's registrations.
 
+use escale_i18n::text;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -226,19 +227,22 @@ fn parse_question(q: &NewQuestion) -> DomainResult<(Topic, String)> {
     let topic: Topic = q.topic.trim().to_ascii_lowercase().parse().map_err(|_| {
         DomainError::validation(
             "topic",
-            "must be one of digital_marketing, financial_education, budgeting, banking_relations, \
-             digital_transformation, other",
+            text!(
+                "field-one-of",
+                values = "digital_marketing, financial_education, budgeting, banking_relations, \
+                          digital_transformation, other"
+            ),
         )
     })?;
     let body = q.body.trim();
     if body.chars().count() < 3 {
-        return Err(DomainError::validation("body", "is empty"));
+        return Err(DomainError::validation("body", text!("field-empty")));
     }
     if body.chars().count() > MAX_QUESTION_CHARS {
-        return Err(DomainError::validation("body", format!("is longer than {MAX_QUESTION_CHARS} characters")));
+        return Err(DomainError::validation("body", text!("field-too-long", max = MAX_QUESTION_CHARS)));
     }
     if body.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(DomainError::validation("body", "contains control characters"));
+        return Err(DomainError::validation("body", text!("field-control-chars")));
     }
     Ok((topic, body.to_owned()))
 }
@@ -260,7 +264,7 @@ pub(crate) async fn insert_question(
             .await?
             .is_some();
         if !same_stop {
-            return Err(DomainError::validation("sessionId", "is not a session of this registration's stop"));
+            return Err(DomainError::validation("sessionId", text!("question-session-elsewhere")));
         }
     }
     Ok(question::ActiveModel {
@@ -289,7 +293,7 @@ pub async fn ask(
     parse_question(q)?;
     let (scope, reg) = tickets::by_ticket(db, ticket_code).await?;
     if reg.status == registration::Status::Cancelled {
-        return Err(DomainError::conflict(ConflictCode::InvalidState, "this registration was cancelled"));
+        return Err(DomainError::conflict(ConflictCode::InvalidState, text!("registration-cancelled")));
     }
     let ended = stop::Entity::find_by_id(reg.stop_id)
         .filter(stop::Column::TenantId.eq(scope.uuid()))
@@ -297,7 +301,7 @@ pub async fn ask(
         .await?
         .is_some_and(|s| s.ends_at <= now);
     if ended {
-        return Err(DomainError::conflict(ConflictCode::InvalidState, "this stop is over"));
+        return Err(DomainError::conflict(ConflictCode::InvalidState, text!("stop-over")));
     }
     insert_question(db, scope, &reg, q, now).await.map(Question::from)
 }
@@ -426,7 +430,7 @@ pub async fn find_person(db: &impl ConnectionTrait, actor: &Actor, contact: &str
             None => None,
         }
     } else {
-        return Err(DomainError::validation("contact", "give an email address, a phone number or a ticket code"));
+        return Err(DomainError::validation("contact", text!("contact-lookup")));
     };
     let person = found.ok_or(DomainError::not_found("participant"))?;
     history(db, scope, person).await

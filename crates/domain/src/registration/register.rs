@@ -8,6 +8,7 @@
 //! outbox. Either all of it is committed or none of it.
 
 use chrono::{DateTime, Utc};
+use escale_i18n::text;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -81,10 +82,10 @@ struct Parsed {
 fn optional_text(field: &str, raw: &Option<String>, max: usize) -> DomainResult<Option<String>> {
     let Some(text) = raw.as_deref().map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
     if text.chars().count() > max {
-        return Err(DomainError::validation(field, format!("is longer than {max} characters")));
+        return Err(DomainError::validation(field, text!("field-too-long", max = max)));
     }
     if text.chars().any(char::is_control) {
-        return Err(DomainError::validation(field, "contains control characters"));
+        return Err(DomainError::validation(field, text!("field-control-chars")));
     }
     Ok(Some(text.to_owned()))
 }
@@ -101,7 +102,7 @@ fn parse_segment(raw: &Option<String>) -> DomainResult<Option<participant::Segme
         _ => {
             return Err(DomainError::validation(
                 "segment",
-                "must be one of tpe, micro_enterprise, auto_entrepreneur, project_holder, other",
+                text!("field-one-of", values = "tpe, micro_enterprise, auto_entrepreneur, project_holder, other"),
             ));
         }
     };
@@ -119,23 +120,20 @@ fn parse(input: &RegisterInput) -> DomainResult<Parsed> {
         None => None,
     };
     if email.is_none() && phone.is_none() {
-        return Err(DomainError::validation("email", "give an email address or a phone number (or both)"));
+        return Err(DomainError::validation("email", text!("register-contact")));
     }
     if input.consents.sms_reminders
         && let Some(p) = &phone
         && !p.can_receive_sms()
     {
-        return Err(DomainError::validation(
-            "phone",
-            "this number cannot receive SMS (it is not a mobile); give a mobile number or do not ask for SMS",
-        ));
+        return Err(DomainError::validation("phone", text!("register-not-mobile")));
     }
     let locale = match input.locale.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         Some(l) => Some(l.parse::<Locale>().field("locale")?),
         None => None,
     };
     if input.session_ids.len() > 20 {
-        return Err(DomainError::validation("sessionIds", "at most 20 sessions per registration"));
+        return Err(DomainError::validation("sessionIds", text!("register-too-many-sessions")));
     }
     Ok(Parsed {
         name,
@@ -175,9 +173,8 @@ pub async fn register(
         && let Some(phone) = &parsed.phone
         && let Some(tenant) = crate::entities::tenant::Entity::find_by_id(scope.uuid()).one(db).await?
     {
-        crate::messaging::sms::country_allowed(&tenant.sms_countries, phone).map_err(|reason| {
-            let reason = reason.trim_start_matches(crate::messaging::sms::SMS_COUNTRY);
-            DomainError::validation("phone", format!("{reason}; give such a mobile, or do not ask for SMS"))
+        crate::messaging::sms::country_allowed(&tenant.sms_countries, phone).map_err(|r| {
+            DomainError::validation("phone", text!("register-sms-country", allowed = r.allowed, found = r.found))
         })?;
     }
     let mut session_ids: Vec<Uuid> = input.session_ids.iter().map(|s| s.0).collect();
@@ -215,7 +212,7 @@ async fn register_in(
         return Err(DomainError::not_found("stop"));
     }
     let window = RegistrationWindow::of(&stop, &edition, now);
-    if let Some(refusal) = window.refusal() {
+    if let Some(refusal) = window.refusal(stop.time_zone) {
         return Err(DomainError::conflict(ConflictCode::RegistrationClosed, refusal));
     }
     let sessions = if session_ids.is_empty() {
@@ -229,7 +226,7 @@ async fn register_in(
             .await?
     };
     if sessions.len() != session_ids.len() {
-        return Err(DomainError::validation("sessionIds", "a session given is not part of this stop"));
+        return Err(DomainError::validation("sessionIds", text!("register-session-elsewhere")));
     }
 
     let (person, created) = upsert_participant(txn, scope, parsed, consents, now).await?;

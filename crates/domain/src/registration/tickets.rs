@@ -7,11 +7,11 @@
 //! cancelled, the cancellation notice planned, and the freed seats given to the
 //! waiting lists (each promotion with its message).
 
-use std::collections::HashMap;
+use escale_i18n::text;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -155,17 +155,11 @@ async fn cancel_in(
             .await?
             .ok_or(DomainError::not_found("stop"))?;
         if now >= stop.starts_at {
-            return Err(DomainError::conflict(
-                ConflictCode::InvalidState,
-                "the stop has started; ask the organizers at the desk",
-            ));
+            return Err(DomainError::conflict(ConflictCode::InvalidState, text!("cancel-started")));
         }
     }
     if reg.checked_in_at.is_some() {
-        return Err(DomainError::conflict(
-            ConflictCode::InvalidState,
-            "this participant has already been checked in; a present participant cannot be cancelled",
-        ));
+        return Err(DomainError::conflict(ConflictCode::InvalidState, text!("cancel-checked-in")));
     }
     // The lines' locks first (see `lock_lines`), then the registration as it
     // is now: a promotion that committed meanwhile changed it, and the
@@ -256,131 +250,4 @@ async fn cancel_in(
         audit::record(txn, &actor, "registration.cancel", "registration", Some(id), Some(details), now).await?;
     }
     Ok(CancelOutcome { registration: cancelled.into(), already_cancelled: false, promoted, promoted_seats })
-}
-
-/// The answer to a ticket scan.
-#[derive(Debug, Clone)]
-pub struct CheckIn {
-    pub registration: Registration,
-    pub participant_name: String,
-    /// When the participant was checked in (now, or at the first scan).
-    pub checked_in_at: DateTime<Utc>,
-    /// This scan found them already checked in: not an error, but worth saying.
-    pub already: bool,
-    pub counts: StopCounts,
-    /// The stop's IANA zone, to say "since 10:42" in the venue's time.
-    pub stop_time_zone: crate::values::TimeZone,
-}
-
-/// Checks a participant in by ticket code. Idempotent: a second scan answers
-/// with the time of the first.
-pub async fn check_in(db: &DatabaseConnection, actor: &Actor, code: &str, now: DateTime<Utc>) -> DomainResult<CheckIn> {
-    let scope = actor.require(Action::CheckIn)?;
-    let code = TicketCode::parse(code).field("ticketCode")?;
-    let find = || {
-        registration::Entity::find()
-            .filter(registration::Column::TenantId.eq(scope.uuid()))
-            .filter(registration::Column::TicketCode.eq(code.as_str()))
-            .one(db)
-    };
-    // Another organizer's ticket is unknown here, like a mistyped one.
-    let reg = find().await?.ok_or(DomainError::not_found("registration"))?;
-    match reg.status {
-        registration::Status::Cancelled => {
-            let when = reg.cancelled_at.map(|t| format!(" on {}", t.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default();
-            return Err(DomainError::conflict(
-                ConflictCode::InvalidState,
-                format!("this registration was cancelled{when}"),
-            ));
-        }
-        registration::Status::Waitlisted => {
-            return Err(DomainError::conflict(
-                ConflictCode::InvalidState,
-                format!(
-                    "this participant is on the waiting list (position {}), not confirmed",
-                    reg.waitlist_position.unwrap_or_default()
-                ),
-            ));
-        }
-        registration::Status::Confirmed => {}
-    }
-    let first = registration::Entity::update_many()
-        .col_expr(registration::Column::CheckedInAt, Expr::val(now))
-        .col_expr(registration::Column::UpdatedAt, Expr::val(now))
-        .filter(registration::Column::Id.eq(reg.id))
-        .filter(registration::Column::CheckedInAt.is_null())
-        .filter(registration::Column::Status.eq(registration::Status::Confirmed))
-        .exec(db)
-        .await?
-        .rows_affected
-        == 1;
-    let reg = find().await?.ok_or(DomainError::not_found("registration"))?;
-    let checked_in_at = reg.checked_in_at.ok_or_else(|| {
-        DomainError::conflict(ConflictCode::InvalidState, "this registration changed during the scan; scan again")
-    })?;
-    let person = participant::Entity::find_by_id(reg.participant_id)
-        .filter(participant::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("participant"))?;
-    let counts = stop_counts(db, scope, &[reg.stop_id]).await?.remove(&reg.stop_id).unwrap_or_default();
-    let stop = stop::Entity::find_by_id(reg.stop_id)
-        .filter(stop::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("stop"))?;
-    Ok(CheckIn {
-        registration: reg.into(),
-        participant_name: person.full_name,
-        checked_in_at,
-        already: !first,
-        counts,
-        stop_time_zone: stop.time_zone,
-    })
-}
-
-/// Live figures of a stop for organizers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StopCounts {
-    pub confirmed: i64,
-    pub waitlisted: i64,
-    pub cancelled: i64,
-    pub checked_in: i64,
-}
-
-/// [`StopCounts`] for several stops in one query.
-pub async fn stop_counts(
-    db: &impl ConnectionTrait,
-    scope: TenantScope,
-    stops: &[Uuid],
-) -> DomainResult<HashMap<Uuid, StopCounts>> {
-    if stops.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(Uuid, registration::Status, i64, i64)> = registration::Entity::find()
-        .select_only()
-        .column(registration::Column::StopId)
-        .column(registration::Column::Status)
-        .column_as(Expr::col(registration::Column::Id).count(), "n")
-        .column_as(Expr::col(registration::Column::CheckedInAt).count(), "checked_in")
-        .filter(registration::Column::TenantId.eq(scope.uuid()))
-        .filter(registration::Column::StopId.is_in(stops.iter().copied()))
-        .group_by(registration::Column::StopId)
-        .group_by(registration::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut out: HashMap<Uuid, StopCounts> = stops.iter().map(|s| (*s, StopCounts::default())).collect();
-    for (stop, status, n, checked_in) in rows {
-        let counts = out.entry(stop).or_default();
-        match status {
-            registration::Status::Confirmed => {
-                counts.confirmed += n;
-                counts.checked_in += checked_in;
-            }
-            registration::Status::Waitlisted => counts.waitlisted += n,
-            registration::Status::Cancelled => counts.cancelled += n,
-        }
-    }
-    Ok(out)
 }

@@ -75,7 +75,8 @@ async fn a_cancellation_promotes_the_first_in_line_and_cancels_what_was_planned(
         assert!(matches!(other, Err(DomainError::NotFound { .. })), "{name}: a link is for one registration");
         let out = tickets::cancel_by_link(db, scope, regs[1].id.0, &sig, now()).await.expect("cancel by link");
         assert_eq!(out.promoted, vec![regs[3].id.0], "{name}");
-        let counts = tickets::stop_counts(db, scope, &[stop.0]).await.expect("counts")[&stop.0];
+        let counts =
+            escale_domain::registration::door::stop_counts(db, scope, &[stop.0]).await.expect("counts")[&stop.0];
         assert_eq!((counts.confirmed, counts.waitlisted, counts.cancelled), (2, 0, 3), "{name}");
     }
 }

@@ -7,6 +7,7 @@ use chrono::Utc;
 use escale_domain::access::accounts;
 use escale_domain::access::authz::{Action, Actor};
 use escale_domain::tenancy::TenantScope;
+use escale_domain::text;
 use tokio::sync::OnceCell;
 
 use crate::limits::{Bucket, retry_after_secs};
@@ -61,9 +62,7 @@ pub async fn actor<'a>(ctx: &'a Context<'_>) -> Result<&'a Actor> {
         })
         .await
         .map_err(error::domain)?;
-    actor
-        .as_ref()
-        .ok_or_else(|| error::domain(escale_domain::DomainError::Unauthenticated("invalid or expired token".into())))
+    actor.as_ref().ok_or_else(|| error::domain(escale_domain::DomainError::Unauthenticated(text!("token-invalid"))))
 }
 
 /// The caller if allowed to do `action`: UNAUTHENTICATED without a valid token,

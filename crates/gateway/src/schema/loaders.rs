@@ -180,13 +180,13 @@ impl Loader<SpeakersOfSession> for CatalogLoader {
 pub struct CountsOfStop(pub TenantId, pub Uuid);
 
 impl Loader<CountsOfStop> for CatalogLoader {
-    type Value = escale_domain::registration::tickets::StopCounts;
+    type Value = escale_domain::registration::door::StopCounts;
     type Error = LoadError;
 
     async fn load(&self, keys: &[CountsOfStop]) -> Result<HashMap<CountsOfStop, Self::Value>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
         for (tenant, ids) in by_tenant(keys, |k| (k.0, k.1)) {
-            let counts = escale_domain::registration::tickets::stop_counts(&self.db, TenantScope::new(tenant), &ids)
+            let counts = escale_domain::registration::door::stop_counts(&self.db, TenantScope::new(tenant), &ids)
                 .await
                 .map_err(err)?;
             out.extend(counts.into_iter().map(|(id, c)| (CountsOfStop(tenant, id), c)));

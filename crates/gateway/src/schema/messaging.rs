@@ -10,6 +10,7 @@ use escale_domain::messaging::organizer::{self, PolicyTarget};
 use escale_domain::messaging::reminders::{Anchor, Offset, Policy, QuietHours};
 use escale_domain::messaging::templates::{self, TemplateOverride};
 use escale_domain::tenancy::TenantScope;
+use escale_domain::text;
 use escale_domain::values::Locale;
 
 use super::auth;
@@ -87,7 +88,7 @@ fn hhmm(minute: i32) -> String {
 }
 
 fn parse_hhmm(field: &str, raw: &str) -> Result<i32> {
-    let bad = || error::domain(DomainError::validation(field, format!("{raw:?} is not a time such as 21:00")));
+    let bad = || error::domain(DomainError::validation(field, text!("value-time-of-day", value = raw)));
     let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
     let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     if !(0..24).contains(&h) || !(0..60).contains(&m) {
@@ -388,7 +389,7 @@ impl MessagingMutation {
         let target = match (&input.edition_id, &input.stop_id) {
             (Some(e), None) => PolicyTarget::Edition(auth::own_id(e, "Edition", "editionId", "edition", actor.scope)?),
             (None, Some(s)) => PolicyTarget::Stop(auth::own_id(s, "Stop", "stopId", "stop", actor.scope)?),
-            _ => return Err(error::domain(DomainError::validation("editionId", "give editionId or stopId, not both"))),
+            _ => return Err(error::domain(DomainError::validation("editionId", text!("edition-or-stop-not-both")))),
         };
         let policy = input.policy.map(ReminderPolicy::into_domain).transpose()?;
         let r = organizer::set_reminder_policy(&state.db, actor, target, policy, Utc::now())

@@ -517,8 +517,8 @@ pub struct Attendance {
     pub rate: f64,
 }
 
-impl From<escale_domain::registration::tickets::StopCounts> for Attendance {
-    fn from(c: escale_domain::registration::tickets::StopCounts) -> Self {
+impl From<escale_domain::registration::door::StopCounts> for Attendance {
+    fn from(c: escale_domain::registration::door::StopCounts) -> Self {
         #[expect(clippy::cast_precision_loss, reason = "head counts are far below 2^52")]
         let rate = if c.confirmed == 0 { 0.0 } else { c.checked_in as f64 / c.confirmed as f64 };
         Attendance {

@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use escale_domain::access::authz::Actor;
 use escale_domain::manage::{self, PartnershipTarget, TimeInput};
+use escale_domain::text;
 use escale_domain::values::Locale;
 use escale_domain::{DomainError, tenancy::TenantScope};
 
@@ -18,19 +19,12 @@ pub struct OrganizerMutation;
 
 fn time_input(field: &str, instant: Option<DateTime<Utc>>, local: Option<&str>) -> Result<Option<TimeInput>> {
     match (instant, local) {
-        (Some(_), Some(_)) => {
-            Err(error::domain(DomainError::validation(field, "give the instant or the local time, not both")))
-        }
+        (Some(_), Some(_)) => Err(error::domain(DomainError::validation(field, text!("value-instant-or-local")))),
         (Some(t), None) => Ok(Some(TimeInput::Instant(t))),
         (None, Some(raw)) => {
             let naive = NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
                 .or_else(|_| NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M:%S"))
-                .map_err(|_| {
-                    error::domain(DomainError::validation(
-                        field,
-                        "must be a local date and time such as 2027-01-16T09:00",
-                    ))
-                })?;
+                .map_err(|_| error::domain(DomainError::validation(field, text!("value-local-time"))))?;
             Ok(Some(TimeInput::Local(naive)))
         }
         (None, None) => Ok(None),
@@ -39,7 +33,7 @@ fn time_input(field: &str, instant: Option<DateTime<Utc>>, local: Option<&str>) 
 
 fn required_time(field: &str, instant: Option<DateTime<Utc>>, local: Option<&str>) -> Result<TimeInput> {
     time_input(field, instant, local)?
-        .ok_or_else(|| error::domain(DomainError::validation(field, "is required (as an instant, or as local time)")))
+        .ok_or_else(|| error::domain(DomainError::validation(field, text!("value-time-required"))))
 }
 
 fn locale(raw: Option<&str>) -> Result<Option<Locale>> {
@@ -455,10 +449,7 @@ impl OrganizerMutation {
             (Some(e), None) => PartnershipTarget::Edition(own_id(e, "Edition", "editionId", "edition", scope)?),
             (None, Some(s)) => PartnershipTarget::Stop(own_id(s, "Stop", "stopId", "stop", scope)?),
             _ => {
-                return Err(error::domain(DomainError::validation(
-                    "editionId",
-                    "give exactly one of editionId and stopId",
-                )));
+                return Err(error::domain(DomainError::validation("editionId", text!("edition-or-stop"))));
             }
         };
         let link = manage::set_partnership(&state.db, actor, partner, target, input.tier.into(), Utc::now())

@@ -47,7 +47,12 @@ pub fn request(first: Option<i32>, after: Option<String>) -> Result<PageRequest>
     let after = match after {
         Some(raw) => Some(
             Cursor::decode_cursor(&raw)
-                .map_err(|e| error::domain(escale_domain::DomainError::validation("after", e)))?
+                .map_err(|_| {
+                    error::domain(escale_domain::DomainError::validation(
+                        "after",
+                        escale_domain::text!("field-bad-cursor"),
+                    ))
+                })?
                 .0,
         ),
         None => None,

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use escale_domain::ids::TenantId;
 use escale_domain::registration::participants::{self, ConsentKind, History, NewQuestion};
 use escale_domain::tenancy::TenantScope;
+use escale_domain::text;
 use escale_domain::{DomainError, catalog};
 
 use super::auth;
@@ -153,7 +154,7 @@ impl PeopleMutation {
                 participants::withdraw_consent_by_link(&state.db, TenantScope::new(g.tenant), g.id, sig, kind, now)
                     .await
             }
-            _ => Err(DomainError::validation("ticketCode", "give ticketCode, or participantId with signature")),
+            _ => Err(DomainError::validation("ticketCode", text!("ticket-or-unsubscribe-link"))),
         }
         .map_err(error::domain)?;
         Ok(Consents::from(person.consents))

@@ -4,6 +4,7 @@ use escale_domain::ids::{SessionId, StopId, TenantId};
 use escale_domain::registration::RegistrationStatus as RegistrationState;
 use escale_domain::registration::{Consents, Profile, RegisterInput as DomainInput, register};
 use escale_domain::tenancy::TenantScope;
+use escale_domain::text;
 
 use async_graphql::{ComplexObject, Enum};
 use escale_domain::access::accounts;
@@ -159,6 +160,10 @@ impl PublicMutation {
     /// mobile number and SMS consent are given.
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<RegisterPayload> {
         let state = ctx.data::<AppState>()?;
+        // She registers in her language: her errors speak it too.
+        if let Some(lang) = input.locale.as_deref().and_then(escale_domain::Lang::parse) {
+            crate::lang::prefer(lang);
+        }
         let stop = ids::decode(&input.stop_id, "Stop").map_err(|e| error::bad_id("stopId", "stop", &e))?;
         throttle_address(ctx, Bucket::RegisterPerAddress).await?;
         throttle(ctx, Bucket::RegisterPerStop, &stop.id.to_string()).await?;
@@ -169,7 +174,7 @@ impl PublicMutation {
             if session.tenant != stop.tenant {
                 return Err(error::domain(escale_domain::DomainError::validation(
                     "sessionIds",
-                    "a session given is not part of this stop",
+                    text!("register-session-elsewhere"),
                 )));
             }
             session_ids.push(SessionId(session.id));

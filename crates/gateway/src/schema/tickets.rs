@@ -4,8 +4,10 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use escale_domain::DomainError;
+use escale_domain::registration::door;
 use escale_domain::registration::tickets::{self, CancelOutcome};
 use escale_domain::tenancy::TenantScope;
+use escale_domain::text;
 
 use super::auth;
 use super::objects::Attendance;
@@ -77,10 +79,7 @@ impl TicketMutation {
                 let own = auth::own_id(id, "Registration", "registrationId", "registration", actor.scope)?;
                 tickets::cancel_by_organizer(&state.db, actor, own, now).await
             }
-            _ => Err(DomainError::validation(
-                "ticketCode",
-                "give ticketCode, or registrationId with signature, or (organizers) registrationId alone",
-            )),
+            _ => Err(DomainError::validation("ticketCode", text!("ticket-or-link"))),
         }
         .map_err(error::domain)?;
         if !outcome.already_cancelled
@@ -95,21 +94,21 @@ impl TicketMutation {
         })
     }
 
-    /// Scans a ticket at the door (role `checkin` or above). Idempotent: a
-    /// second scan answers when the first one was, without error. A cancelled
-    /// or waitlisted ticket is a CONFLICT that says which.
-    async fn check_in(&self, ctx: &Context<'_>, ticket_code: String) -> Result<CheckInPayload> {
+    /// Scans a ticket at the door of `stopId` (role `checkin` or above), on
+    /// the stop's day (from 6 hours before it starts to 6 hours after it
+    /// ends). Idempotent: a second scan answers when the first one was,
+    /// without error. A cancelled or waitlisted ticket is a CONFLICT
+    /// (`INVALID_STATE`) that says which; another stop's ticket, or one
+    /// scanned on another day, a CONFLICT (`WRONG_STOP`, `WRONG_DAY`) that
+    /// names its stop and date. Messages are in the staff member's language
+    /// (`Accept-Language`) and the stop's local time.
+    async fn check_in(&self, ctx: &Context<'_>, stop_id: ID, ticket_code: String) -> Result<CheckInPayload> {
         let state = ctx.data::<AppState>()?;
         let actor = auth::actor(ctx).await?;
         auth::throttle(ctx, Bucket::CheckInPerMember, &auth::actor_key(actor)).await?;
-        let done = tickets::check_in(&state.db, actor, &ticket_code, Utc::now()).await.map_err(error::domain)?;
-        let zone = done.stop_time_zone;
-        let local = done.checked_in_at.with_timezone(&zone.tz()).format("%H:%M");
-        let message = if done.already {
-            format!("{} is already checked in (since {local})", done.participant_name)
-        } else {
-            format!("Welcome, {}", done.participant_name)
-        };
+        let stop = auth::own_id(&stop_id, "Stop", "stopId", "stop", actor.scope)?;
+        let done = door::check_in(&state.db, actor, stop, &ticket_code, Utc::now()).await.map_err(error::domain)?;
+        let message = done.message().render(crate::lang::current());
         Ok(CheckInPayload {
             registration: Registration::new(&done.registration, Vec::new(), true),
             participant_name: done.participant_name,

@@ -38,10 +38,18 @@ impl TestApp {
     }
 
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.gql_in(None, token, query, variables).await
+    }
+
+    /// The same, asking for a language (`Accept-Language`).
+    pub async fn gql_in(&self, lang: Option<&str>, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut req =
             self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
         if let Some(t) = token {
             req = req.bearer_auth(t);
+        }
+        if let Some(l) = lang {
+            req = req.header("accept-language", l);
         }
         req.send().await.expect("POST /graphql").json().await.expect("JSON")
     }
@@ -62,6 +70,28 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Moves a stop to today, starting `in_hours` from now and lasting eight
+    /// hours (its registration closing when it starts): its door is open.
+    pub async fn hold_today(&self, token: &str, stop: &str, in_hours: i64) {
+        let r = self
+            .gql(
+                Some(token),
+                "mutation($id: ID!) { updateStop(id: $id, input: { registrationClosesAt: null }) { id } }",
+                json!({ "id": stop }),
+            )
+            .await;
+        ok(&r);
+        let start = Utc::now() + chrono::Duration::hours(in_hours);
+        let r = self
+            .gql(
+                Some(token),
+                "mutation($id: ID!, $a: DateTime!, $b: DateTime!) { rescheduleStop(id: $id, input: { startsAt: $a, endsAt: $b }) { id } }",
+                json!({ "id": stop, "a": start, "b": start + chrono::Duration::hours(8) }),
+            )
+            .await;
+        ok(&r);
+    }
+
     /// The id of the demo's first stop that takes registrations.
     pub async fn open_stop_id(&self) -> String {
         let agenda =

@@ -1,3 +1,4 @@
+use escale_i18n::text;
 use std::fmt;
 
 use super::refusal::ValueError;
@@ -12,13 +13,13 @@ impl Capacity {
 
     pub fn new(seats: i64) -> Result<Self, ValueError> {
         if seats < 1 {
-            return Err(ValueError::new("must be at least 1 seat"));
+            return Err(ValueError::new(text!("value-seats-min")));
         }
         u32::try_from(seats)
             .ok()
             .filter(|s| *s <= Self::MAX)
             .map(Capacity)
-            .ok_or_else(|| ValueError::new(format!("must be at most {} seats", Self::MAX)))
+            .ok_or_else(|| ValueError::new(text!("value-seats-max", max = Self::MAX)))
     }
 
     pub fn get(self) -> u32 {

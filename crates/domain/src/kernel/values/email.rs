@@ -1,3 +1,4 @@
+use escale_i18n::text;
 use std::fmt;
 use std::str::FromStr;
 
@@ -15,14 +16,14 @@ impl EmailAddress {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(ValueError::new("is empty"));
+            return Err(ValueError::new(text!("field-empty")));
         }
         if trimmed.len() > MAX_LEN || has_control_chars(trimmed) {
-            return Err(ValueError::new("is not a valid email address"));
+            return Err(ValueError::new(text!("value-email")));
         }
         let lowered = trimmed.to_lowercase();
-        let parsed = email_address::EmailAddress::from_str(&lowered)
-            .map_err(|_| ValueError::new("is not a valid email address"))?;
+        let parsed =
+            email_address::EmailAddress::from_str(&lowered).map_err(|_| ValueError::new(text!("value-email")))?;
         // The crate accepts display forms ("Name <a@b>"), dotless domains and
         // address literals; a participant's address is none of them: mail to
         // `a@localhost` never arrives, and `a@[127.0.0.1]` (or a numeric
@@ -35,7 +36,7 @@ impl EmailAddress {
             || domain.starts_with('[')
             || numeric_tld
         {
-            return Err(ValueError::new("is not a valid email address"));
+            return Err(ValueError::new(text!("value-email")));
         }
         Ok(Self(lowered))
     }

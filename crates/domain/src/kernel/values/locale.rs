@@ -1,3 +1,4 @@
+use escale_i18n::text;
 use std::fmt;
 use std::str::FromStr;
 
@@ -46,7 +47,7 @@ impl FromStr for Locale {
             "fr" => Ok(Locale::Fr),
             "ar" => Ok(Locale::Ar),
             "en" => Ok(Locale::En),
-            _ => Err(ValueError::new("must be one of fr, ar, en")),
+            _ => Err(ValueError::new(text!("value-locale"))),
         }
     }
 }

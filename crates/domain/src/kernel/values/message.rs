@@ -1,6 +1,7 @@
 //! How a message reaches its recipient and which message it is: the outbox's
 //! vocabulary, stored as typed columns.
 
+use escale_i18n::text;
 use std::fmt;
 use std::str::FromStr;
 
@@ -35,7 +36,7 @@ impl FromStr for Channel {
         match s {
             "email" => Ok(Channel::Email),
             "sms" => Ok(Channel::Sms),
-            other => Err(ValueError::new(format!("unknown channel {other:?}"))),
+            other => Err(ValueError::new(text!("value-unknown", kind = "channel", value = other))),
         }
     }
 }
@@ -103,7 +104,7 @@ impl FromStr for TemplateKey {
         TemplateKey::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| ValueError::new(format!("unknown template key {s:?}")))
+            .ok_or_else(|| ValueError::new(text!("value-unknown", kind = "template key", value = s)))
     }
 }
 

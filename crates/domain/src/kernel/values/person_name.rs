@@ -1,3 +1,4 @@
+use escale_i18n::text;
 use std::fmt;
 
 use super::refusal::{ValueError, has_control_chars};
@@ -17,13 +18,13 @@ impl PersonName {
         let visible: String = raw.chars().filter(|c| !is_bidi_control(*c)).collect();
         let collapsed = visible.split_whitespace().collect::<Vec<_>>().join(" ");
         if collapsed.is_empty() {
-            return Err(ValueError::new("is empty"));
+            return Err(ValueError::new(text!("field-empty")));
         }
         if collapsed.chars().count() > Self::MAX_CHARS {
-            return Err(ValueError::new(format!("is longer than {} characters", Self::MAX_CHARS)));
+            return Err(ValueError::new(text!("field-too-long", max = Self::MAX_CHARS)));
         }
         if has_control_chars(&collapsed) || !collapsed.chars().any(char::is_alphabetic) {
-            return Err(ValueError::new("is not a name"));
+            return Err(ValueError::new(text!("value-name")));
         }
         Ok(Self(collapsed))
     }

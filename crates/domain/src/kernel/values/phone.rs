@@ -1,3 +1,4 @@
+use escale_i18n::text;
 use std::fmt;
 
 use phonenumber::country::Id as Country;
@@ -23,10 +24,10 @@ impl PhoneNumber {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(ValueError::new("is empty"));
+            return Err(ValueError::new(text!("field-empty")));
         }
         if trimmed.len() > 32 || trimmed.chars().any(|c| !(c.is_ascii_digit() || " +-.()/".contains(c))) {
-            return Err(ValueError::new("is not a phone number (digits, spaces and a leading + only)"));
+            return Err(ValueError::new(text!("value-phone-chars")));
         }
         // "00" is the international prefix from Morocco and most of Europe; the
         // parser only knows it relative to a default region, so make it explicit.
@@ -35,9 +36,9 @@ impl PhoneNumber {
             None => trimmed.to_owned(),
         };
         let number =
-            phonenumber::parse(Some(Country::MA), &normalised).map_err(|_| ValueError::new("is not a phone number"))?;
+            phonenumber::parse(Some(Country::MA), &normalised).map_err(|_| ValueError::new(text!("value-phone")))?;
         if !number.is_valid() {
-            return Err(ValueError::new("is not a valid phone number for its country"));
+            return Err(ValueError::new(text!("value-phone-country")));
         }
         let sms_capable = matches!(
             number.number_type(&phonenumber::metadata::DATABASE),
@@ -50,7 +51,7 @@ impl PhoneNumber {
     /// Rebuilds a value read back from storage, where only E.164 strings are written.
     pub fn from_e164(stored: &str) -> Result<Self, ValueError> {
         if !stored.starts_with('+') {
-            return Err(ValueError::new("stored phone number is not in E.164 form"));
+            return Err(ValueError::new(text!("value-phone-stored")));
         }
         Self::parse(stored)
     }

@@ -1,13 +1,13 @@
 //! Why a value was refused, in words the person who typed it can act on.
 
 /// Why a raw value was refused. The message is safe to show to the person who typed it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
-pub struct ValueError(pub String);
+pub struct ValueError(pub escale_i18n::Text);
 
 impl ValueError {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
+    pub(crate) fn new(message: escale_i18n::Text) -> Self {
+        Self(message)
     }
 }
 

@@ -1,3 +1,4 @@
+use escale_i18n::text;
 use std::fmt;
 
 use super::refusal::ValueError;
@@ -15,13 +16,7 @@ impl Slug {
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
-        if well_formed {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(ValueError::new(
-                "must be 2 to 63 lower-case letters, digits or single hyphens (e.g. attitudes-conseil)",
-            ))
-        }
+        if well_formed { Ok(Self(s.to_owned())) } else { Err(ValueError::new(text!("value-slug"))) }
     }
 
     pub fn as_str(&self) -> &str {

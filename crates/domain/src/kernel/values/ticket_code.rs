@@ -1,3 +1,4 @@
+use escale_i18n::text;
 use std::fmt;
 
 use rand::Rng;
@@ -31,12 +32,12 @@ impl TicketCode {
                 other => other,
             };
             if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
-                return Err(ValueError::new("is not a ticket code"));
+                return Err(ValueError::new(text!("value-ticket")));
             }
             code.push(c);
         }
         if code.len() != LEN {
-            return Err(ValueError::new("is not a ticket code"));
+            return Err(ValueError::new(text!("value-ticket")));
         }
         Ok(Self(code))
     }

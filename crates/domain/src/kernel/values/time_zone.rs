@@ -1,3 +1,4 @@
+use escale_i18n::text;
 use std::fmt;
 use std::str::FromStr;
 
@@ -21,9 +22,7 @@ impl TimeZone {
     pub const CASABLANCA: TimeZone = TimeZone(Tz::Africa__Casablanca);
 
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
-        Tz::from_str(raw.trim())
-            .map(TimeZone)
-            .map_err(|_| ValueError::new("is not an IANA time zone name such as Africa/Casablanca"))
+        Tz::from_str(raw.trim()).map(TimeZone).map_err(|_| ValueError::new(text!("value-time-zone")))
     }
 
     pub fn name(self) -> &'static str {

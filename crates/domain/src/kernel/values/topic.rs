@@ -1,5 +1,6 @@
 //! What a session or a question is about.
 
+use escale_i18n::text;
 use std::fmt;
 use std::str::FromStr;
 
@@ -61,7 +62,10 @@ impl FromStr for Topic {
     type Err = ValueError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Topic::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| ValueError::new(format!("unknown topic {s:?}")))
+        Topic::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| ValueError::new(text!("value-unknown", kind = "topic", value = s)))
     }
 }
 

@@ -155,7 +155,8 @@ pub(super) async fn claim(
             let id: Uuid = row.try_get("", "id")?;
             let tenant: Uuid = row.try_get("", "tenant_id")?;
             let channel: String = row.try_get("", "channel")?;
-            let channel = channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.0))?;
+            let channel =
+                channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.to_string()))?;
             let scheduled_at: DateTime<Utc> = row.try_get("", "scheduled_at")?;
             Ok(Claimed { id: NotificationId(id), tenant_id: TenantId(tenant), channel, scheduled_at })
         })
@@ -185,7 +186,7 @@ pub async fn queued_by_channel(
         .map(|row| {
             let channel: String = row.try_get("", "channel")?;
             Ok((
-                channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.0))?,
+                channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.to_string()))?,
                 row.try_get("", "n")?,
             ))
         })

@@ -59,7 +59,11 @@ pub async fn backlog(
                     })
                     .map(|t| t.and_utc()),
             };
-            Ok((channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.0))?, n, oldest))
+            Ok((
+                channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.to_string()))?,
+                n,
+                oldest,
+            ))
         })
         .collect()
 }

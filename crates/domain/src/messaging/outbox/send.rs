@@ -498,7 +498,7 @@ fn prepare(
                 return Ok(Prepared::Skip(Status::Suppressed, "number cannot receive SMS".to_owned()));
             }
             if let Err(reason) = crate::messaging::sms::country_allowed(&tenant.sms_countries, &to) {
-                return Ok(Prepared::Skip(Status::Suppressed, reason));
+                return Ok(Prepared::Skip(Status::Suppressed, reason.to_string()));
             }
             if let Err(reason) = budget.take(to.as_e164(), tenant.sms_daily_cap) {
                 return Ok(Prepared::Skip(Status::Failed, reason));

@@ -1,6 +1,7 @@
 //! Policies and pure planning: where each reminder falls in time, given the
 //! stop's zone and the quiet hours.
 
+use escale_i18n::text;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone as _, Timelike, Utc};
@@ -95,38 +96,38 @@ impl Policy {
     /// Checks a policy an organizer submits; the error names the field.
     pub fn validate(&self) -> DomainResult<()> {
         if self.offsets.len() > MAX_OFFSETS {
-            return Err(DomainError::validation("offsets", format!("at most {MAX_OFFSETS} reminders per policy")));
+            return Err(DomainError::validation("offsets", text!("policy-max", max = MAX_OFFSETS)));
         }
         let mut seen = HashSet::new();
         for o in &self.offsets {
             if !(1..=MAX_MINUTES_BEFORE).contains(&o.minutes_before) {
                 return Err(DomainError::validation(
                     "offsets.minutesBefore",
-                    format!("must be between 1 and {MAX_MINUTES_BEFORE} minutes (90 days)"),
+                    text!("policy-minutes", max = MAX_MINUTES_BEFORE),
                 ));
             }
             if o.channels.is_empty() {
-                return Err(DomainError::validation("offsets.channels", "name at least one channel"));
+                return Err(DomainError::validation("offsets.channels", text!("channels-empty")));
             }
             if !seen.insert((o.anchor, o.minutes_before)) {
-                let what = match o.anchor {
-                    Anchor::Stop => "the stop",
-                    Anchor::Session => "a session",
+                let anchor = match o.anchor {
+                    Anchor::Stop => "stop",
+                    Anchor::Session => "session",
                 };
                 return Err(DomainError::validation(
                     "offsets.minutesBefore",
-                    format!("{} minutes before {what} appears twice", o.minutes_before),
+                    text!("policy-duplicate", minutes = o.minutes_before, anchor = anchor),
                 ));
             }
         }
         if let Some(q) = self.quiet_hours {
             for (field, m) in [("quietHours.start", q.start_minute), ("quietHours.end", q.end_minute)] {
                 if !(0..MINUTES_PER_DAY).contains(&m) {
-                    return Err(DomainError::validation(field, "must be a time of day between 00:00 and 23:59"));
+                    return Err(DomainError::validation(field, text!("time-of-day")));
                 }
             }
             if q.start_minute == q.end_minute {
-                return Err(DomainError::validation("quietHours.end", "quiet hours must not be empty"));
+                return Err(DomainError::validation("quietHours.end", text!("quiet-hours-empty")));
             }
         }
         Ok(())

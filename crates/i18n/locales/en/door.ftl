@@ -1,0 +1,10 @@
+# The door: what staff read after each scan (times are the stop's local time).
+
+door-welcome = Welcome, { $name }
+door-already = { $name } is already checked in (since { $time })
+door-cancelled = this registration was cancelled on { $date } at { $time }
+door-waitlisted = this participant is on the waiting list (position { $position }), not confirmed
+door-other-stop = this ticket is for { $stop } on { $date }, not for this stop
+door-too-early = this ticket is for { $date } at { $time }: the door opens { $opens }
+door-too-late = this ticket was for { $date }: the stop is over
+door-changed = this registration changed during the scan; scan again
