@@ -32,6 +32,7 @@ mod m20261129_000010_notification_send_indexes;
 mod m20261129_000011_notification_due_by_channel;
 mod m20261130_000012_notification_active;
 mod m20261201_000013_sms_limits;
+mod m20261206_000014_stop_sequence;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_notification_due_by_channel::Migration),
             Box::new(m20261130_000012_notification_active::Migration),
             Box::new(m20261201_000013_sms_limits::Migration),
+            Box::new(m20261206_000014_stop_sequence::Migration),
         ]
     }
 }

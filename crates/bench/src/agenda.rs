@@ -102,7 +102,15 @@ pub async fn seed(db: &DatabaseConnection, args: &AgendaArgs) -> anyhow::Result<
                 manage::assign_speaker(db, &owner, se.id.0, speaker, None, now).await?;
             }
         }
-        manage::set_stop_status(db, &owner, st.id.0, stop::Status::Published, now).await?;
+        manage::set_stop_status(
+            db,
+            &owner,
+            st.id.0,
+            stop::Status::Published,
+            escale_domain::messaging::notices::Notify::Participants,
+            now,
+        )
+        .await?;
     }
     manage::set_edition_status(db, &owner, ed.id.0, edition::Status::Published, now).await?;
     Ok(())

@@ -59,7 +59,15 @@ async fn seed(
             registration_closes_at: None,
         };
         let st = manage::create_stop(db, &owner, new, now).await?;
-        manage::set_stop_status(db, &owner, st.id.0, stop::Status::Published, now).await?;
+        manage::set_stop_status(
+            db,
+            &owner,
+            st.id.0,
+            stop::Status::Published,
+            escale_domain::messaging::notices::Notify::Participants,
+            now,
+        )
+        .await?;
         ids.push(st.id.0);
     }
     manage::set_edition_status(db, &owner, ed.id.0, edition::Status::Published, now).await?;

@@ -319,6 +319,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Links in messages point at this process unless told otherwise.
         worker_config.public_url = url::Url::parse(&format!("http://{addr}/")).ok();
     }
+    let public_url = worker_config.public_url.clone();
     let worker =
         tokio::spawn(async move { escale_worker::run(worker_db, worker_config, worker_wake, worker_shutdown).await });
     let signal: escale_gateway::OutboxSignal = std::sync::Arc::new(move || wake.wake());
@@ -333,7 +334,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .trust_proxy(config::trust_proxy()?)
         .public_cache(config::public_cache_ttl()?)
         .sms_webhook_secret(config::sms_webhook_secret()?)
-        .limits(config::limits()?);
+        .limits(config::limits()?)
+        .public_url(public_url);
     announce(addr, &describe);
     let served = escale_gateway::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
@@ -385,7 +387,8 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
         .sms_webhook_secret(config::sms_webhook_secret()?)
         .limits(config::limits()?)
         .explorer(explorer)
-        .metrics_access(config::metrics_access()?);
+        .metrics_access(config::metrics_access()?)
+        .public_url(config::public_url()?);
     escale_gateway::serve(listener, state, shutdown_token()).await?;
     tracing::info!("gateway stopped");
     Ok(())

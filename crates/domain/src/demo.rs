@@ -335,6 +335,7 @@ async fn load_in(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> DomainResult
                 )),
                 registration_closes_at: Set(Some(starts_at - chrono::Duration::hours(12))),
                 status: Set(stop::Status::Published),
+                sequence: Set(0),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

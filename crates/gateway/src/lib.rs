@@ -63,6 +63,10 @@ pub struct AppState {
     pub explorer: bool,
     /// Who may read `/metrics`: metrics name tenants' operations and volumes.
     pub metrics_access: MetricsAccess,
+    /// Where people reach the platform (`ESCALE_PUBLIC_URL`; `escale serve`
+    /// uses its own address): the base of the links the API hands out
+    /// (a session's speaker page). None: links are not given.
+    pub public_url: Option<url::Url>,
 }
 
 /// Who may read the gateway's `/metrics`.
@@ -93,7 +97,13 @@ impl AppState {
             shutdown_deadline: std::time::Duration::from_secs(20),
             explorer: true,
             metrics_access: MetricsAccess::Open,
+            public_url: None,
         }
+    }
+
+    pub fn public_url(mut self, url: Option<url::Url>) -> Self {
+        self.public_url = url;
+        self
     }
 
     pub fn explorer(mut self, on: bool) -> Self {

@@ -199,13 +199,26 @@ pub(crate) async fn inbound(
         }
         _ => return unknown_provider().into_response(),
     };
-    if !participants::is_stop_request(&text) {
-        // Not a STOP: nothing to do (replies are not read by anyone).
+    let (stop, start) = (participants::is_stop_request(&text), participants::is_start_request(&text));
+    if !stop && !start {
+        // Neither STOP nor START: nothing to do (replies are not read by anyone).
         return StatusCode::NO_CONTENT.into_response();
     }
     let Ok(phone) = PhoneNumber::parse(&from) else {
         return bad("the sender is not a phone number").into_response();
     };
+    if start {
+        return match participants::sms_start(&shared.state.db, &phone).await {
+            Ok(lifted) => {
+                tracing::info!(lifted, "SMS START recorded");
+                StatusCode::NO_CONTENT.into_response()
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot record an SMS START");
+                ApiError::new(Code::Unavailable, "try again").into_response()
+            }
+        };
+    }
     match participants::sms_stop(&shared.state.db, &phone, Utc::now()).await {
         Ok(tenants) => {
             tracing::info!(tenants, "SMS STOP recorded");

@@ -25,6 +25,8 @@ pub enum Purpose {
     Unsubscribe,
     /// A session's speakers read the questions asked for it.
     SpeakerQuestions,
+    /// A participant's own page for one registration (no account).
+    Manage,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Purpose::CancelRegistration => "cancel-registration",
             Purpose::Unsubscribe => "unsubscribe",
             Purpose::SpeakerQuestions => "speaker-questions",
+            Purpose::Manage => "manage",
         }
     }
 }
@@ -104,6 +107,56 @@ impl Signer {
         let tag = mac(&self.secret, purpose, id)?.finalize().into_bytes();
         Ok(URL_SAFE_NO_PAD.encode(&tag[..TAG_BYTES]))
     }
+
+    /// The token of a link's path: the object's id and a tag in one short
+    /// string (38 characters), short enough for an SMS — a registration's own
+    /// page ([`Purpose::Manage`]), a session's speaker page.
+    pub fn token(&self, purpose: Purpose, id: Uuid) -> DomainResult<String> {
+        let tag = mac(&self.secret, purpose, id)?.finalize().into_bytes();
+        let mut bytes = Vec::with_capacity(16 + MANAGE_TAG_BYTES);
+        bytes.extend_from_slice(id.as_bytes());
+        bytes.extend_from_slice(&tag[..MANAGE_TAG_BYTES]);
+        Ok(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    pub fn manage_token(&self, registration: Uuid) -> DomainResult<String> {
+        self.token(Purpose::Manage, registration)
+    }
+}
+
+/// 12 bytes of the MAC in a manage token: 2^96 tries to forge one, for a link
+/// that must fit an SMS.
+const MANAGE_TAG_BYTES: usize = 12;
+
+/// What a link token names, with its tenant, when the token is genuine for
+/// `purpose` (a registration for [`Purpose::Manage`], a session for
+/// [`Purpose::SpeakerQuestions`]); `None` for anything else (malformed,
+/// forged, unknown), so that a wrong token says nothing about what exists.
+pub async fn open_token(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    token: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<(TenantScope, Uuid)>> {
+    use crate::entities::{registration, session};
+    use sea_orm::EntityTrait as _;
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(token.trim()) else { return Ok(None) };
+    if bytes.len() != 16 + MANAGE_TAG_BYTES {
+        return Ok(None);
+    }
+    let (id, tag) = bytes.split_at(16);
+    let Ok(id) = Uuid::from_slice(id) else { return Ok(None) };
+    let tenant = match purpose {
+        Purpose::Manage | Purpose::CancelRegistration => {
+            registration::Entity::find_by_id(id).one(db).await?.map(|r| r.tenant_id)
+        }
+        Purpose::SpeakerQuestions => session::Entity::find_by_id(id).one(db).await?.map(|s| s.tenant_id),
+        Purpose::Unsubscribe => None,
+    };
+    let Some(tenant) = tenant else { return Ok(None) };
+    let scope = TenantScope::new(crate::ids::TenantId(tenant));
+    let secret = secret(db, scope, now).await?;
+    Ok(mac(&secret, purpose, id)?.verify_truncated_left(tag).is_ok().then_some((scope, id)))
 }
 
 /// The tenant's [`Signer`], creating its secret on first use.

@@ -101,6 +101,7 @@ pub async fn clone_edition(
                     registration_opens_at: Set(s.registration_opens_at.map(|t| shift(t, "shiftDays")).transpose()?),
                     registration_closes_at: Set(s.registration_closes_at.map(|t| shift(t, "shiftDays")).transpose()?),
                     status: Set(stop::Status::Draft),
+                    sequence: Set(0),
                     created_at: Set(now),
                     updated_at: Set(now),
                 }

@@ -15,9 +15,19 @@ use crate::catalog::find::*;
 use crate::entities::{session, stop};
 use crate::error::{DomainError, DomainResult, FieldExt};
 use crate::ids::new_uuid;
+use crate::messaging::notices::{self, Before, Notify, Reach};
+use crate::messaging::templates::TemplateKey;
 use crate::registration::seating;
 use crate::tenancy::{self};
 use crate::values::TimeZone;
+
+/// One more change participants were told of (the `.ics` SEQUENCE, and the
+/// name of this change's notices), counted from what the row held.
+async fn bump_sequence(txn: &impl sea_orm::ConnectionTrait, row: stop::Model, was: i32) -> DomainResult<stop::Model> {
+    let mut active = row.into_active_model();
+    active.sequence = Set(was + 1);
+    Ok(active.update(txn).await?)
+}
 
 #[derive(Debug, Clone)]
 pub struct NewStop {
@@ -81,6 +91,7 @@ pub async fn create_stop(
                 registration_opens_at: Set(input.registration_opens_at),
                 registration_closes_at: Set(input.registration_closes_at),
                 status: Set(stop::Status::Draft),
+                sequence: Set(0),
                 created_at: Set(now),
                 updated_at: Set(now),
             }
@@ -103,6 +114,9 @@ pub struct StopPatch {
     pub capacity: Option<i64>,
     pub registration_opens_at: Option<Option<DateTime<Utc>>>,
     pub registration_closes_at: Option<Option<DateTime<Utc>>>,
+    /// A new venue, address or city is announced to the people registered,
+    /// unless the organizer says not to.
+    pub notify: Notify,
 }
 
 /// Edits a stop. Changing the venue or capacity is a publishing act (what
@@ -140,6 +154,8 @@ pub async fn update_stop(
             let closes = patch.registration_closes_at.unwrap_or(current.registration_closes_at);
             check_window(opens, closes, current.starts_at)?;
             let mut changed = Vec::new();
+            let before = Before::of(&current);
+            let sequence = current.sequence;
             let mut row = current.into_active_model();
             patch!(row, changed;
                 name => name as "name",
@@ -152,11 +168,23 @@ pub async fn update_stop(
                 patch.registration_closes_at => registration_closes_at as "registrationClosesAt",
             );
             row.updated_at = Set(now);
-            let row = row.update(txn).await?;
-            // More seats: the waiting list moves up now, in this transaction.
+            let mut row = row.update(txn).await?;
+            // Moved elsewhere: a change participants are told of.
+            let mut notified = Reach::default();
+            if before.differs_from(&row) {
+                row = bump_sequence(txn, row, sequence).await?;
+                if patch.notify == Notify::Participants {
+                    notified = notices::plan(txn, scope, &row, TemplateKey::StopChanged, Some(&before), now).await?;
+                }
+            }
+            // More seats: the waiting list moves up now, in this transaction,
+            // and the answer shows the counters after it.
             let promoted =
                 if seats.is_some() { seating::fill_stop(txn, scope, id, now).await?.registrations.len() } else { 0 };
-            let details = json!({ "fields": changed, "promoted": promoted });
+            if promoted > 0 {
+                row = find_stop(txn, scope, id).await?;
+            }
+            let details = json!({ "fields": changed, "promoted": promoted, "notified": notified.people });
             Ok((audit::Entry::new("stop.update", "stop", id).details(details), row))
         })
     })
@@ -171,19 +199,33 @@ pub async fn set_stop_status(
     actor: &Actor,
     id: Uuid,
     status: stop::Status,
+    notify: Notify,
     now: DateTime<Utc>,
 ) -> DomainResult<crate::catalog::Stop> {
     let scope = actor.require(Action::CatalogPublish)?;
     audit::write(db, actor, now, |txn| {
         Box::pin(async move {
             let current = find_stop(txn, scope, id).await?;
-            let from = current.status;
+            let (from, sequence) = (current.status, current.sequence);
             let mut row = current.into_active_model();
             row.status = Set(status);
             row.updated_at = Set(now);
-            let row = row.update(txn).await?;
-            let details =
-                json!({ "from": format!("{from:?}").to_lowercase(), "to": format!("{status:?}").to_lowercase() });
+            let mut row = row.update(txn).await?;
+            // Cancelled: everyone registered is told, and reminded of nothing.
+            let mut notified = Reach::default();
+            if status == stop::Status::Cancelled && from != stop::Status::Cancelled {
+                row = bump_sequence(txn, row, sequence).await?;
+                if notify == Notify::Participants {
+                    notified = notices::plan(txn, scope, &row, TemplateKey::StopCancelled, None, now).await?;
+                } else {
+                    notices::withdraw_reminders(txn, scope, row.id, now).await?;
+                }
+            }
+            let details = json!({
+                "from": format!("{from:?}").to_lowercase(),
+                "to": format!("{status:?}").to_lowercase(),
+                "notified": notified.people,
+            });
             Ok((audit::Entry::new("stop.status", "stop", id).details(details), row))
         })
     })
@@ -193,16 +235,25 @@ pub async fn set_stop_status(
 
 /// Moves a stop to new times (and optionally another zone). Its sessions move
 /// with it, keeping their place in the day.
+/// Where a stop moves to in time.
+#[derive(Debug, Clone)]
+pub struct Reschedule {
+    pub starts_at: TimeInput,
+    pub ends_at: TimeInput,
+    /// Another zone (rare: a stop abroad); the stop's own when absent.
+    pub time_zone: Option<String>,
+    pub notify: Notify,
+}
+
 pub async fn reschedule_stop(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    starts_at: TimeInput,
-    ends_at: TimeInput,
-    time_zone: Option<String>,
+    to: Reschedule,
     now: DateTime<Utc>,
 ) -> DomainResult<crate::catalog::Stop> {
     let scope = actor.require(Action::CatalogPublish)?;
+    let Reschedule { starts_at, ends_at, time_zone, notify } = to;
     let new_zone = time_zone.as_deref().map(|z| TimeZone::parse(z).field("timeZone")).transpose()?;
     audit::write(db, actor, now, |txn| {
         Box::pin(async move {
@@ -239,18 +290,28 @@ pub async fn reschedule_stop(
                 active.updated_at = Set(now);
                 active.update(txn).await?;
             }
-            let before = (current.starts_at, current.ends_at);
+            let was = Before::of(&current);
+            let sequence = current.sequence;
             let mut row = current.into_active_model();
             row.starts_at = Set(start);
             row.ends_at = Set(end);
             row.time_zone = Set(zone);
             row.updated_at = Set(now);
-            let row = row.update(txn).await?;
+            let mut row = row.update(txn).await?;
             // Reminders follow the stop in the same transaction: none is left
             // pointing at the old time, none already sent goes out again.
             let replanned = crate::messaging::reminders::replan_stop(txn, scope, &row, now).await?;
+            // And the people registered are told, in the same transaction.
+            let mut notified = Reach::default();
+            if was.differs_from(&row) {
+                row = bump_sequence(txn, row, sequence).await?;
+                if notify == Notify::Participants {
+                    notified = notices::plan(txn, scope, &row, TemplateKey::StopChanged, Some(&was), now).await?;
+                }
+            }
             let details = json!({
-                "from": [before.0.to_rfc3339(), before.1.to_rfc3339()],
+                "notified": notified.people,
+                "from": [was.starts_at.to_rfc3339(), was.ends_at.to_rfc3339()],
                 "to": [start.to_rfc3339(), end.to_rfc3339()],
                 "timeZone": zone.name(),
                 "remindersPlanned": replanned.planned,

@@ -28,8 +28,9 @@ pub fn stop_event(stop: &stop::Model, text: &EventText, now: DateTime<Utc>) -> S
         Some(address) => format!("{}, {address}, {}", stop.venue, stop.city),
         None => format!("{}, {}", stop.venue, stop.city),
     };
-    // Whole seconds since the stop was created: increases with every update.
-    let sequence = (stop.updated_at - stop.created_at).num_seconds().max(0);
+    // Rises with each change participants were told of, and only then: a
+    // calendar replaces its copy of the event when SEQUENCE grows.
+    let sequence = stop.sequence;
     let event = Event::new()
         .uid(&format!("stop-{}@escale", stop.id))
         .timestamp(now)

@@ -3,6 +3,7 @@
 //! and what organizers do with messages.
 
 pub mod calendar;
+pub mod notices;
 pub mod organizer;
 pub mod outbox;
 pub mod qr;

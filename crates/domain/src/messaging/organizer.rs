@@ -21,7 +21,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::NotificationId;
 use crate::messaging::outbox::{self, NewNotification};
 use crate::messaging::reminders::{self, Policy};
-use crate::messaging::templates::{self, BroadcastVars, Channel, TemplateKey, TemplateOverride};
+use crate::messaging::templates::{self, BroadcastTexts, BroadcastVars, Channel, TemplateKey, TemplateOverride};
 use crate::tenancy::TenantScope;
 use crate::values::Locale;
 
@@ -213,15 +213,13 @@ pub fn validate_template(
             if custom.subject.as_deref().is_some_and(|s| s.trim().is_empty()) {
                 return Err(DomainError::validation("subject", text!("field-not-blank")));
             }
-            templates::render_email(key, locale, Some(custom), &ctx)
-                .map_err(|e| DomainError::validation("template", text!("template-invalid", detail = e.to_string())))?;
+            templates::render_email(key, locale, Some(custom), &ctx).map_err(template_refusal)?;
         }
         Channel::Sms => {
             if custom.subject.is_some() || custom.body_html.is_some() {
                 return Err(DomainError::validation("subject", text!("template-sms-subject")));
             }
-            let sms = templates::render_sms(key, locale, Some(custom), &ctx)
-                .map_err(|e| DomainError::validation("template", text!("template-invalid", detail = e.to_string())))?;
+            let sms = templates::render_sms(key, locale, Some(custom), &ctx).map_err(template_refusal)?;
             if sms.length.segments > templates::MAX_SMS_SEGMENTS {
                 return Err(DomainError::validation(
                     "bodyText",
@@ -309,8 +307,13 @@ pub async fn templates(db: &DatabaseConnection, actor: &Actor) -> DomainResult<V
 #[derive(Debug, Clone)]
 pub struct Broadcast {
     pub stop_id: Uuid,
+    /// The text in the organizer's main language (`locale`): what anybody
+    /// without a text of their own reads.
     pub subject: String,
     pub body: String,
+    pub locale: Locale,
+    /// The same message in other languages; each recipient reads their own.
+    pub translations: Vec<(Locale, String, String)>,
     pub channels: Vec<Channel>,
     /// Sent now even in quiet hours (the venue changed this morning).
     pub urgent: bool,
@@ -331,6 +334,37 @@ pub const MAX_BROADCAST_BODY: usize = 2000;
 /// Writes one message per registered person (confirmed or waiting) and channel
 /// to the outbox, in one transaction. Consent is required for each channel;
 /// SMS waits for the end of quiet hours unless `urgent`.
+/// Why a tenant's template is refused, said in the organizer's language where
+/// it can be (a misspelt variable, named), else the renderer's own words.
+fn template_refusal(e: templates::TemplateError) -> DomainError {
+    let why = match &e {
+        templates::TemplateError::Undefined { expression, .. } => {
+            text!("template-undefined", expression = expression.as_str())
+        }
+        _ => text!("template-invalid", detail = e.to_string()),
+    };
+    DomainError::validation("template", why)
+}
+
+/// One language's subject and body, checked (`prefix` names the field of a
+/// translation: `translations[0].subject`).
+fn broadcast_text(prefix: &str, subject: &str, body: &str) -> DomainResult<BroadcastVars> {
+    let (subject, body) = (subject.trim(), body.trim());
+    if subject.is_empty() || subject.chars().count() > MAX_BROADCAST_SUBJECT || subject.contains('\n') {
+        return Err(DomainError::validation(
+            format!("{prefix}subject"),
+            text!("broadcast-subject", max = MAX_BROADCAST_SUBJECT),
+        ));
+    }
+    if body.is_empty() || body.chars().count() > MAX_BROADCAST_BODY {
+        return Err(DomainError::validation(
+            format!("{prefix}body"),
+            text!("broadcast-body", max = MAX_BROADCAST_BODY),
+        ));
+    }
+    Ok(BroadcastVars { subject: subject.to_owned(), body: body.to_owned() })
+}
+
 pub async fn broadcast(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -338,20 +372,20 @@ pub async fn broadcast(
     now: DateTime<Utc>,
 ) -> DomainResult<BroadcastOutcome> {
     let scope = actor.require(Action::CatalogPublish)?;
-    let subject = input.subject.trim().to_owned();
-    let body = input.body.trim().to_owned();
-    if subject.is_empty() || subject.chars().count() > MAX_BROADCAST_SUBJECT || subject.contains('\n') {
-        return Err(DomainError::validation("subject", text!("broadcast-subject", max = MAX_BROADCAST_SUBJECT)));
+    let mut texts = std::collections::BTreeMap::new();
+    let main = broadcast_text("", &input.subject, &input.body)?;
+    let subject = main.subject.clone();
+    texts.insert(input.locale, main);
+    for (i, (locale, subject, body)) in input.translations.iter().enumerate() {
+        texts.insert(*locale, broadcast_text(&format!("translations[{i}]."), subject, body)?);
     }
-    if body.is_empty() || body.chars().count() > MAX_BROADCAST_BODY {
-        return Err(DomainError::validation("body", text!("broadcast-body", max = MAX_BROADCAST_BODY)));
-    }
+    let payload = BroadcastTexts { texts, fallback: input.locale };
     if input.channels.is_empty() {
         return Err(DomainError::validation("channels", text!("channels-empty")));
     }
     let id = crate::ids::new_uuid();
     db::write(db, |txn| {
-        let (actor, input, subject, body) = (actor.clone(), input.clone(), subject.clone(), body.clone());
+        let (actor, input, subject, payload) = (actor.clone(), input.clone(), subject.clone(), payload.clone());
         Box::pin(async move {
             let stop = find_stop(txn, scope, input.stop_id).await?;
             let policy = reminders::policy_for(txn, scope, &stop).await?;
@@ -361,8 +395,8 @@ pub async fn broadcast(
                 _ => now,
             };
             let registrations = reminders::live_registrations(txn, scope, stop.id).await?;
-            let payload = serde_json::to_value(BroadcastVars { subject: subject.clone(), body: body.clone() })
-                .map_err(|e| DomainError::internal(e.to_string()))?;
+            let languages: Vec<&str> = payload.texts.keys().map(|l| l.as_str()).collect();
+            let payload = serde_json::to_value(&payload).map_err(|e| DomainError::internal(e.to_string()))?;
             let mut outcome = BroadcastOutcome { id, ..BroadcastOutcome::default() };
             for (registration, person) in &registrations {
                 let locale: Locale = person.locale;
@@ -400,6 +434,7 @@ pub async fn broadcast(
             }
             let details = serde_json::json!({
                 "subject": subject,
+                "languages": languages,
                 "channels": input.channels,
                 "urgent": input.urgent,
                 "planned": outcome.planned,

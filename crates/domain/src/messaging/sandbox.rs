@@ -36,8 +36,9 @@ pub const DEADLINE: Duration = Duration::from_secs(2);
 const STATEMENTS: [&str; 6] = ["if", "elif", "else", "endif", "for", "endfor"];
 
 /// Filters that return at most about what they are given.
-const FILTERS: [&str; 24] = [
+const FILTERS: [&str; 25] = [
     "abs",
+    "bdi",
     "capitalize",
     "count",
     "d",

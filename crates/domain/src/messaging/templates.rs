@@ -38,12 +38,58 @@ pub struct MessageContext {
     /// The signed link that stops reminders and broadcasts by email, when the
     /// platform knows its public address; the layout shows it in the footer.
     pub unsubscribe_url: Option<String>,
+    /// The participant's own page (status, workshops, cancel, consents),
+    /// through a signed link naming the registration, when the platform
+    /// knows its public address; every email's footer and the SMS about the
+    /// registration carry it.
+    pub manage_url: Option<String>,
+    /// What the stop was before it moved, for `stop_changed`; absent otherwise.
+    pub change: Option<ChangeVars>,
+}
+
+/// The stop as it was, in the recipient's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeVars {
+    /// The previous long local date ("samedi 23 novembre 2019").
+    pub date: String,
+    pub short_date: String,
+    pub time: String,
+    pub venue: String,
+    /// The day or the hour changed.
+    pub time_changed: bool,
+    /// The venue or its address changed.
+    pub place_changed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BroadcastVars {
     pub subject: String,
     pub body: String,
+}
+
+/// A broadcast as planned: its text in each language the organizer wrote,
+/// and the one to use for anybody else (a notification's payload).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BroadcastTexts {
+    pub texts: std::collections::BTreeMap<Locale, BroadcastVars>,
+    pub fallback: Locale,
+}
+
+impl BroadcastVars {
+    /// The text a recipient reads from a broadcast's payload: in their
+    /// language when the organizer wrote one, else in the fallback language.
+    /// Payloads planned before per-language bodies hold one text.
+    pub fn from_payload(payload: &serde_json::Value, locale: Locale) -> Option<BroadcastVars> {
+        if let Ok(mut t) = serde_json::from_value::<BroadcastTexts>(payload.clone()) {
+            let fallback = t.fallback;
+            return t
+                .texts
+                .remove(&locale)
+                .or_else(|| t.texts.remove(&fallback))
+                .or_else(|| t.texts.into_values().next());
+        }
+        serde_json::from_value(payload.clone()).ok()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -147,6 +193,9 @@ pub enum TemplateError {
     /// Outside what a tenant's template may use or cost (`sandbox`).
     #[error("template {name}: {reason}")]
     Budget { name: String, reason: String },
+    /// A variable the message does not have (`{{ stop.vile }}`), named.
+    #[error("template {name}: {expression} is not a variable of this message")]
+    Undefined { name: String, expression: String },
     #[error("no built-in template {0}")]
     Missing(String),
 }
@@ -182,7 +231,9 @@ const BUILTINS: &[(&str, &str)] = builtins!(
     "cancellation",
     "reminder",
     "session_reminder",
-    "broadcast"
+    "broadcast",
+    "stop_changed",
+    "stop_cancelled"
 );
 const LAYOUT: &str = include_str!("../../templates/layout.html");
 
@@ -196,6 +247,10 @@ fn environment() -> &'static Environment<'static> {
         // Files end with a newline for editors' sake; messages should not.
         env.set_keep_trailing_newline(false);
         env.set_fuel(Some(sandbox::FUEL));
+        // Keeps where an error happened, so that a misspelt variable can be
+        // named (render errors only: rendering itself is unchanged).
+        env.set_debug(true);
+        env.add_filter("bdi", bdi);
         // The built-ins are parsed once; every message used to parse four or five.
         for (name, source) in BUILTINS.iter().copied().chain([("layout.html", LAYOUT)]) {
             if let Err(e) = env.add_template(name, source) {
@@ -208,11 +263,39 @@ fn environment() -> &'static Environment<'static> {
     })
 }
 
+/// `{{ name|bdi }}`: a fragment whose direction may differ from the text
+/// around it (a French name in an Arabic sentence), isolated so that its
+/// neighbours — parentheses, numbers — stay in place: `<bdi>` in HTML, the
+/// Unicode isolates U+2068…U+2069 in text and SMS.
+fn bdi(state: &minijinja::State<'_, '_>, value: Value) -> Value {
+    let text = value.to_string();
+    if matches!(state.auto_escape(), AutoEscape::Html) {
+        let escaped = text
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#x27;");
+        Value::from_safe_string(format!("<bdi>{escaped}</bdi>"))
+    } else {
+        Value::from(format!("\u{2068}{text}\u{2069}"))
+    }
+}
+
 fn render(name: &str, source: &str, ctx: &Value) -> Result<String, TemplateError> {
     let env = environment();
-    let err = |source: minijinja::Error| match sandbox::explain(&source) {
+    let err = |error: minijinja::Error| match sandbox::explain(&error) {
         Some(reason) => TemplateError::Budget { name: name.to_owned(), reason },
-        None => TemplateError::Render { name: name.to_owned(), source },
+        None if error.kind() == minijinja::ErrorKind::UndefinedError => {
+            let expression = error
+                .range()
+                .and_then(|r| source.get(r))
+                .map(|e| e.trim().to_owned())
+                .filter(|e| !e.is_empty())
+                .unwrap_or_else(|| "a name".to_owned());
+            TemplateError::Undefined { name: name.to_owned(), expression }
+        }
+        None => TemplateError::Render { name: name.to_owned(), source: error },
     };
     let capped = |template: minijinja::Template<'_, '_>| {
         let mut out = sandbox::Capped::default();
@@ -303,6 +386,9 @@ pub fn sample_context_for(key: TemplateKey) -> MessageContext {
     if !matches!(key, TemplateKey::SessionReminder | TemplateKey::SessionPromotion) {
         ctx.session = None;
     }
+    if key != TemplateKey::StopChanged {
+        ctx.change = None;
+    }
     ctx
 }
 
@@ -349,6 +435,15 @@ pub fn sample_context() -> MessageContext {
             body: "La plénière aura lieu en salle Atlas.".into(),
         }),
         unsubscribe_url: Some("https://escale.example/unsubscribe?t=…".into()),
+        manage_url: Some("https://escale.example/m/AZgZ7k3xQ4mT2pL9vW8rYw-kP3x9QmZ2".into()),
+        change: Some(ChangeVars {
+            date: "vendredi 22 novembre 2019".into(),
+            short_date: "22/11/2019".into(),
+            time: "14:00".into(),
+            venue: "Palais des congrès".into(),
+            time_changed: true,
+            place_changed: true,
+        }),
     }
 }
 

@@ -243,6 +243,7 @@ mod tests {
             registration_opens_at: None,
             registration_closes_at: None,
             status: stop::Status::Published,
+            sequence: 0,
             created_at: at(1, 0),
             updated_at: at(1, 0),
         }

@@ -70,12 +70,48 @@ pub async fn withdraw_consent_by_link(
 /// Words that, as an SMS reply, mean "no more SMS": French, English, Arabic.
 const STOP_WORDS: &[&str] = &["STOP", "ARRET", "ARRÊT", "STOPPER", "UNSUBSCRIBE", "توقف", "ايقاف", "إيقاف"];
 
-/// True when an inbound SMS asks to stop (its first word, any case).
-pub fn is_stop_request(text: &str) -> bool {
+/// Words that, as an SMS reply, mean "SMS again, please".
+const START_WORDS: &[&str] = &["START", "DEMARRER", "DÉMARRER", "REPRENDRE", "ابدأ", "ابدا"];
+
+fn first_word_is(text: &str, words: &[&str]) -> bool {
     text.split_whitespace().next().is_some_and(|w| {
         let word = w.trim_matches(|c: char| !c.is_alphanumeric()).to_uppercase();
-        STOP_WORDS.iter().any(|s| s.to_uppercase() == word)
+        words.iter().any(|s| s.to_uppercase() == word)
     })
+}
+
+/// True when an inbound SMS asks to stop (its first word, any case).
+pub fn is_stop_request(text: &str) -> bool {
+    first_word_is(text, STOP_WORDS)
+}
+
+/// True when an inbound SMS asks for SMS again after a STOP.
+pub fn is_start_request(text: &str) -> bool {
+    first_word_is(text, START_WORDS)
+}
+
+/// A reply START from `phone`: its STOP is lifted in every tenant (the
+/// reading mirrors [`sms_stop`]). SMS go again once the person gives SMS
+/// consent again (registering with it ticked, or on their own page): the
+/// reply alone consents to nothing. Returns how many opt-outs were lifted.
+pub async fn sms_start(db: &DatabaseConnection, phone: &PhoneNumber) -> DomainResult<u64> {
+    Ok(crate::entities::opt_out::Entity::delete_many()
+        .filter(crate::entities::opt_out::Column::Channel.eq(Channel::Sms))
+        .filter(crate::entities::opt_out::Column::Address.eq(phone.as_e164()))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Whether this tenant's SMS to `phone` are blocked by an earlier STOP.
+pub async fn sms_opted_out(db: &impl ConnectionTrait, scope: TenantScope, phone: &PhoneNumber) -> DomainResult<bool> {
+    Ok(crate::entities::opt_out::Entity::find()
+        .filter(crate::entities::opt_out::Column::TenantId.eq(scope.uuid()))
+        .filter(crate::entities::opt_out::Column::Channel.eq(Channel::Sms))
+        .filter(crate::entities::opt_out::Column::Address.eq(phone.as_e164()))
+        .count(db)
+        .await?
+        > 0)
 }
 
 /// A reply STOP from `phone`: the number is opted out of SMS in every tenant
@@ -339,6 +375,23 @@ pub async fn questions_for_speakers(
     Ok((session.into(), qs))
 }
 
+/// The path of a session's speaker page, `s/<token>`, to join to the
+/// platform's public address (organizers with `catalog:write`).
+pub async fn speaker_page_path(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<String> {
+    let scope = actor.require(Action::CatalogWrite)?;
+    session::Entity::find_by_id(session_id)
+        .filter(session::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("session"))?;
+    Ok(format!("s/{}", links::signer(db, scope, now).await?.token(Purpose::SpeakerQuestions, session_id)?))
+}
+
 /// The signature of a session's speaker link (organizers with `catalog:write`).
 pub async fn speaker_link_signature(
     db: &impl ConnectionTrait,
@@ -574,6 +627,15 @@ pub async fn export_page(
 #[cfg(test)]
 mod tests {
     use super::is_stop_request;
+
+    #[test]
+    fn start_replies_resume() {
+        for yes in ["START", "start", "Démarrer", "ابدأ"] {
+            assert!(super::is_start_request(yes), "{yes:?}");
+            assert!(!is_stop_request(yes), "{yes:?}");
+        }
+        assert!(!super::is_start_request("STOP"));
+    }
 
     #[test]
     fn stop_replies_in_three_languages_and_nothing_else() {

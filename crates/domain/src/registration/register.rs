@@ -156,6 +156,10 @@ pub struct RegisterOutcome {
     pub already_registered: bool,
     /// When the stop is full: the edition's other stops that still have seats.
     pub alternatives: Vec<catalog::Stop>,
+    /// SMS were asked for, but this number replied STOP to this organizer
+    /// earlier: no SMS will go until it replies START (and SMS consent is
+    /// given again). Said to the person, not silently dropped.
+    pub sms_blocked: bool,
 }
 
 /// Registers a participant. See the module documentation for what one call writes.
@@ -188,6 +192,11 @@ pub async fn register(
         })
     })
     .await?;
+    if consents.sms_reminders
+        && let Some(phone) = &parsed.phone
+    {
+        outcome.sms_blocked = crate::registration::participants::sms_opted_out(db, scope, phone).await?;
+    }
     if outcome.registration.status == registration::Status::Waitlisted && !outcome.already_registered {
         outcome.alternatives = catalog::open_alternatives(db, scope, &edition, input.stop_id, now).await?;
     }
@@ -255,6 +264,7 @@ async fn register_in(
             seats: seats.into_iter().map(Into::into).collect(),
             already_registered: true,
             alternatives: Vec::new(),
+            sms_blocked: false,
         };
         return Ok((outcome, edition));
     }
@@ -335,6 +345,7 @@ async fn register_in(
         seats: seats.into_iter().map(Into::into).collect(),
         already_registered: false,
         alternatives: Vec::new(),
+        sms_blocked: false,
     };
     Ok((outcome, edition))
 }

@@ -3,6 +3,7 @@
 
 mod concurrency;
 mod layout;
+mod notices;
 mod outbox;
 mod registration;
 mod reminders;

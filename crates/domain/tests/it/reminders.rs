@@ -91,9 +91,12 @@ async fn a_reschedule_moves_pending_reminders_and_never_resends_one() {
                 db,
                 &owner,
                 stop.id,
-                TimeInput::Instant(moved),
-                TimeInput::Instant(moved_end),
-                None,
+                manage::Reschedule {
+                    starts_at: TimeInput::Instant(moved),
+                    ends_at: TimeInput::Instant(moved_end),
+                    time_zone: None,
+                    notify: escale_domain::messaging::notices::Notify::Participants,
+                },
                 now(),
             )
             .await
@@ -258,6 +261,8 @@ async fn broadcasts_reach_consenting_people_and_templates_are_checked_when_saved
             stop_id: s.stop.0,
             subject: "Changement de salle".into(),
             body: "La plénière a lieu en salle Atlas.".into(),
+            locale: Locale::Fr,
+            translations: Vec::new(),
             channels: vec![Channel::Email, Channel::Sms],
             urgent: true,
         };

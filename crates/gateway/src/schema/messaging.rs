@@ -37,6 +37,10 @@ pub enum MessageKind {
     /// Before a workshop the participant holds a seat in.
     SessionReminder,
     Broadcast,
+    /// The stop moved in time or place.
+    StopChanged,
+    /// The stop is cancelled.
+    StopCancelled,
 }
 
 // ---------------------------------------------------------------- policies
@@ -214,10 +218,25 @@ pub struct BroadcastInput {
     pub subject: String,
     /// Up to 2000 characters; SMS carry it in full, so keep it short.
     pub body: String,
+    /// The language of `subject` and `body` (`fr` by default): what people
+    /// with no translation of their own read.
+    pub locale: Option<String>,
+    /// The same message in other languages: each person reads the one in
+    /// their language.
+    #[graphql(default)]
+    pub translations: Vec<BroadcastTranslation>,
     pub channels: Vec<Channel>,
     /// Send SMS now even during quiet hours (the venue changed this morning).
     #[graphql(default)]
     pub urgent: bool,
+}
+
+#[derive(InputObject)]
+pub struct BroadcastTranslation {
+    /// `fr`, `ar` or `en`.
+    pub locale: String,
+    pub subject: String,
+    pub body: String,
 }
 
 #[derive(SimpleObject)]
@@ -452,14 +471,24 @@ impl MessagingMutation {
         let stop_id = auth::own_id(&input.stop_id, "Stop", "stopId", "stop", actor.scope)?;
         let mut channels: Vec<templates::Channel> = input.channels.into_iter().map(Into::into).collect();
         channels.dedup();
-        let out = organizer::broadcast(
-            &state.db,
-            actor,
-            organizer::Broadcast { stop_id, subject: input.subject, body: input.body, channels, urgent: input.urgent },
-            Utc::now(),
-        )
-        .await
-        .map_err(error::domain)?;
+        let locale = match input.locale.as_deref() {
+            Some(raw) => parse_locale(raw)?,
+            None => Locale::Fr,
+        };
+        let mut translations = Vec::with_capacity(input.translations.len());
+        for t in input.translations {
+            translations.push((parse_locale(&t.locale)?, t.subject, t.body));
+        }
+        let broadcast = organizer::Broadcast {
+            stop_id,
+            subject: input.subject,
+            body: input.body,
+            locale,
+            translations,
+            channels,
+            urgent: input.urgent,
+        };
+        let out = organizer::broadcast(&state.db, actor, broadcast, Utc::now()).await.map_err(error::domain)?;
         if let Some(signal) = &state.outbox_signal {
             signal();
         }

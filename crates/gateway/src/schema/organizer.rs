@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use escale_domain::access::authz::Actor;
 use escale_domain::manage::{self, PartnershipTarget, TimeInput};
+use escale_domain::messaging::notices::Notify;
 use escale_domain::text;
 use escale_domain::values::Locale;
 use escale_domain::{DomainError, tenancy::TenantScope};
@@ -111,6 +112,10 @@ pub struct UpdateStopInput {
     pub capacity: Option<i32>,
     pub registration_opens_at: MaybeUndefined<DateTime<Utc>>,
     pub registration_closes_at: MaybeUndefined<DateTime<Utc>>,
+    /// A new venue, address or city is announced to everyone registered
+    /// (`stop_changed`, by email and SMS per consent); false says nothing.
+    #[graphql(default = true)]
+    pub notify: bool,
 }
 
 #[derive(InputObject)]
@@ -121,6 +126,14 @@ pub struct RescheduleStopInput {
     pub local_ends_at: Option<String>,
     /// Moving to another zone (rare: a stop abroad).
     pub time_zone: Option<String>,
+    /// Everyone registered is told of the new times (`stop_changed`, with the
+    /// updated `.ics`); false says nothing.
+    #[graphql(default = true)]
+    pub notify: bool,
+}
+
+fn notify(yes: bool) -> Notify {
+    if yes { Notify::Participants } else { Notify::Nobody }
 }
 
 #[derive(InputObject)]
@@ -304,17 +317,27 @@ impl OrganizerMutation {
             capacity: input.capacity.map(i64::from),
             registration_opens_at: double(input.registration_opens_at),
             registration_closes_at: double(input.registration_closes_at),
+            notify: notify(input.notify),
         };
         let m = manage::update_stop(&state.db, actor, id, patch, Utc::now()).await.map_err(error::domain)?;
         Ok(Stop::new(m, Vis::Team, Utc::now()))
     }
 
-    /// PUBLISHED shows the stop in the agenda; CANCELLED withdraws it.
-    async fn set_stop_status(&self, ctx: &Context<'_>, id: ID, status: StopStatus) -> Result<Stop> {
+    /// PUBLISHED shows the stop in the agenda; CANCELLED withdraws it, tells
+    /// everyone registered (`stop_cancelled`, unless `notify: false`) and
+    /// withdraws its reminders.
+    async fn set_stop_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: StopStatus,
+        #[graphql(default = true)] notify: bool,
+    ) -> Result<Stop> {
         let (actor, scope, state) = ctx_parts(ctx).await?;
         let id = own_id(&id, "Stop", "id", "stop", scope)?;
-        let m =
-            manage::set_stop_status(&state.db, actor, id, status.into(), Utc::now()).await.map_err(error::domain)?;
+        let m = manage::set_stop_status(&state.db, actor, id, status.into(), self::notify(notify), Utc::now())
+            .await
+            .map_err(error::domain)?;
         Ok(Stop::new(m, Vis::Team, Utc::now()))
     }
 
@@ -324,9 +347,13 @@ impl OrganizerMutation {
         let id = own_id(&id, "Stop", "id", "stop", scope)?;
         let starts = required_time("startsAt", input.starts_at, input.local_starts_at.as_deref())?;
         let ends = required_time("endsAt", input.ends_at, input.local_ends_at.as_deref())?;
-        let m = manage::reschedule_stop(&state.db, actor, id, starts, ends, input.time_zone, Utc::now())
-            .await
-            .map_err(error::domain)?;
+        let to = manage::Reschedule {
+            starts_at: starts,
+            ends_at: ends,
+            time_zone: input.time_zone,
+            notify: notify(input.notify),
+        };
+        let m = manage::reschedule_stop(&state.db, actor, id, to, Utc::now()).await.map_err(error::domain)?;
         Ok(Stop::new(m, Vis::Team, Utc::now()))
     }
 

@@ -169,6 +169,18 @@ impl PeopleMutation {
         let id = auth::own_id(&session_id, "Session", "sessionId", "session", actor.scope)?;
         participants::speaker_link_signature(&state.db, actor, id, Utc::now()).await.map_err(error::domain)
     }
+
+    /// The address of the page where a session's speakers read its questions
+    /// (by topic, without names): give it to them; it needs no account.
+    /// Null when this gateway does not know its public address
+    /// (`ESCALE_PUBLIC_URL`).
+    async fn speaker_url(&self, ctx: &Context<'_>, session_id: ID) -> Result<Option<String>> {
+        let state = ctx.data::<AppState>()?;
+        let actor = auth::actor(ctx).await?;
+        let id = auth::own_id(&session_id, "Session", "sessionId", "session", actor.scope)?;
+        let path = participants::speaker_page_path(&state.db, actor, id, Utc::now()).await.map_err(error::domain)?;
+        Ok(state.public_url.as_ref().and_then(|base| base.join(&path).ok()).map(|u| u.to_string()))
+    }
 }
 
 /// One registration in a participant's history.

@@ -151,6 +151,12 @@ pub struct RegisterPayload {
     pub already_registered: bool,
     /// When the stop is full: the edition's other stops that still have seats.
     pub alternatives: Vec<Stop>,
+    /// SMS were asked for, but this number replied STOP earlier: none will go
+    /// until it replies START. `notice` says so in the person's language.
+    pub sms_blocked: bool,
+    /// What the person should know beside the answer (why no SMS will come),
+    /// in their language; null when nothing.
+    pub notice: Option<String>,
 }
 
 #[Object]
@@ -222,6 +228,8 @@ impl PublicMutation {
             registration: Registration::new(r, outcome.seats.clone(), show_code),
             already_registered: outcome.already_registered,
             alternatives,
+            sms_blocked: outcome.sms_blocked,
+            notice: outcome.sms_blocked.then(|| escale_domain::text!("sms-blocked").render(crate::lang::current())),
         })
     }
 

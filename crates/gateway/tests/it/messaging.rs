@@ -81,7 +81,10 @@ async fn policies_templates_broadcasts_and_retries() {
             json!({ "kind": "REMINDER", "channel": "SMS", "locale": "fr", "bodyText": "Rappel {{ stop.vile }}" });
         let r = app.gql(Some(&admin), TEMPLATE, json!({ "i": broken })).await;
         assert_eq!(code(&r), Some("VALIDATION"), "{name}: {r}");
-        assert!(r["errors"][0]["message"].as_str().is_some_and(|m| m.contains("undefined")), "{r}");
+        assert!(
+            r["errors"][0]["message"].as_str().is_some_and(|m| m.contains("stop.vile")),
+            "the variable is named: {r}"
+        );
         // The workshop is a variable of workshop messages only.
         let workshop = "Atelier {{ session.title }} à {{ session.time }}";
         let misplaced = json!({ "kind": "REMINDER", "channel": "SMS", "locale": "fr", "bodyText": workshop });
@@ -364,5 +367,49 @@ async fn delivery_receipts_and_a_reply_stop() {
             .await
             .expect("POST");
         assert_eq!(r.status(), 204, "{name}");
+
+        // Registering again with SMS asked for: told why none will come, in
+        // her language; after a reply START, nothing blocks them any more.
+        let agenda =
+            app.gql(None, "{ agenda(tenant: \"attitudes-conseil\") { id registrationOpen } }", json!({})).await;
+        let open: Vec<String> = ok(&agenda)["agenda"]
+            .as_array()
+            .expect("agenda")
+            .iter()
+            .filter(|s| s["registrationOpen"] == true)
+            .filter_map(|s| s["id"].as_str().map(str::to_owned))
+            .collect();
+        let again = |stop: String| {
+            let input = json!({ "stopId": stop, "fullName": "Amina Benali", "phone": "0612345678", "locale": "fr",
+                "consents": { "smsReminders": true } });
+            let app = &app;
+            async move {
+                app.gql(
+                    None,
+                    "mutation($i: RegisterInput!) { register(input: $i) { smsBlocked notice } }",
+                    json!({ "i": input }),
+                )
+                .await
+            }
+        };
+        let r = again(open[1].clone()).await;
+        assert_eq!(ok(&r)["register"]["smsBlocked"], true, "{name}: {r}");
+        assert!(
+            r["data"]["register"]["notice"].as_str().is_some_and(|n| n.starts_with("Ce numéro a répondu STOP")),
+            "{r}"
+        );
+        let start = app
+            .http
+            .post(&inbound)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("From=%2B212612345678&Body=START")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(start.status(), 204, "{name}");
+        assert!(escale_domain::entities::opt_out::Entity::find().all(&t.db).await.expect("q").is_empty(), "{name}");
+        let r = again(open[2].clone()).await;
+        assert_eq!(ok(&r)["register"]["smsBlocked"], false, "{name}: {r}");
+        assert!(r["data"]["register"]["notice"].is_null());
     }
 }

@@ -153,6 +153,7 @@ quiet-hours-empty = يجب ألا تكون ساعات الهدوء فارغة
 template-part-size = جزء من القالب يتجاوز 64 كيلوبايت
 template-sms-subject = للرسالة القصيرة نص فقط
 template-sms-segments = ينتج المثال { $segments } أجزاء رسالة قصيرة؛ لا يُرسل أكثر من { $max }
+template-undefined = { $expression } ليس متغيرًا في هذه الرسالة (انظر docs/TEMPLATES.md للقائمة)
 template-invalid = { $detail }
 broadcast-subject = سطر واحد من 1 إلى { $max } حرفًا
 broadcast-body = من 1 إلى { $max } حرفًا

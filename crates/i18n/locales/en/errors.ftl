@@ -147,6 +147,7 @@ quiet-hours-empty = quiet hours must not be empty
 template-part-size = a template part is longer than 64 KiB
 template-sms-subject = an SMS has only a text body
 template-sms-segments = the sample renders to { $segments } SMS segments; at most { $max } are sent
+template-undefined = { $expression } is not a variable of this message (see docs/TEMPLATES.md for the list)
 template-invalid = { $detail }
 broadcast-subject = one line of 1 to { $max } characters
 broadcast-body = 1 to { $max } characters

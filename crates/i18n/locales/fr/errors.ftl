@@ -147,6 +147,7 @@ quiet-hours-empty = les heures de silence ne doivent pas être vides
 template-part-size = une partie du modèle dépasse 64 Kio
 template-sms-subject = un SMS n'a qu'un texte
 template-sms-segments = l'exemple fait { $segments } segments SMS ; { $max } au plus sont envoyés
+template-undefined = { $expression } n'est pas une variable de ce message (voir docs/TEMPLATES.md pour la liste)
 template-invalid = { $detail }
 broadcast-subject = une ligne de 1 à { $max } caractères
 broadcast-body = de 1 à { $max } caractères

@@ -32,6 +32,8 @@ pub struct Model {
     pub registration_opens_at: Option<DateTimeUtc>,
     pub registration_closes_at: Option<DateTimeUtc>,
     pub status: Status,
+    /// Changes participants were told of (see migration 14): the `.ics` SEQUENCE.
+    pub sequence: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

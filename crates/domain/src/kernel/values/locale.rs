@@ -10,7 +10,9 @@ use super::refusal::ValueError;
 
 /// The languages Escale writes to participants in. Also a column type: a
 /// stored value that is not one of them fails the row's load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, DeriveValueType)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default, DeriveValueType,
+)]
 #[serde(rename_all = "lowercase")]
 #[sea_orm(value_type = "String", column_type = "String(StringLen::N(8))")]
 pub enum Locale {

@@ -69,10 +69,14 @@ pub enum TemplateKey {
     SessionReminder,
     /// An organizer's message to everyone registered for a stop.
     Broadcast,
+    /// The stop moved in time or place: when and where it is now.
+    StopChanged,
+    /// The stop is cancelled.
+    StopCancelled,
 }
 
 impl TemplateKey {
-    pub const ALL: [TemplateKey; 8] = [
+    pub const ALL: [TemplateKey; 10] = [
         TemplateKey::Confirmation,
         TemplateKey::Waitlisted,
         TemplateKey::Promotion,
@@ -81,6 +85,8 @@ impl TemplateKey {
         TemplateKey::Reminder,
         TemplateKey::SessionReminder,
         TemplateKey::Broadcast,
+        TemplateKey::StopChanged,
+        TemplateKey::StopCancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +99,8 @@ impl TemplateKey {
             TemplateKey::Reminder => "reminder",
             TemplateKey::SessionReminder => "session_reminder",
             TemplateKey::Broadcast => "broadcast",
+            TemplateKey::StopChanged => "stop_changed",
+            TemplateKey::StopCancelled => "stop_cancelled",
         }
     }
 }

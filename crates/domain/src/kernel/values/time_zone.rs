@@ -39,6 +39,20 @@ impl TimeZone {
     }
 }
 
+/// By its IANA name, as stored.
+impl serde::Serialize for TimeZone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TimeZone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        TimeZone::parse(&name).map_err(|_| serde::de::Error::custom(format!("{name:?} is not a time zone")))
+    }
+}
+
 impl Default for TimeZone {
     fn default() -> Self {
         Self::CASABLANCA

@@ -20,8 +20,8 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{NotificationId, TenantId};
 use crate::messaging::calendar::EventText;
 use crate::messaging::templates::{
-    self, BroadcastVars, Channel, EditionVars, EmailContent, MessageContext, ParticipantVars, RegistrationVars,
-    SeriesVars, SessionVars, SmsContent, StopVars, TemplateKey, TenantVars,
+    self, BroadcastVars, ChangeVars, Channel, EditionVars, EmailContent, MessageContext, ParticipantVars,
+    RegistrationVars, SeriesVars, SessionVars, SmsContent, StopVars, TemplateKey, TenantVars,
 };
 use crate::tenancy::TenantScope;
 use crate::values::{EmailAddress, Locale, PhoneNumber, TicketCode};
@@ -348,7 +348,8 @@ impl Lookups {
         if rows.iter().any(|r| r.channel == Channel::Sms) {
             lookups.sms_sent = sms_sent_since(db, scope, now - chrono::Duration::hours(24)).await?;
         }
-        if options.public_url.is_some() && rows.iter().any(|r| r.channel == Channel::Email) {
+        // Every message about a registration links to its page.
+        if options.public_url.is_some() {
             lookups.signer = Some(crate::access::links::signer(db, scope, now).await?);
         }
         Ok(lookups)
@@ -429,17 +430,29 @@ fn prepare(
         return Ok(Prepared::Skip(Status::Cancelled, "no longer holds a seat in this workshop".to_owned()));
     }
     if template == TemplateKey::Broadcast {
-        let payload: Option<BroadcastVars> = row.payload.as_ref().and_then(|p| serde_json::from_value(p.clone()).ok());
-        let Some(broadcast) = payload else {
+        let Some(broadcast) = row.payload.as_ref().and_then(|p| BroadcastVars::from_payload(p, locale)) else {
             return Ok(Prepared::Skip(Status::Failed, "broadcast without its text".to_owned()));
         };
         ctx.broadcast = Some(broadcast);
+    }
+    if template == TemplateKey::StopChanged {
+        let Some(before) = row
+            .payload
+            .as_ref()
+            .and_then(|p| serde_json::from_value::<crate::messaging::notices::Before>(p.clone()).ok())
+        else {
+            return Ok(Prepared::Skip(Status::Failed, "change notice without what changed".to_owned()));
+        };
+        ctx.change = Some(change_vars(&before, stop, locale));
     }
     let unsubscribe_url = match (&options.public_url, &lookups.signer, channel) {
         (Some(base), Some(signer), Channel::Email) => Some(unsubscribe_url(signer, scope, base, person.id)?),
         _ => None,
     };
     ctx.unsubscribe_url.clone_from(&unsubscribe_url);
+    if let (Some(base), Some(signer)) = (&options.public_url, &lookups.signer) {
+        ctx.manage_url = Some(manage_url(signer, base, registration.id)?);
+    }
     let custom = lookups.template(template, channel, locale);
     // The ticket's QR code rides along in emails that give the entry code.
     let qr_png = if channel == Channel::Email
@@ -459,7 +472,14 @@ fn prepare(
                 .map_err(|e| DomainError::internal(format!("stored email address invalid: {e}")))?;
             let content = templates::render_email(template, locale, custom.as_ref(), &ctx).map_err(render_err)?;
             let ics = (registration.status == registration::Status::Confirmed
-                && matches!(template, TemplateKey::Confirmation | TemplateKey::Promotion | TemplateKey::Reminder))
+                && matches!(
+                    template,
+                    TemplateKey::Confirmation
+                        | TemplateKey::Promotion
+                        | TemplateKey::Reminder
+                        | TemplateKey::StopChanged
+                        | TemplateKey::StopCancelled
+                ))
             .then(|| {
                 let text = EventText {
                     summary: format!("{} — {}", ctx.series.name, stop.name),
@@ -651,7 +671,31 @@ pub(super) fn message_context(
         session: about_session.and_then(|id| sessions.iter().find(|s| s.id == id)).map(|s| session_vars(s)),
         broadcast: None,
         unsubscribe_url: None,
+        manage_url: None,
+        change: None,
     }
+}
+
+/// What a moved stop was, in the recipient's language, beside what it is now.
+fn change_vars(before: &crate::messaging::notices::Before, stop: &stop::Model, locale: Locale) -> ChangeVars {
+    let was = before.starts_at.with_timezone(&before.time_zone.tz());
+    ChangeVars {
+        date: was.format_localized("%A %-d %B %Y", chrono_locale(locale)).to_string(),
+        short_date: was.format("%d/%m/%Y").to_string(),
+        time: was.format("%H:%M").to_string(),
+        venue: before.venue.clone(),
+        time_changed: before.starts_at != stop.starts_at
+            || before.ends_at != stop.ends_at
+            || before.time_zone != stop.time_zone,
+        place_changed: before.venue != stop.venue || before.address != stop.address || before.city != stop.city,
+    }
+}
+
+/// The participant's own page for a registration: `/m/<token>`, the token
+/// naming the registration and signed (see `links::Signer::manage_token`).
+pub fn manage_url(signer: &crate::access::links::Signer, base: &url::Url, registration: Uuid) -> DomainResult<String> {
+    let token = signer.manage_token(registration)?;
+    base.join(&format!("m/{token}")).map(|u| u.to_string()).map_err(|e| DomainError::internal(e.to_string()))
 }
 
 /// The link that withdraws a participant's consent to reminders by email, served
