@@ -61,6 +61,38 @@ impl World {
         }
     }
 
+    /// `n` more people register at once, from 8 tasks: a crowd large enough
+    /// that a send takes seconds. The stop is made large enough for all of
+    /// them, so each gets exactly one message now (their confirmation).
+    async fn register_crowd(&mut self, n: usize) {
+        use sea_orm::ConnectionTrait as _;
+        self.db()
+            .execute_unprepared(&format!("UPDATE stop SET capacity = 1000000 WHERE id = '{}'", self.stop.0))
+            .await
+            .expect("room for the crowd");
+        let first = self.registered + 1;
+        self.registered += n;
+        let mut tasks = tokio::task::JoinSet::new();
+        for lane in 0..8 {
+            let (db, scope, stop) = (self.db().clone(), self.scope, self.stop);
+            tasks.spawn(async move {
+                for i in (first..first + n).filter(|i| i % 8 == lane) {
+                    let input = RegisterInput {
+                        stop_id: stop,
+                        full_name: format!("Participant {i}"),
+                        email: Some(format!("p{i}@example.ma")),
+                        consents: Consents { email_reminders: true, ..Consents::default() },
+                        ..RegisterInput::default()
+                    };
+                    register(&db, scope, &input, chrono::Utc::now()).await.expect("registers");
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("registration task");
+        }
+    }
+
     fn worker(&self) -> Child {
         let mut cmd = escale(&["worker"]);
         cmd.env("DATABASE_URL", &self.pg.url)
@@ -79,19 +111,33 @@ impl World {
         cmd.spawn().expect("spawn worker")
     }
 
-    /// Confirmations by status, from the outbox.
+    /// Confirmations by status, from the outbox. Read again when a read
+    /// fails: some tests terminate every connection to the database, the
+    /// test's own included, and each failed read takes one dead connection
+    /// out of the pool.
     async fn confirmations(&self) -> HashMap<Status, usize> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let rows = escale_domain::entities::notification::Entity::find()
-            .filter(escale_domain::entities::notification::Column::TemplateKey.eq("confirmation"))
-            .all(self.db())
-            .await
-            .expect("rows");
-        let mut out = HashMap::new();
-        for r in rows {
-            *out.entry(r.status).or_default() += 1;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        let mut tries = 0;
+        loop {
+            let rows: Result<Vec<(Status, i64)>, _> = escale_domain::entities::notification::Entity::find()
+                .select_only()
+                .column(escale_domain::entities::notification::Column::Status)
+                .column_as(escale_domain::entities::notification::Column::Id.count(), "n")
+                .filter(escale_domain::entities::notification::Column::TemplateKey.eq("confirmation"))
+                .group_by(escale_domain::entities::notification::Column::Status)
+                .into_tuple()
+                .all(self.db())
+                .await;
+            match rows {
+                Ok(rows) => return rows.into_iter().map(|(s, n)| (s, usize::try_from(n).unwrap_or(0))).collect(),
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    eprintln!("reading the outbox failed ({e}); again");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("reading the outbox: {e}"),
+            }
         }
-        out
     }
 
     /// Confirmations that needed more than one attempt.
@@ -293,4 +339,124 @@ async fn a_queue_holds_at_most_its_depth_and_the_backlog_waits_in_the_outbox() {
         assert_eq!(rest, 2, "{config:?}");
         assert_eq!(queues.email.waiting_jobs().await.expect("depth"), 3, "{config:?}");
     }
+}
+
+/// A crowd's confirmations going out (`CROWD` of them, 10,000 by default) to a
+/// relay taking 1 ms per message, with 32 email slots.
+const CROWD_DEFAULT: usize = 10_000;
+
+fn crowd() -> usize {
+    std::env::var("ESCALE_E2E_CROWD").ok().and_then(|v| v.parse().ok()).unwrap_or(CROWD_DEFAULT)
+}
+
+impl World {
+    fn worker_for_crowd(&self) -> Child {
+        let mut cmd = escale(&["worker"]);
+        cmd.env("DATABASE_URL", &self.pg.url)
+            .env("REDIS_URL", &self.redis)
+            .env("ESCALE_QUEUE_PREFIX", &self.prefix)
+            .env("SMTP_URL", self.smtp.url())
+            .env("ESCALE_DISPATCH_INTERVAL_MS", "100")
+            .env("ESCALE_EMAIL_CONCURRENCY", "32")
+            .env("ESCALE_RETRY_BASE_MS", "300")
+            .env("ESCALE_SWEEP_INTERVAL_SECS", "1")
+            .env("ESCALE_QUEUED_TIMEOUT_SECS", "5")
+            // The record writes' patience is half of this: 4 s.
+            .env("ESCALE_SENDING_TIMEOUT_SECS", "8")
+            .stdout(std::process::Stdio::null())
+            .stderr(child_stderr());
+        cmd.spawn().expect("spawn worker")
+    }
+
+    /// Every message the relay got went to a different person, the outbox
+    /// says all were sent, and nothing is left half-recorded.
+    #[expect(clippy::print_stdout, reason = "prints the duplicates it counted, quoted in docs/ARCHITECTURE.md")]
+    async fn assert_each_got_exactly_one(&self, what: &str) {
+        let counts = self.wait_all_sent(Duration::from_secs(180)).await;
+        assert_eq!(counts.get(&Status::Sent), Some(&self.registered), "{what}: {counts:?}");
+        let got = per_recipient(&self.smtp.messages());
+        let twice: Vec<_> = got.iter().filter(|(_, n)| **n > 1).collect();
+        println!("{what}: {} messages, {} recipients, {} got one twice", self.registered, got.len(), twice.len());
+        assert!(twice.is_empty(), "{what}: nobody gets their message twice: {} did ({twice:?})", twice.len());
+        assert_eq!(got.len(), self.registered, "{what}: everyone got theirs");
+    }
+}
+
+/// Terminates every backend connected to the test's database (the worker's
+/// and the test's own), as a failover or an administrator would.
+async fn terminate_backends(url: &str) -> i64 {
+    use sea_orm::{ConnectionTrait as _, Statement};
+    let db = escale_domain::db::connect(&escale_domain::db::DbConfig {
+        max_connections: 1,
+        ..escale_domain::db::DbConfig::new(url.to_owned())
+    })
+    .await
+    .expect("a connection to terminate the others");
+    let row = db
+        .query_one_raw(Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(pg_terminate_backend(pid))::bigint AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .expect("terminate")
+        .expect("a row");
+    row.try_get::<i64>("", "n").expect("count")
+}
+
+/// The database drops every connection twice while a crowd's confirmations
+/// are being sent: the sends in flight finish, their outcomes are written on
+/// fresh connections, and nobody gets a message twice.
+#[tokio::test]
+#[expect(clippy::print_stdout, reason = "prints what it measured, quoted in the closing notes and docs")]
+async fn connections_terminated_twice_during_a_large_send_duplicate_nothing() {
+    const TEST: &str = "connections_terminated_twice_during_a_large_send_duplicate_nothing";
+    let Some(mut w) = World::new(TEST).await else { return };
+    let n = crowd();
+    let started = std::time::Instant::now();
+    w.register_crowd(n).await;
+    println!("registered {n} in {:.1} s", started.elapsed().as_secs_f64());
+    w.smtp.set_delay(Duration::from_millis(1));
+    let started = std::time::Instant::now();
+    let mut worker = w.worker_for_crowd();
+    for at in [n / 5, n / 2] {
+        w.smtp.wait_for(at, Duration::from_secs(120)).await;
+        let killed = terminate_backends(&w.pg.url).await;
+        println!("terminated {killed} connections after {} messages", w.smtp.count());
+        assert!(killed > 0, "the worker had connections to lose");
+    }
+    w.assert_each_got_exactly_one("connections terminated twice").await;
+    println!("sent {n} in {:.1} s", started.elapsed().as_secs_f64());
+    stop_gracefully(&mut worker).await;
+}
+
+/// The queue's keys are deleted from Redis while a crowd's confirmations are
+/// being sent: jobs in flight still finish and record their outcomes, what
+/// was waiting in Redis comes back through the claims' leases, and nobody
+/// gets a message twice.
+#[tokio::test]
+#[expect(clippy::print_stdout, reason = "prints what it measured, quoted in the closing notes and docs")]
+async fn queue_keys_deleted_during_a_large_send_duplicate_nothing() {
+    const TEST: &str = "queue_keys_deleted_during_a_large_send_duplicate_nothing";
+    let Some(mut w) = World::new(TEST).await else { return };
+    let n = crowd();
+    let started = std::time::Instant::now();
+    w.register_crowd(n).await;
+    println!("registered {n} in {:.1} s", started.elapsed().as_secs_f64());
+    w.smtp.set_delay(Duration::from_millis(1));
+    let started = std::time::Instant::now();
+    let mut worker = w.worker_for_crowd();
+    let client = redis::Client::open(w.redis.as_str()).expect("redis url");
+    let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
+    for at in [n / 5, n / 2] {
+        w.smtp.wait_for(at, Duration::from_secs(120)).await;
+        let keys: Vec<String> =
+            redis::cmd("KEYS").arg(format!("{}*", w.prefix)).query_async(&mut conn).await.expect("keys");
+        assert!(!keys.is_empty(), "the queue is in Redis");
+        let deleted: i64 = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.expect("delete");
+        println!("deleted {deleted} queue keys after {} messages", w.smtp.count());
+    }
+    w.assert_each_got_exactly_one("queue keys deleted twice").await;
+    println!("sent {n} in {:.1} s", started.elapsed().as_secs_f64());
+    stop_gracefully(&mut worker).await;
 }

@@ -76,8 +76,21 @@ pub async fn run(
         .map_err(|e| anyhow::anyhow!("MAIL_FROM is not a mailbox such as 'Escale <noreply@example.org>': {e}"))?;
     let options = SendOptions { public_url: config.public_url.clone() };
     let slots = Slots::new(config.email_concurrency, config.sms_concurrency);
-    let sender =
-        Arc::new(Sender { db: db.clone(), mailer, sms, default_from, options, retry_base: config.retry_base, slots });
+    // Half the sweeper's `sending` deadline, at most a minute: an outcome
+    // still being retried is never swept and sent again.
+    let record_patience = (config.sending_timeout / 2).min(Duration::from_secs(60));
+    let jobs = tokio_util::task::TaskTracker::new();
+    let sender = Arc::new(Sender {
+        db: db.clone(),
+        mailer,
+        sms,
+        default_from,
+        options,
+        retry_base: config.retry_base,
+        slots,
+        record_patience,
+        jobs: jobs.clone(),
+    });
 
     let dispatcher =
         tokio::spawn(dispatcher::run(db, queues.clone(), config.clone(), wake.0.clone(), shutdown.clone()));
@@ -130,6 +143,12 @@ pub async fn run(
         .await;
     if let Err(e) = result {
         tracing::error!(error = %e, "queue workers ended with an error");
+    }
+    // Jobs whose queue worker was dropped (or timed out draining) may still
+    // be finishing: their outcomes are written before the process exits.
+    jobs.close();
+    if tokio::time::timeout(config.drain_timeout, jobs.wait()).await.is_err() {
+        tracing::warn!(jobs = jobs.len(), "send jobs still running at exit; the sweeper will return their rows");
     }
     shutdown.cancel();
     match tokio::time::timeout(Duration::from_secs(5), dispatcher).await {

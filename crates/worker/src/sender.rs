@@ -30,6 +30,15 @@ pub struct Sender {
     /// Messages per channel sent and not yet recorded, at most: a killed
     /// worker can leave no more than these for the sweeper to send again.
     pub slots: Slots,
+    /// How long to keep trying to write a send's outcome when the database
+    /// is unreachable (a terminated connection, a failover). Kept below the
+    /// sweeper's `sending` deadline: while the outcome is being retried,
+    /// nobody sends the message again.
+    pub record_patience: std::time::Duration,
+    /// The jobs being sent, each on a task of its own so that the queue
+    /// worker being dropped (Redis lost, a restart) does not abort sends and
+    /// their recording; shutdown waits for them.
+    pub jobs: tokio_util::task::TaskTracker,
 }
 
 /// One semaphore per channel, each with that channel's concurrency.
@@ -110,6 +119,11 @@ impl Sender {
                 }
             }
         }
+        // From here on nothing returns early: every send in flight is awaited
+        // and its outcome recorded (with retries), or left `sending` for the
+        // sweeper only when the database stays away longer than
+        // `record_patience`.
+        let mut unrecorded = 0usize;
         while let Some(first) = sends.join_next().await {
             let mut done = vec![first];
             while let Some(more) = sends.try_join_next() {
@@ -126,43 +140,81 @@ impl Sender {
                     Err(e) => tracing::error!(tenant.id = %scope.id(), error = %e, "a send task failed"),
                 }
             }
-            self.record(scope, finished, &mut handled).await?;
+            unrecorded += self.record(scope, finished, &mut handled).await;
             drop(slots);
+        }
+        if unrecorded > 0 {
+            metrics::counter!("escale_sends_unrecorded_total").increment(unrecorded as u64);
         }
         Ok(handled)
     }
 
-    /// Writes what became of finished sends: the successes in one statement.
+    /// Runs [`Sender::handle`] on a task of its own, tracked for shutdown:
+    /// the caller may be dropped (apalis drops a worker's futures when its
+    /// backend fails) without abandoning the sends or their outcomes.
+    pub async fn handle_detached(self: &Arc<Self>, job: SendJob) -> Result<Vec<Handled>, escale_domain::DomainError> {
+        let sender = Arc::clone(self);
+        let task = self.jobs.spawn(async move { sender.handle(job).await });
+        task.await.map_err(|e| escale_domain::DomainError::internal(format!("a send job stopped: {e}")))?
+    }
+
+    /// Writes what became of finished sends: the successes first, in one
+    /// statement (an unrecorded success is what the sweeper would send
+    /// twice), then each failure. Returns how many outcomes could not be
+    /// written within `record_patience`; those rows stay `sending`.
     async fn record(
         &self,
         scope: TenantScope,
         finished: Vec<(Box<Outgoing>, Result<Accepted, Failure>)>,
         handled: &mut Vec<Handled>,
-    ) -> Result<(), escale_domain::DomainError> {
+    ) -> usize {
         let now = Utc::now();
         let mut sent = Vec::with_capacity(finished.len());
+        let mut failed = Vec::new();
         for (out, result) in finished {
-            let (id, request) = (out.id, out.request_id.as_deref().unwrap_or(""));
-            let channel = match &out.message {
-                OutgoingMessage::Email(_) => "email",
-                OutgoingMessage::Sms(_) => "sms",
-            };
+            match result {
+                Ok(accepted) => sent.push((out, accepted)),
+                Err(failure) => failed.push((out, failure)),
+            }
+        }
+        let mut unrecorded = 0;
+        if !sent.is_empty() {
+            let rows: Vec<_> = sent.iter().map(|(out, accepted)| (out.id, accepted.clone())).collect();
+            match self.persist(|| outbox::finish_sent_many(&self.db, scope, &rows, now)).await {
+                Ok(_) => {
+                    for (out, accepted) in &sent {
+                        let channel = channel_of(out);
+                        metrics::counter!("escale_notifications_total", "channel" => channel, "status" => "sent")
+                            .increment(1);
+                        if let Some(n) = accepted.sms_segments {
+                            metrics::counter!("escale_sms_segments_total").increment(u64::from(n));
+                        }
+                        tracing::info!(notification.id = %out.id, tenant.id = %scope.id(), request.id = out.request_id.as_deref().unwrap_or(""), attempt = out.attempt, "notification sent");
+                        handled.push(Handled::Sent);
+                    }
+                }
+                Err(e) => {
+                    unrecorded += sent.len();
+                    tracing::error!(tenant.id = %scope.id(), rows = sent.len(), error = %e, "sent, but could not record it; the sweeper will return these rows");
+                }
+            }
+        }
+        for (out, failure) in failed {
+            let (id, request, channel) = (out.id, out.request_id.as_deref().unwrap_or(""), channel_of(&out));
             let count = |status: &'static str| {
                 metrics::counter!("escale_notifications_total", "channel" => channel, "status" => status).increment(1);
             };
-            match result {
-                Ok(accepted) => {
-                    count("sent");
-                    if let Some(n) = accepted.sms_segments {
-                        metrics::counter!("escale_sms_segments_total").increment(u64::from(n));
-                    }
-                    tracing::info!(notification.id = %id, tenant.id = %scope.id(), request.id = request, attempt = out.attempt, "notification sent");
-                    sent.push((id, accepted));
-                    handled.push(Handled::Sent);
-                }
-                Err(Failure::Transient(error)) => {
-                    let status =
-                        outbox::finish_retry(&self.db, scope, id, out.attempt, &error, self.retry_base, now).await?;
+            match failure {
+                Failure::Transient(error) => {
+                    let written = self
+                        .persist(|| {
+                            outbox::finish_retry(&self.db, scope, id, out.attempt, &error, self.retry_base, now)
+                        })
+                        .await;
+                    let Ok(status) = written else {
+                        unrecorded += 1;
+                        continue;
+                    };
                     if status == outbox::Status::Failed {
                         count("failed");
                     } else {
@@ -172,18 +224,52 @@ impl Sender {
                     tracing::warn!(notification.id = %id, tenant.id = %scope.id(), request.id = request, attempt = out.attempt, error = %redact(&error), next = ?status, "send failed; will retry");
                     handled.push(if status == outbox::Status::Failed { Handled::Failed } else { Handled::Retrying });
                 }
-                Err(Failure::Permanent(error)) => {
-                    outbox::finish_failed(&self.db, scope, id, &error, now).await?;
+                Failure::Permanent(error) => {
+                    if self.persist(|| outbox::finish_failed(&self.db, scope, id, &error, now)).await.is_err() {
+                        unrecorded += 1;
+                        continue;
+                    }
                     count("failed");
                     tracing::warn!(notification.id = %id, tenant.id = %scope.id(), request.id = request, error = %redact(&error), "send failed permanently");
                     handled.push(Handled::Failed);
                 }
             }
         }
-        if !sent.is_empty() {
-            outbox::finish_sent_many(&self.db, scope, &sent, now).await?;
+        unrecorded
+    }
+
+    /// Runs a write of outcomes until it succeeds or `record_patience` has
+    /// passed, backing off from 50 ms to 2 s. Every outcome write is
+    /// idempotent (it only moves rows still `sending`), so a write that
+    /// succeeded but whose reply was lost is harmless to repeat. A lost
+    /// connection is the common case: the pool opens a fresh one for the
+    /// next attempt.
+    async fn persist<T, F, Fut>(&self, write: F) -> Result<T, escale_domain::DomainError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, escale_domain::DomainError>>,
+    {
+        let deadline = tokio::time::Instant::now() + self.record_patience;
+        let mut pause = std::time::Duration::from_millis(50);
+        let mut attempt = 1u32;
+        loop {
+            match write().await {
+                Ok(done) => {
+                    if attempt > 1 {
+                        tracing::info!(attempt, "recorded send outcomes after the database came back");
+                    }
+                    return Ok(done);
+                }
+                Err(e) if tokio::time::Instant::now() + pause < deadline => {
+                    metrics::counter!("escale_record_retries_total").increment(1);
+                    tracing::warn!(attempt, error = %e, "recording send outcomes failed; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_secs(2));
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok(())
     }
 
     async fn deliver(&self, out: &Outgoing) -> Result<Accepted, Failure> {
@@ -215,6 +301,13 @@ impl Sender {
                 })
             }
         }
+    }
+}
+
+fn channel_of(out: &Outgoing) -> &'static str {
+    match &out.message {
+        OutgoingMessage::Email(_) => "email",
+        OutgoingMessage::Sms(_) => "sms",
     }
 }
 
@@ -259,7 +352,7 @@ impl From<SmsError> for Failure {
 /// sweeper returns it to pending after its deadline.
 pub async fn send_job(job: SendJob, sender: Data<Arc<Sender>>) -> Result<(), BoxDynError> {
     let (tenant, rows) = (job.tenant_id, job.ids().count());
-    match sender.handle(job).await {
+    match sender.handle_detached(job).await {
         Ok(_) => Ok(()),
         Err(e) => {
             tracing::error!(tenant.id = %tenant, rows, error = %e, "send job failed; the sweeper will retry its rows");
