@@ -53,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{code}/qr.svg", get(ticket_qr_svg))
         .route("/tickets/{code}/qr.png", get(ticket_qr_png))
         .route("/export/stops/{id}/registrations.csv", get(crate::export::stop_registrations))
+        .route("/m/{token}", get(crate::link_pages::manage))
+        .route("/s/{token}", get(crate::link_pages::speaker))
         .route("/unsubscribe", get(crate::unsubscribe::show).post(crate::unsubscribe::confirm))
         .route("/sms/receipts/{provider}", post(crate::sms_webhooks::receipt))
         .route("/sms/inbound/{provider}", post(crate::sms_webhooks::inbound))
@@ -65,7 +67,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("http", request.id = %id, method = %req.method(), path = %req.uri().path())
+                    tracing::info_span!("http", request.id = %id, method = %req.method(), path = %loggable_path(req.uri().path()))
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 // A panic in a handler becomes a 500 for that request, not a dead process.
@@ -428,5 +430,27 @@ fn classify_errors(response: &mut BatchResponse) {
                 extensions.set("code", Value::from(crate::error::classify(&error.message).as_str()));
             }
         }
+    }
+}
+
+/// The request's path without its bearer segments (`/m/<token>`,
+/// `/tickets/<code>/qr.svg`): a link token or ticket code in a log is a key
+/// to someone's registration. A segment of ten or more characters with a
+/// digit in it stands for one.
+fn loggable_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| if segment.len() >= 10 && segment.chars().any(|c| c.is_ascii_digit()) { "…" } else { segment })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bearer_segments_stay_out_of_logs() {
+        assert_eq!(super::loggable_path("/m/AZgZ7k3xQ4mT2pL9vW8rYw-kP3x9QmZ2"), "/m/…");
+        assert_eq!(super::loggable_path("/tickets/K7Q2M9XD4T/qr.svg"), "/tickets/…/qr.svg");
+        assert_eq!(super::loggable_path("/graphql"), "/graphql");
+        assert_eq!(super::loggable_path("/sms/receipts/infobip"), "/sms/receipts/infobip");
     }
 }

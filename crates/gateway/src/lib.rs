@@ -21,6 +21,7 @@ pub mod http;
 pub mod ids;
 pub mod lang;
 pub mod limits;
+mod link_pages;
 pub mod observe;
 mod schema;
 mod sms_webhooks;

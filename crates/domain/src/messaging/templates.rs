@@ -263,6 +263,11 @@ fn environment() -> &'static Environment<'static> {
     })
 }
 
+/// Text people typed, safe inside HTML elements and quoted attributes.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#x27;")
+}
+
 /// `{{ name|bdi }}`: a fragment whose direction may differ from the text
 /// around it (a French name in an Arabic sentence), isolated so that its
 /// neighbours — parentheses, numbers — stay in place: `<bdi>` in HTML, the
@@ -270,13 +275,7 @@ fn environment() -> &'static Environment<'static> {
 fn bdi(state: &minijinja::State<'_, '_>, value: Value) -> Value {
     let text = value.to_string();
     if matches!(state.auto_escape(), AutoEscape::Html) {
-        let escaped = text
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&#x27;");
-        Value::from_safe_string(format!("<bdi>{escaped}</bdi>"))
+        Value::from_safe_string(format!("<bdi>{}</bdi>", escape_html(&text)))
     } else {
         Value::from(format!("\u{2068}{text}\u{2069}"))
     }

@@ -624,6 +624,24 @@ pub async fn export_page(
         .collect())
 }
 
+/// A session's questions through its speaker link (`/s/<token>`): NOT_FOUND
+/// for a malformed, forged or unknown token alike.
+pub async fn questions_by_speaker_link(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<(crate::catalog::Session, Vec<Question>)> {
+    let (scope, id) =
+        links::open_token(db, Purpose::SpeakerQuestions, token, now).await?.ok_or(DomainError::not_found("session"))?;
+    let session = session::Entity::find_by_id(id)
+        .filter(session::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("session"))?;
+    let qs = questions(db, scope, session.stop_id, Some(id)).await?;
+    Ok((session.into(), qs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_stop_request;

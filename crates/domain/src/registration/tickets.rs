@@ -251,3 +251,49 @@ async fn cancel_in(
     }
     Ok(CancelOutcome { registration: cancelled.into(), already_cancelled: false, promoted, promoted_seats })
 }
+
+/// What a participant's own link (`/m/<token>`, in every message about a
+/// registration) shows: the registration with its live status, whose it is
+/// and where and when it takes place.
+#[derive(Debug, Clone)]
+pub struct OwnRegistration {
+    pub registration: Registration,
+    pub participant_name: String,
+    pub locale: crate::values::Locale,
+    pub stop: crate::catalog::Stop,
+    pub edition: crate::catalog::Edition,
+    pub series: crate::catalog::Series,
+}
+
+/// The registration a manage link names. NOT_FOUND for a malformed, forged
+/// or unknown token alike, so that a wrong link says nothing about what
+/// exists.
+pub async fn open_manage_link(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<OwnRegistration> {
+    let (scope, id) =
+        links::open_token(db, Purpose::Manage, token, now).await?.ok_or(DomainError::not_found("registration"))?;
+    let reg = registration::Entity::find_by_id(id)
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("registration"))?;
+    let person = participant::Entity::find_by_id(reg.participant_id)
+        .filter(participant::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("registration"))?;
+    let stop = crate::catalog::find::one_stop(db, scope, reg.stop_id).await?;
+    let edition = crate::catalog::find::one_edition(db, scope, stop.edition_id.0).await?;
+    let series = crate::catalog::find::one_series(db, scope, edition.series_id.0).await?;
+    Ok(OwnRegistration {
+        registration: reg.into(),
+        participant_name: person.full_name,
+        locale: person.locale,
+        stop,
+        edition,
+        series,
+    })
+}

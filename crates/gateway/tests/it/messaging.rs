@@ -413,3 +413,74 @@ async fn delivery_receipts_and_a_reply_stop() {
         assert!(r["data"]["register"]["notice"].is_null());
     }
 }
+
+/// Every message's manage link opens the participant's own page, in her
+/// language, with her live status; the speaker link opens the session's
+/// questions. Wrong tokens of every kind get the same 404, and the pages are
+/// never cached nor passed on as a referrer.
+#[tokio::test]
+async fn the_links_in_messages_open_their_pages_and_forged_ones_nothing() {
+    for t in TestDb::each("the_links_in_messages_open_their_pages_and_forged_ones_nothing").await {
+        let name = t.backend_name();
+        demo_with_roles(&t.db).await;
+        let app = TestApp::start(t.db.clone()).await;
+        let stop = app.open_stop_id().await;
+        let input = json!({ "stopId": stop, "fullName": "أمينة بنعلي", "email": "amina@example.ma", "locale": "ar",
+            "consents": { "emailReminders": true } });
+        ok(&app.gql(None, REGISTER, json!({ "i": input })).await);
+        let registration =
+            escale_domain::entities::registration::Entity::find().one(&t.db).await.expect("q").expect("reg");
+        let scope = TenantScope::new(escale_domain::ids::TenantId(registration.tenant_id));
+        let signer = escale_domain::access::links::signer(&t.db, scope, Utc::now()).await.expect("signer");
+        let token = signer.manage_token(registration.id).expect("token");
+
+        let page = app.http.get(format!("{}/m/{token}", app.base)).send().await.expect("GET");
+        assert_eq!(page.status(), 200, "{name}");
+        assert_eq!(page.headers()["cache-control"], "no-store", "{name}");
+        assert_eq!(page.headers()["referrer-policy"], "no-referrer", "{name}");
+        let html = page.text().await.expect("body");
+        assert!(html.contains("dir=\"rtl\"") && html.contains("مقعدك مؤكَّد"), "{name}: in her language: {html}");
+        assert!(html.contains("أمينة بنعلي") && html.contains("/qr.svg"), "{name}: {html}");
+
+        // Cancelled: the page says so, and shows no entry code any more.
+        escale_domain::registration::tickets::cancel_by_ticket(&t.db, &registration.ticket_code, Utc::now())
+            .await
+            .expect("cancel");
+        let html =
+            app.http.get(format!("{}/m/{token}", app.base)).send().await.expect("GET").text().await.expect("body");
+        assert!(html.contains("أُلغي هذا التسجيل") && !html.contains("/qr.svg"), "{name}: {html}");
+
+        // Forged, truncated, another purpose's, garbage: one answer, in the reader's language.
+        let mut forged = token.clone().into_bytes();
+        let last = forged.len() - 1;
+        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).expect("ascii");
+        let other_purpose =
+            signer.token(escale_domain::access::links::Purpose::SpeakerQuestions, registration.id).expect("token");
+        for bad in [forged.as_str(), &token[..20], other_purpose.as_str(), "%00%FF", &"A".repeat(5000)] {
+            let r = app
+                .http
+                .get(format!("{}/m/{bad}", app.base))
+                .header("accept-language", "en")
+                .send()
+                .await
+                .expect("GET");
+            assert_eq!(r.status(), 404, "{name}: {bad}");
+            assert!(r.text().await.expect("body").contains("This link is not valid"), "{name}: {bad}");
+        }
+
+        // The speaker link of a session.
+        let session = escale_domain::entities::session::Entity::find().one(&t.db).await.expect("q").expect("session");
+        let speaker = signer.token(escale_domain::access::links::Purpose::SpeakerQuestions, session.id).expect("token");
+        let r = app
+            .http
+            .get(format!("{}/s/{speaker}", app.base))
+            .header("accept-language", "fr")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 200, "{name}");
+        assert!(r.text().await.expect("body").contains("Pas encore de question"), "{name}");
+        assert_eq!(app.http.get(format!("{}/s/{token}", app.base)).send().await.expect("GET").status(), 404, "{name}");
+    }
+}
