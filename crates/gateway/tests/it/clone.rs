@@ -221,3 +221,48 @@ async fn capacity_cannot_drop_below_seats_taken() {
         .await;
     assert_eq!(ok(&r)["updateStop"]["seatsLeft"], 0);
 }
+
+/// Raising a full stop's capacity promotes from its waiting list, and the
+/// mutation's own reply shows the counts after the promotion, not before.
+#[tokio::test]
+async fn raising_capacity_replies_with_the_counts_after_promotion() {
+    for t in TestDb::each("raising_capacity_replies_with_the_counts_after_promotion").await {
+        let name = t.backend_name();
+        let org = demo_with_roles(&t.db).await;
+        let stops =
+            stop::Entity::find().filter(stop::Column::TenantId.eq(org.scope.uuid())).all(&t.db).await.expect("stops");
+        let target = stops.iter().find(|s| s.starts_at > Utc::now()).expect("open stop").clone();
+        let app = TestApp::start(t.db.clone()).await;
+        let token = app.token("owner@a.example", None).await;
+        let id = escale_gateway::ids::encode("Stop", org.scope.id(), target.id);
+        let counts = "capacity seatsLeft attendance { confirmed waitlisted }";
+        let r = app
+            .gql(
+                Some(&token),
+                &format!("mutation($id: ID!) {{ updateStop(id: $id, input: {{ capacity: 1 }}) {{ {counts} }} }}"),
+                json!({ "id": id }),
+            )
+            .await;
+        ok(&r);
+        for n in 0..3 {
+            let input = RegisterInput {
+                stop_id: StopId(target.id),
+                full_name: format!("P {n}"),
+                email: Some(format!("p{n}@example.ma")),
+                ..Default::default()
+            };
+            register(&t.db, org.scope, &input, Utc::now()).await.expect("register");
+        }
+        let r = app
+            .gql(
+                Some(&token),
+                &format!("mutation($id: ID!) {{ updateStop(id: $id, input: {{ capacity: 3 }}) {{ {counts} }} }}"),
+                json!({ "id": id }),
+            )
+            .await;
+        let stop = &ok(&r)["updateStop"];
+        assert_eq!(stop["seatsLeft"], 0, "{name}: {r}");
+        assert_eq!(stop["attendance"]["confirmed"], 3, "{name}: {r}");
+        assert_eq!(stop["attendance"]["waitlisted"], 0, "{name}: the two in line were promoted: {r}");
+    }
+}
