@@ -94,6 +94,11 @@ impl World {
     }
 
     fn worker(&self) -> Child {
+        self.worker_with(&[])
+    }
+
+    /// The worker with settings changed from [`World::worker`]'s.
+    fn worker_with(&self, overrides: &[(&str, &str)]) -> Child {
         let mut cmd = escale(&["worker"]);
         cmd.env("DATABASE_URL", &self.pg.url)
             .env("REDIS_URL", &self.redis)
@@ -108,6 +113,7 @@ impl World {
             .env("ESCALE_SENDING_TIMEOUT_SECS", "3")
             .stdout(std::process::Stdio::null())
             .stderr(child_stderr());
+        cmd.envs(overrides.iter().copied());
         cmd.spawn().expect("spawn worker")
     }
 
@@ -351,21 +357,12 @@ fn crowd() -> usize {
 
 impl World {
     fn worker_for_crowd(&self) -> Child {
-        let mut cmd = escale(&["worker"]);
-        cmd.env("DATABASE_URL", &self.pg.url)
-            .env("REDIS_URL", &self.redis)
-            .env("ESCALE_QUEUE_PREFIX", &self.prefix)
-            .env("SMTP_URL", self.smtp.url())
-            .env("ESCALE_DISPATCH_INTERVAL_MS", "100")
-            .env("ESCALE_EMAIL_CONCURRENCY", "32")
-            .env("ESCALE_RETRY_BASE_MS", "300")
-            .env("ESCALE_SWEEP_INTERVAL_SECS", "1")
-            .env("ESCALE_QUEUED_TIMEOUT_SECS", "5")
+        self.worker_with(&[
+            ("ESCALE_EMAIL_CONCURRENCY", "32"),
+            ("ESCALE_QUEUED_TIMEOUT_SECS", "5"),
             // The record writes' patience is half of this: 4 s.
-            .env("ESCALE_SENDING_TIMEOUT_SECS", "8")
-            .stdout(std::process::Stdio::null())
-            .stderr(child_stderr());
-        cmd.spawn().expect("spawn worker")
+            ("ESCALE_SENDING_TIMEOUT_SECS", "8"),
+        ])
     }
 
     /// Every message the relay got went to a different person, the outbox

@@ -5,7 +5,9 @@
 //! and a wrong token — malformed, forged, unknown — gets the same 404.
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -73,11 +75,29 @@ fn unavailable(lang: Lang, e: &DomainError) -> Response {
     page(StatusCode::SERVICE_UNAVAILABLE, lang, &text, &format!("<p>{}</p>", esc(&text)))
 }
 
+/// Every lookup by a link token counts against the client address's
+/// public quota, as cancelling by ticket code does: guessing tokens is as
+/// slow as that, and no stranger can keep the database busy with them.
+async fn over_limit(shared: &Shared, headers: &HeaderMap, peer: SocketAddr) -> Option<Response> {
+    let ip = crate::http::client_ip(headers, peer, shared.state.trust_proxy);
+    let wait = shared.state.limits.check(crate::limits::Bucket::PublicPerAddress, &ip.to_string()).await.err()?;
+    let lang = browser_lang(headers);
+    let secs = crate::limits::retry_after_secs(wait);
+    let text = escale_domain::text!("rate-limited", seconds = secs).render(lang);
+    let mut response = page(StatusCode::TOO_MANY_REQUESTS, lang, &text, &format!("<p>{}</p>", esc(&text)));
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    Some(response)
+}
+
 pub(crate) async fn manage(
     State(shared): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     token: Result<Path<String>, PathRejection>,
 ) -> Response {
+    if let Some(refused) = over_limit(&shared, &headers, peer).await {
+        return refused;
+    }
     // A path that is not even text (`%FF`) is just another wrong link.
     let Ok(Path(token)) = token else { return not_found(browser_lang(&headers)) };
     let fallback = browser_lang(&headers);
@@ -153,9 +173,13 @@ pub(crate) async fn manage(
 
 pub(crate) async fn speaker(
     State(shared): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     token: Result<Path<String>, PathRejection>,
 ) -> Response {
+    if let Some(refused) = over_limit(&shared, &headers, peer).await {
+        return refused;
+    }
     // A path that is not even text (`%FF`) is just another wrong link.
     let Ok(Path(token)) = token else { return not_found(browser_lang(&headers)) };
     let lang = browser_lang(&headers);

@@ -366,6 +366,14 @@ pub async fn questions_for_speakers(
     if !links::verify(db, scope, Purpose::SpeakerQuestions, session_id, signature, now).await? {
         return Err(DomainError::not_found("session"));
     }
+    session_questions(db, scope, session_id).await
+}
+
+async fn session_questions(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    session_id: Uuid,
+) -> DomainResult<(crate::catalog::Session, Vec<Question>)> {
     let session = session::Entity::find_by_id(session_id)
         .filter(session::Column::TenantId.eq(scope.uuid()))
         .one(db)
@@ -633,13 +641,7 @@ pub async fn questions_by_speaker_link(
 ) -> DomainResult<(crate::catalog::Session, Vec<Question>)> {
     let (scope, id) =
         links::open_token(db, Purpose::SpeakerQuestions, token, now).await?.ok_or(DomainError::not_found("session"))?;
-    let session = session::Entity::find_by_id(id)
-        .filter(session::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("session"))?;
-    let qs = questions(db, scope, session.stop_id, Some(id)).await?;
-    Ok((session.into(), qs))
+    session_questions(db, scope, id).await
 }
 
 #[cfg(test)]

@@ -482,5 +482,18 @@ async fn the_links_in_messages_open_their_pages_and_forged_ones_nothing() {
         assert_eq!(r.status(), 200, "{name}");
         assert!(r.text().await.expect("body").contains("Pas encore de question"), "{name}");
         assert_eq!(app.http.get(format!("{}/s/{token}", app.base)).send().await.expect("GET").status(), 404, "{name}");
+
+        // Guessing tokens from one address runs into its public quota (burst 20).
+        let mut refused = None;
+        for n in 0..40 {
+            let r = app.http.get(format!("{}/m/{forged}{n}", app.base)).send().await.expect("GET");
+            if r.status() == 429 {
+                refused = Some((n, r.headers().get("retry-after").cloned()));
+                break;
+            }
+        }
+        let (after, retry) = refused.unwrap_or_else(|| panic!("{name}: 40 guesses in a row were all answered"));
+        assert!(retry.is_some(), "{name}: says when to come back");
+        assert!(after <= 20, "{name}: refused after {after} more guesses");
     }
 }
