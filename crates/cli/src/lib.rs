@@ -336,8 +336,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .sms_webhook_secret(config::sms_webhook_secret()?)
         .limits(config::limits()?)
         .public_url(public_url);
-    announce(addr, &describe);
-    let served = escale_gateway::serve(listener, state, shutdown.clone()).await;
+    announce(addr, "/attitudes-conseil", &describe);
+    let served = escale_web::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
     let worked = worker.await;
     served?;
@@ -348,8 +348,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// What a newcomer needs to see on the terminal (stdout, so scripts and tests
 /// can read the address even when logs go elsewhere).
 #[expect(clippy::print_stdout, reason = "the startup banner is the command's output")]
-fn announce(addr: SocketAddr, describe: &[String]) {
+fn announce(addr: SocketAddr, page: &str, describe: &[String]) {
     println!("Escale is running.");
+    println!("  Open:      http://{addr}{page}");
     println!("  GraphQL:   http://{addr}/graphql");
     for line in describe {
         println!("  {line}");
@@ -373,6 +374,7 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
     let explorer = config::graphql_explorer()?;
     announce(
         addr,
+        "/",
         &[if explorer {
             "explorer on GET /graphql (ESCALE_GRAPHQL_EXPLORER)"
         } else {
@@ -389,7 +391,7 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
         .explorer(explorer)
         .metrics_access(config::metrics_access()?)
         .public_url(config::public_url()?);
-    escale_gateway::serve(listener, state, shutdown_token()).await?;
+    escale_web::serve(listener, state, shutdown_token()).await?;
     tracing::info!("gateway stopped");
     Ok(())
 }

@@ -44,7 +44,17 @@ pub(crate) struct Shared {
     pub(crate) state: AppState,
 }
 
+/// The API's routes alone (the gateway's tests, and a deployment without
+/// pages).
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The API's routes with `pages` beside them (the web crate's), all behind
+/// the same hardening: request ids, logs without bearer segments, panics
+/// caught, the timeout. `pages` also answers what no route matches, and
+/// labels its own requests ([`crate::observe::track`] as a route layer).
+pub fn router_with(state: AppState, pages: Router) -> Router {
     let (schema, key_schema) = build_schema(state.clone());
     Router::new()
         .route("/graphql", get(explorer).post(graphql))
@@ -53,8 +63,6 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{code}/qr.svg", get(ticket_qr_svg))
         .route("/tickets/{code}/qr.png", get(ticket_qr_png))
         .route("/export/stops/{id}/registrations.csv", get(crate::export::stop_registrations))
-        .route("/m/{token}", get(crate::link_pages::manage))
-        .route("/s/{token}", get(crate::link_pages::speaker))
         .route("/unsubscribe", get(crate::unsubscribe::show).post(crate::unsubscribe::confirm))
         .route("/sms/receipts/{provider}", post(crate::sms_webhooks::receipt))
         .route("/sms/inbound/{provider}", post(crate::sms_webhooks::inbound))
@@ -62,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         // Inside the routing, so the matched pattern labels the request.
         .route_layer(axum::middleware::from_fn(crate::observe::track))
         .with_state(Shared { schema, key_schema, state })
+        .merge(pages)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -82,7 +91,16 @@ pub fn router(state: AppState) -> Router {
 /// an orchestrator's SIGKILL).
 pub async fn serve(listener: TcpListener, state: AppState, shutdown: CancellationToken) -> std::io::Result<()> {
     let deadline = state.shutdown_deadline;
-    let app = router(state);
+    serve_app(listener, router(state), deadline, shutdown).await
+}
+
+/// [`serve`] for a router built elsewhere ([`router_with`] and pages).
+pub async fn serve_app(
+    listener: TcpListener,
+    app: Router,
+    deadline: Duration,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     let drained = shutdown.clone();
     let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move { drained.cancelled().await });
@@ -199,7 +217,7 @@ fn too_large() -> Response {
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
-pub(crate) fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> IpAddr {
+pub fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_proxy: bool) -> IpAddr {
     if trust_proxy
         && let Some(ip) = headers
             .get("x-forwarded-for")

@@ -21,7 +21,6 @@ pub mod http;
 pub mod ids;
 pub mod lang;
 pub mod limits;
-mod link_pages;
 pub mod observe;
 mod schema;
 mod sms_webhooks;
@@ -31,7 +30,7 @@ use std::sync::Arc;
 
 use escale_domain::DatabaseConnection;
 
-pub use http::{router, serve};
+pub use http::{router, router_with, serve, serve_app};
 pub use schema::{EscaleSchema, build_schema, sdl};
 
 /// Tells an in-process dispatcher that new messages are due now. In production

@@ -82,8 +82,8 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Ids the code names: `text!("id"…)`, `Text::new("id")`, and `t("id")`
-/// in page templates.
+/// Ids the code names: `text!("id"…)`, `Text::new("id")`, `t("id")`, and
+/// the pages' `t.s("id")`, `t.n("id", …)`, `t.a("id", …)`.
 #[test]
 fn every_id_the_code_names_is_in_the_catalogue() {
     let workspace = Path::new(ROOT).join("../..");
@@ -98,7 +98,7 @@ fn every_id_the_code_names_is_in_the_catalogue() {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap_or_default();
-        for opener in ["text!(\"", "Text::new(\"", "t(\""] {
+        for opener in ["text!(\"", "Text::new(\"", "t(\"", ".s(\"", ".n(\"", ".a(\""] {
             let mut rest = text.as_str();
             while let Some(at) = rest.find(opener) {
                 // `t("` only as a call of its own, not the end of `get("`.

@@ -27,6 +27,9 @@ pub enum Purpose {
     SpeakerQuestions,
     /// A participant's own page for one registration (no account).
     Manage,
+    /// A form the web pages rendered (its id is a UUIDv7, whose time says
+    /// how old the form is): proof that a post comes from our own page.
+    Form,
 }
 
 impl Purpose {
@@ -36,6 +39,7 @@ impl Purpose {
             Purpose::Unsubscribe => "unsubscribe",
             Purpose::SpeakerQuestions => "speaker-questions",
             Purpose::Manage => "manage",
+            Purpose::Form => "form",
         }
     }
 }
@@ -151,7 +155,7 @@ pub async fn open_token(
             registration::Entity::find_by_id(id).one(db).await?.map(|r| r.tenant_id)
         }
         Purpose::SpeakerQuestions => session::Entity::find_by_id(id).one(db).await?.map(|s| s.tenant_id),
-        Purpose::Unsubscribe => None,
+        Purpose::Unsubscribe | Purpose::Form => None,
     };
     let Some(tenant) = tenant else { return Ok(None) };
     let scope = TenantScope::new(crate::ids::TenantId(tenant));

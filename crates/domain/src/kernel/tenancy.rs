@@ -73,6 +73,12 @@ pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> DomainResult<Tena
         .try_into()
 }
 
+/// Every organizer on the deployment, by name (the platform's home page).
+pub async fn list(db: &impl ConnectionTrait) -> DomainResult<Vec<Tenant>> {
+    use sea_orm::QueryOrder;
+    tenant::Entity::find().order_by_asc(tenant::Column::Name).all(db).await?.into_iter().map(Tenant::try_from).collect()
+}
+
 pub async fn get(db: &impl ConnectionTrait, scope: TenantScope) -> DomainResult<Tenant> {
     tenant::Entity::find_by_id(scope.uuid()).one(db).await?.ok_or(DomainError::not_found("tenant"))?.try_into()
 }

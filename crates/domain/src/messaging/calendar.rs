@@ -21,6 +21,16 @@ pub struct EventText {
     pub organizer_name: String,
 }
 
+/// How an event's description names the ticket code, in the participant's language.
+pub fn entry_code_label(locale: crate::values::Locale) -> &'static str {
+    use crate::values::Locale;
+    match locale {
+        Locale::Fr => "Code d'entrée",
+        Locale::Ar => "رمز الدخول",
+        Locale::En => "Entry code",
+    }
+}
+
 /// A `VCALENDAR` with one `VEVENT` for the stop, CRLF line endings, folded lines.
 pub fn stop_event(stop: &stop::Model, text: &EventText, now: DateTime<Utc>) -> String {
     let zone = stop.time_zone;

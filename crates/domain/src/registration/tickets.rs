@@ -103,6 +103,48 @@ pub async fn cancel_by_link(
     cancel(db, scope, registration_id, Canceller::Participant, now).await
 }
 
+/// The participant cancels from their own page (the manage link). A wrong
+/// token is NOT_FOUND, like an unknown registration.
+pub async fn cancel_by_manage_link(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<CancelOutcome> {
+    let (scope, id) =
+        links::open_token(db, Purpose::Manage, token, now).await?.ok_or(DomainError::not_found("registration"))?;
+    cancel(db, scope, id, Canceller::Participant, now).await
+}
+
+/// The stop of the registration a manage link names, as an iCalendar event
+/// (the page's "add to my calendar"): the same event as the emails attach.
+pub async fn manage_calendar(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> DomainResult<String> {
+    let own = open_manage_link(db, token, now).await?;
+    if own.registration.status == registration::Status::Cancelled {
+        return Err(DomainError::not_found("registration"));
+    }
+    let scope = TenantScope::new(own.stop.tenant);
+    let stop = stop::Entity::find_by_id(own.stop.id.0)
+        .filter(stop::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("registration"))?;
+    let tenant = crate::tenancy::get(db, scope).await?;
+    let local = own.stop.local_starts_at();
+    let text = crate::messaging::calendar::EventText {
+        summary: format!("{} — {}", own.series.name, stop.name),
+        description: format!(
+            "{} ({}, {})\n{}: {}",
+            local.format("%Y-%m-%d %H:%M"),
+            stop.city,
+            stop.time_zone.name(),
+            crate::messaging::calendar::entry_code_label(own.locale),
+            own.registration.display_code()
+        ),
+        organizer_name: tenant.name,
+    };
+    Ok(crate::messaging::calendar::stop_event(&stop, &text, now))
+}
+
 /// An organizer cancels a registration (audited).
 pub async fn cancel_by_organizer(
     db: &DatabaseConnection,

@@ -489,11 +489,7 @@ fn prepare(
                         ctx.stop.time,
                         ctx.stop.city,
                         ctx.stop.time_zone,
-                        match locale {
-                            Locale::Fr => "Code d'entrée",
-                            Locale::Ar => "رمز الدخول",
-                            Locale::En => "Entry code",
-                        },
+                        crate::messaging::calendar::entry_code_label(locale),
                         ctx.registration.ticket_code
                     ),
                     organizer_name: tenant.name.clone(),

@@ -1,0 +1,81 @@
+//! Escale's web pages, server-rendered for a phone on a slow connection: the
+//! organizer's public page (`/{tenant}`), a stop's page with its registration
+//! form (`/{tenant}/{stop}`), a participant's own registration behind the
+//! signed link of every message (`/m/{token}`) and a session's questions for
+//! its speakers (`/s/{token}`), in French, Arabic (right to left) and English.
+//!
+//! Pages read the domain's read models and call the same domain functions as
+//! the GraphQL mutations; no rule lives here. Every form works without
+//! JavaScript; nothing is fetched from another origin (the CSP says so).
+//!
+//! **Architecture invariant:** this crate depends on the gateway (its state,
+//! limits and client address), never the reverse: the gateway mounts what
+//! [`pages`] returns through [`escale_gateway::router_with`].
+
+mod assets;
+mod form;
+mod own;
+mod page;
+mod public;
+mod when;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use escale_gateway::AppState;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// What the page handlers share.
+#[derive(Clone)]
+pub(crate) struct Web {
+    pub(crate) state: AppState,
+    /// Forms already accepted, by form id → where their answer is (a manage
+    /// link): a second submit of the same form (a double tap, a reload)
+    /// lands on the first one's answer instead of "already registered".
+    pub(crate) answered: moka::future::Cache<uuid::Uuid, (u64, Arc<str>)>,
+    /// Keys the fingerprints of who sent a form (see `public::Typed`).
+    pub(crate) fingerprints: std::hash::RandomState,
+}
+
+/// The pages' routes, with their state: mount them with
+/// [`escale_gateway::router_with`] (as [`app`] does).
+pub fn pages(state: AppState) -> Router {
+    let answered = moka::future::Cache::builder()
+        .max_capacity(100_000)
+        .time_to_live(form::FORM_LIFETIME + Duration::from_secs(60))
+        .build();
+    Router::new()
+        .route("/", get(public::home))
+        .route("/assets/{name}", get(assets::serve))
+        .route("/m/{token}", get(own::show))
+        .route("/m/{token}/cancel", get(own::confirm_cancel).post(own::cancel))
+        .route("/m/{token}/event.ics", get(own::calendar))
+        .route("/s/{token}", get(own::speaker))
+        .route("/{tenant}", get(public::tenant))
+        .route("/{tenant}/{stop}", get(public::stop).post(public::register))
+        // Inside the routing, so the matched pattern labels the request.
+        .route_layer(axum::middleware::from_fn(escale_gateway::observe::track))
+        .fallback(page::fallback)
+        .layer(axum::extract::DefaultBodyLimit::max(32 * 1024))
+        .with_state(Web { state, answered, fingerprints: std::hash::RandomState::new() })
+}
+
+/// The whole platform's HTTP side: the API and the pages.
+pub fn app(state: AppState) -> Router {
+    escale_gateway::router_with(state.clone(), pages(state))
+}
+
+/// Serves [`app`] until `shutdown`, as [`escale_gateway::serve`] does.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: CancellationToken) -> std::io::Result<()> {
+    let deadline = state.shutdown_deadline;
+    escale_gateway::serve_app(listener, app(state), deadline, shutdown).await
+}
+
+/// The address a request came from, for per-address limits.
+pub(crate) fn client_ip(web: &Web, headers: &axum::http::HeaderMap, peer: SocketAddr) -> std::net::IpAddr {
+    escale_gateway::http::client_ip(headers, peer, web.state.trust_proxy)
+}

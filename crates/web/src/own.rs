@@ -1,0 +1,335 @@
+//! The pages behind the links in messages: `/m/<token>`, a participant's own
+//! registration (the confirmation page too), and `/s/<token>`, a session's
+//! questions for its speakers. Each is a bearer link (96-bit tag): never
+//! cached, never sent as a referrer, never indexed, and a wrong token —
+//! malformed, forged, unknown — gets the same 404. Every lookup spends the
+//! address's public quota, so guessing is as slow as that.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use escale_domain::registration::RegistrationStatus;
+use escale_domain::registration::tickets::{self, OwnRegistration};
+use escale_domain::{DomainError, Lang};
+use escale_i18n::Arg;
+
+use crate::Web;
+use crate::form;
+use crate::page::{self, Chrome, Kind, Tr, choose_lang, render};
+use crate::when;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct OwnQuery {
+    lang: Option<String>,
+    /// Just registered: the page is the confirmation.
+    welcome: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "own.html")]
+struct OwnPage {
+    c: Chrome,
+    welcome: bool,
+    hello: String,
+    state: &'static str,
+    status: String,
+    checked_in: String,
+    stop: String,
+    series: String,
+    date: String,
+    time: String,
+    place: String,
+    code: String,
+    qr: String,
+    base: String,
+    live: bool,
+}
+
+/// The registration a path's token names, with the token; or the one answer
+/// to a wrong link (boxed: it is the rare path).
+async fn opened(
+    web: &Web,
+    token: Result<Path<String>, PathRejection>,
+    lang: Lang,
+) -> Result<(String, OwnRegistration), Box<Response>> {
+    // A path that is not even text (`%FF`) is just another wrong link.
+    let Ok(Path(token)) = token else { return Err(Box::new(page::invalid_link(lang))) };
+    match tickets::open_manage_link(&web.state.db, &token, Utc::now()).await {
+        Ok(own) => Ok((token, own)),
+        Err(DomainError::NotFound { .. }) => Err(Box::new(page::invalid_link(lang))),
+        Err(e) => Err(Box::new(page::unavailable(lang, &e))),
+    }
+}
+
+fn lang_of(q: Option<&str>, own: &OwnRegistration, headers: &HeaderMap) -> Lang {
+    // The participant's own language unless the switcher says otherwise.
+    choose_lang(q, Lang::parse(own.locale.as_str()), headers)
+}
+
+fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool) -> OwnPage {
+    let t = Tr(lang);
+    let reg = &own.registration;
+    let zone = own.stop.time_zone;
+    let (state, status) = match reg.status {
+        RegistrationStatus::Confirmed => ("open", t.s("manage-confirmed")),
+        RegistrationStatus::Waitlisted => {
+            ("wait", t.a("manage-waitlisted", &[("position", Arg::from(reg.waitlist_position.unwrap_or(1)))]))
+        }
+        RegistrationStatus::Cancelled => {
+            let date = reg.cancelled_at.map(|at| when::date(lang, zone.local(at))).unwrap_or_default();
+            ("off", t.a("manage-cancelled", &[("date", Arg::from(date))]))
+        }
+    };
+    let checked_in = reg
+        .checked_in_at
+        .map(|at| t.a("manage-checked-in", &[("time", Arg::from(zone.local(at).format("%H:%M").to_string()))]))
+        .unwrap_or_default();
+    let live = reg.status != RegistrationStatus::Cancelled;
+    let qr = if live {
+        escale_domain::values::TicketCode::parse(&reg.ticket_code)
+            .ok()
+            .and_then(|code| escale_domain::messaging::qr::svg(&code).ok())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let city = Some(own.stop.city.as_str()).filter(|c| !own.stop.address.as_deref().unwrap_or("").contains(c));
+    let place = [Some(own.stop.venue.as_str()), own.stop.address.as_deref(), city]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    OwnPage {
+        c: Chrome::new(lang, t.s("manage-title"), None, base),
+        welcome,
+        hello: t.a("manage-hello", &[("name", Arg::from(own.participant_name.as_str()))]),
+        state,
+        status,
+        checked_in,
+        stop: own.stop.name.clone(),
+        series: format!("{} — {}", own.series.name, own.edition.title),
+        date: when::date(lang, own.stop.local_starts_at()),
+        time: format!("{} – {}", own.stop.local_starts_at().format("%H:%M"), own.stop.local_ends_at().format("%H:%M")),
+        place,
+        code: if live { reg.display_code() } else { String::new() },
+        qr,
+        base: base.to_owned(),
+        live,
+    }
+}
+
+pub(crate) async fn show(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<OwnQuery>,
+    headers: HeaderMap,
+    token: Result<Path<String>, PathRejection>,
+) -> Response {
+    let fallback = choose_lang(q.lang.as_deref(), None, &headers);
+    if let Some(refused) = page::over_public_limit(&web, &headers, peer, fallback).await {
+        return refused;
+    }
+    let (token, own) = match opened(&web, token, fallback).await {
+        Ok(found) => found,
+        Err(refused) => return *refused,
+    };
+    let lang = lang_of(q.lang.as_deref(), &own, &headers);
+    let page = own_page(&own, lang, &format!("/m/{token}"), q.welcome.is_some());
+    render(StatusCode::OK, Kind::Link, &page)
+}
+
+#[derive(Template)]
+#[template(path = "cancel.html")]
+struct CancelPage {
+    c: Chrome,
+    stop: String,
+    date: String,
+    action: String,
+    back: String,
+    form: String,
+}
+
+/// The confirming step before a cancel: one more tap, on purpose.
+pub(crate) async fn confirm_cancel(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<OwnQuery>,
+    headers: HeaderMap,
+    token: Result<Path<String>, PathRejection>,
+) -> Response {
+    let fallback = choose_lang(q.lang.as_deref(), None, &headers);
+    if let Some(refused) = page::over_public_limit(&web, &headers, peer, fallback).await {
+        return refused;
+    }
+    let (token, own) = match opened(&web, token, fallback).await {
+        Ok(found) => found,
+        Err(refused) => return *refused,
+    };
+    let lang = lang_of(q.lang.as_deref(), &own, &headers);
+    let base = format!("/m/{token}");
+    if own.registration.status == RegistrationStatus::Cancelled {
+        return Redirect::to(&format!("{base}?lang={}", lang.as_str())).into_response();
+    }
+    let now = Utc::now();
+    let form = match form::issue(&web.state.db, escale_domain::tenancy::TenantScope::new(own.stop.tenant), now).await {
+        Ok(f) => f,
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let t = Tr(lang);
+    let page = CancelPage {
+        c: Chrome::new(lang, t.s("cancel-title"), None, &format!("{base}/cancel")),
+        stop: own.stop.name.clone(),
+        date: when::date(lang, own.stop.local_starts_at()),
+        action: format!("{base}/cancel?lang={}", lang.as_str()),
+        back: format!("{base}?lang={}", lang.as_str()),
+        form,
+    };
+    render(StatusCode::OK, Kind::Link, &page)
+}
+
+pub(crate) async fn cancel(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<OwnQuery>,
+    headers: HeaderMap,
+    token: Result<Path<String>, PathRejection>,
+    body: axum::body::Bytes,
+) -> Response {
+    let fallback = choose_lang(q.lang.as_deref(), None, &headers);
+    let t = Tr(fallback);
+    if form::cross_site(&headers) {
+        return page::message_page(
+            StatusCode::FORBIDDEN,
+            Kind::Link,
+            fallback,
+            t.s("form-cross-site-title"),
+            t.s("form-cross-site"),
+        );
+    }
+    if let Some(refused) = page::over_public_limit(&web, &headers, peer, fallback).await {
+        return refused;
+    }
+    let (token, own) = match opened(&web, token, fallback).await {
+        Ok(found) => found,
+        Err(refused) => return *refused,
+    };
+    let lang = lang_of(q.lang.as_deref(), &own, &headers);
+    let back = format!("/m/{token}?lang={}", lang.as_str());
+    let now = Utc::now();
+    let sent =
+        url::form_urlencoded::parse(&body).find(|(k, _)| k == "form").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    let scope = escale_domain::tenancy::TenantScope::new(own.stop.tenant);
+    match form::check(&web.state.db, scope, &sent, now).await {
+        Ok(Ok(_)) => {}
+        // An old confirming page: ask again rather than act on it.
+        Ok(Err(form::Refusal::Expired)) => {
+            return Redirect::to(&format!("/m/{token}/cancel?lang={}", lang.as_str())).into_response();
+        }
+        Ok(Err(form::Refusal::Forged)) => {
+            let t = Tr(lang);
+            return page::message_page(
+                StatusCode::FORBIDDEN,
+                Kind::Link,
+                lang,
+                t.s("form-cross-site-title"),
+                t.s("form-forged"),
+            );
+        }
+        Err(e) => return page::unavailable(lang, &e),
+    }
+    match tickets::cancel_by_manage_link(&web.state.db, &token, now).await {
+        Ok(outcome) => {
+            if !outcome.promoted.is_empty()
+                && let Some(signal) = &web.state.outbox_signal
+            {
+                signal();
+            }
+            Redirect::to(&back).into_response()
+        }
+        Err(DomainError::NotFound { .. }) => page::invalid_link(lang),
+        Err(DomainError::Conflict { message, .. }) => {
+            let t = Tr(lang);
+            page::message_page(StatusCode::CONFLICT, Kind::Link, lang, t.s("cancel-title"), message.render(lang))
+        }
+        Err(e) => page::unavailable(lang, &e),
+    }
+}
+
+/// "Add to my calendar": the stop as an `.ics` file.
+pub(crate) async fn calendar(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<OwnQuery>,
+    headers: HeaderMap,
+    token: Result<Path<String>, PathRejection>,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    if let Some(refused) = page::over_public_limit(&web, &headers, peer, lang).await {
+        return refused;
+    }
+    let Ok(Path(token)) = token else { return page::invalid_link(lang) };
+    match tickets::manage_calendar(&web.state.db, &token, Utc::now()).await {
+        Ok(ics) => {
+            let mut response = ics.into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
+            h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"escale.ics\""));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+            response
+        }
+        Err(DomainError::NotFound { .. }) => page::invalid_link(lang),
+        Err(e) => page::unavailable(lang, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "speaker.html")]
+struct SpeakerPage {
+    c: Chrome,
+    heading: String,
+    count: String,
+    /// By topic: the topic's name and its questions.
+    topics: Vec<(String, Vec<String>)>,
+}
+
+pub(crate) async fn speaker(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<OwnQuery>,
+    headers: HeaderMap,
+    token: Result<Path<String>, PathRejection>,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    if let Some(refused) = page::over_public_limit(&web, &headers, peer, lang).await {
+        return refused;
+    }
+    let Ok(Path(token)) = token else { return page::invalid_link(lang) };
+    let (session, questions) =
+        match escale_domain::registration::participants::questions_by_speaker_link(&web.state.db, &token, Utc::now())
+            .await
+        {
+            Ok(found) => found,
+            Err(DomainError::NotFound { .. }) => return page::invalid_link(lang),
+            Err(e) => return page::unavailable(lang, &e),
+        };
+    let t = Tr(lang);
+    let heading = t.a("speaker-title", &[("session", Arg::from(session.title.as_str()))]);
+    let count = t.n("speaker-count", i64::try_from(questions.len()).unwrap_or(i64::MAX));
+    let mut topics: Vec<(String, Vec<String>)> = Vec::new();
+    for topic in escale_domain::values::Topic::ALL {
+        let bodies: Vec<String> = questions.iter().filter(|q| q.topic == topic).map(|q| q.body.clone()).collect();
+        if !bodies.is_empty() {
+            topics.push((crate::public::topic_label(t, topic), bodies));
+        }
+    }
+    let page =
+        SpeakerPage { c: Chrome::new(lang, heading.clone(), None, &format!("/s/{token}")), heading, count, topics };
+    render(StatusCode::OK, Kind::Link, &page)
+}

@@ -1,0 +1,315 @@
+//! The pages over HTTP, on SQLite and PostgreSQL: what a participant's
+//! browser sends and gets back, and what an attacker's script does. (The same
+//! flows in a real Chromium are in the end-to-end suite, `tests/e2e/browser.rs`.)
+
+use std::time::Duration;
+
+use chrono::Utc;
+use escale_domain::DatabaseConnection;
+use escale_domain::access::links::{self, Purpose};
+use escale_domain::tenancy::TenantScope;
+use escale_gateway::AppState;
+use escale_testkit::TestDb;
+use sea_orm::EntityTrait;
+use tokio_util::sync::CancellationToken;
+
+const STOP: &str = "/attitudes-conseil/beni-mellal-2027-01-23";
+
+struct Site {
+    base: String,
+    http: reqwest::Client,
+    shutdown: CancellationToken,
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+impl Site {
+    async fn start(db: DatabaseConnection) -> Site {
+        escale_domain::demo::load(&db, Utc::now()).await.expect("demo");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let shutdown = CancellationToken::new();
+        tokio::spawn(escale_web::serve(listener, AppState::new(db, None), shutdown.clone()));
+        let _ = escale_testkit::http_client(); // installs the TLS provider reqwest wants
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Site { base, http, shutdown }
+    }
+
+    async fn get(&self, path: &str, lang: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).header("accept-language", lang).send().await.expect("GET")
+    }
+
+    async fn text(&self, path: &str, lang: &str) -> String {
+        self.get(path, lang).await.text().await.expect("body")
+    }
+
+    /// Posts a form as a browser on the page does.
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(fields))
+            .send()
+            .await
+            .expect("POST")
+    }
+}
+
+fn encode(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
+}
+
+/// The value of the page's hidden form token.
+fn form_token(html: &str) -> String {
+    let at = html.find("name=\"form\" value=\"").expect("a form token in the page") + 19;
+    html[at..].chars().take_while(|c| *c != '"').collect()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+}
+
+#[tokio::test]
+async fn the_form_registers_once_keeps_what_was_typed_and_refuses_forgeries() {
+    for t in TestDb::each("the_form_registers_once_keeps_what_was_typed_and_refuses_forgeries").await {
+        let name = t.backend_name();
+        let site = Site::start(t.db.clone()).await;
+
+        let page = site.get(&format!("{STOP}?lang=ar"), "fr").await;
+        assert_eq!(page.status(), 200, "{name}");
+        assert_eq!(page.headers()["cache-control"], "no-store", "{name}: a page with a one-time form id");
+        let csp = page.headers()["content-security-policy"].to_str().expect("csp").to_owned();
+        assert!(csp.contains("default-src 'none'") && !csp.contains("http"), "{name}: {csp}");
+        let html = page.text().await.expect("body");
+        assert!(html.contains("dir=\"rtl\"") && html.contains("الاسم الكامل"), "{name}: Arabic from ?lang=ar");
+        assert!(html.contains("السبت 23 يناير 2027"), "{name}: the local date in Arabic");
+        let token = form_token(&html);
+
+        // A wrong email: 422, the error beside its field, every value kept.
+        let bad = site
+            .post(
+                &format!("{STOP}?lang=ar"),
+                &[
+                    ("form", &token),
+                    ("fullName", "أمينة بنعلي"),
+                    ("email", "amina@"),
+                    ("phone", "06 12 34 56 78"),
+                    ("company", "Atelier Amina"),
+                    ("consentSms", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status(), 422, "{name}");
+        let html = bad.text().await.expect("body");
+        assert!(html.contains("id=\"email-error\""), "{name}: the error sits under the email field");
+        assert!(html.contains("aria-invalid=\"true\""), "{name}");
+        for kept in ["value=\"أمينة بنعلي\"", "value=\"amina@\"", "value=\"06 12 34 56 78\"", "value=\"Atelier Amina\""]
+        {
+            assert!(html.contains(kept), "{name}: {kept} was lost");
+        }
+        assert!(html.contains("id=\"consentSms\" name=\"consentSms\" value=\"1\" checked"), "{name}: consent kept");
+        assert!(
+            html.contains("id=\"consentEmail\" name=\"consentEmail\" value=\"1\">"),
+            "{name}: unticked stays unticked"
+        );
+        let token = form_token(&html);
+
+        // Fixed: one registration, and the answer is her own page.
+        let fields = [
+            ("form", token.as_str()),
+            ("fullName", "أمينة بنعلي"),
+            ("email", "amina@example.ma"),
+            ("phone", "+212 6 12 34 56 78"),
+            ("locale", "ar"),
+            ("consentEmail", "1"),
+        ];
+        let ok = site.post(STOP, &fields).await;
+        assert_eq!(ok.status(), 303, "{name}: {}", ok.text().await.unwrap_or_default());
+        let own = location(&ok);
+        assert!(own.starts_with("/m/") && !own.contains("amina"), "{name}: {own}");
+        // The same form again (a double tap, a reload): the same answer, no second registration.
+        let again = site.post(STOP, &fields).await;
+        assert_eq!(location(&again), own, "{name}");
+        let count = escale_domain::entities::registration::Entity::find().all(&t.db).await.expect("q").len();
+        assert_eq!(count, 1, "{name}");
+        // Another form with the same person: already registered, and nothing of hers shown.
+        let other = form_token(&site.text(STOP, "fr").await);
+        let mut fields2 = fields;
+        fields2[0] = ("form", other.as_str());
+        let dup = site.post(STOP, &fields2).await;
+        assert_eq!(dup.status(), 200, "{name}");
+        let html = dup.text().await.expect("body");
+        assert!(!html.contains("/m/") && html.contains("مسجَّل"), "{name}: {html}");
+
+        let page = site.get(&own, "en").await;
+        assert_eq!(page.headers()["referrer-policy"], "no-referrer", "{name}");
+        assert_eq!(page.headers()["x-robots-tag"], "noindex", "{name}");
+        let html = page.text().await.expect("body");
+        assert!(html.contains("مقعدك مؤكَّد") && html.contains("<svg"), "{name}: her language, the QR inline");
+        let ics = site.get(&format!("{}/event.ics", own.split('?').next().unwrap_or("")), "fr").await;
+        assert_eq!(ics.status(), 200, "{name}");
+        assert!(ics.text().await.expect("ics").contains("BEGIN:VEVENT"), "{name}");
+
+        // Forgeries: another site's post, no token, a made-up token.
+        let token = form_token(&site.text(STOP, "fr").await);
+        let cross = site
+            .http
+            .post(format!("{}{STOP}", site.base))
+            .header("sec-fetch-site", "cross-site")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(&[("form", &token), ("fullName", "Eve"), ("email", "eve@example.ma")]))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(cross.status(), 403, "{name}");
+        let evil_origin = site
+            .http
+            .post(format!("{}{STOP}", site.base))
+            .header("origin", "https://evil.example")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(&[("form", &token), ("fullName", "Eve"), ("email", "eve@example.ma")]))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(evil_origin.status(), 403, "{name}");
+        for forged in ["", "0190d3a4-0000-7000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAA", "garbage"] {
+            let r = site.post(STOP, &[("form", forged), ("fullName", "Eve"), ("email", "eve@example.ma")]).await;
+            assert_eq!(r.status(), 403, "{name}: {forged}");
+        }
+        // A body that is not even a form: the form again, never a 500.
+        let junk = site
+            .http
+            .post(format!("{}{STOP}", site.base))
+            .header("sec-fetch-site", "same-origin")
+            .body(vec![0xff_u8, 0xfe, b'%', b'='])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(junk.status(), 403, "{name}: no form token in junk");
+        let count = escale_domain::entities::registration::Entity::find().all(&t.db).await.expect("q").len();
+        assert_eq!(count, 1, "{name}: none of the forgeries registered anyone");
+    }
+}
+
+#[tokio::test]
+async fn the_pages_speak_the_readers_language_and_a_wrong_path_gets_a_styled_404() {
+    let t = TestDb::sqlite().await;
+    let site = Site::start(t.db.clone()).await;
+    let home = site.get("/", "fr").await;
+    assert_eq!(home.status(), 303, "one organizer: its page");
+    assert_eq!(location(&home), "/attitudes-conseil");
+    let html = site.text("/attitudes-conseil", "ar-MA,ar;q=0.9").await;
+    assert!(html.contains("lang=\"ar\" dir=\"rtl\""), "Accept-Language picks Arabic");
+    assert!(html.contains("الدورات السابقة") && html.contains("2019"), "past editions as history");
+    let html = site.text("/attitudes-conseil?lang=en", "ar").await;
+    assert!(html.contains("seats left") && html.contains("Béni Mellal"), "the switcher wins");
+    for path in ["/nobody", "/attitudes-conseil/atlantis-2030-01-01", "/attitudes-conseil/x/y/z", "/%FF"] {
+        let r = site.get(path, "en").await;
+        assert_eq!(r.status(), 404, "{path}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains("Page not found") || html.contains("not valid"), "{path}: {html}");
+    }
+    let by_id = escale_domain::entities::stop::Entity::find().all(&t.db).await.expect("q");
+    let stop = by_id.iter().find(|s| s.city == "Béni Mellal" && s.starts_at.format("%Y").to_string() == "2027");
+    let stop = stop.expect("the 2027 Béni Mellal stop");
+    let r = site.get(&format!("/attitudes-conseil/{}", stop.id), "fr").await;
+    assert_eq!(r.status(), 200, "a stop by its id too");
+    let css = site.get("/assets/escale.css", "fr").await;
+    assert_eq!(css.status(), 200);
+    assert!(css.headers()["cache-control"].to_str().unwrap_or("").contains("immutable"));
+}
+
+#[tokio::test]
+async fn the_links_in_messages_open_their_pages_and_forged_ones_nothing() {
+    for t in TestDb::each("the_links_in_messages_open_their_pages_and_forged_ones_nothing_web").await {
+        let name = t.backend_name();
+        let site = Site::start(t.db.clone()).await;
+        let token = form_token(&site.text(STOP, "fr").await);
+        let r = site
+            .post(
+                STOP,
+                &[("form", &token), ("fullName", "Amina Benali"), ("email", "amina@example.ma"), ("locale", "fr")],
+            )
+            .await;
+        let own = location(&r);
+        let own = own.split('?').next().unwrap_or("").to_owned();
+        let registration =
+            escale_domain::entities::registration::Entity::find().one(&t.db).await.expect("q").expect("reg");
+        let scope = TenantScope::new(escale_domain::ids::TenantId(registration.tenant_id));
+        let signer = links::signer(&t.db, scope, Utc::now()).await.expect("signer");
+        let manage = signer.manage_token(registration.id).expect("token");
+        assert_eq!(own, format!("/m/{manage}"), "{name}");
+
+        // Cancel: a confirming step, then the post; the page says so and shows no code.
+        let confirm = site.text(&format!("{own}/cancel"), "fr").await;
+        assert!(confirm.contains("Oui, annuler mon inscription"), "{name}");
+        let form = form_token(&confirm);
+        let done = site.post(&format!("{own}/cancel"), &[("form", &form)]).await;
+        assert_eq!(done.status(), 303, "{name}");
+        let html = site.text(&own, "fr").await;
+        assert!(html.contains("a été annulée") && !html.contains("<svg"), "{name}: {html}");
+
+        // Forged, truncated, another purpose's, garbage: one answer, in the reader's language.
+        let mut forged = manage.clone().into_bytes();
+        let last = forged.len() - 1;
+        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).expect("ascii");
+        let other_purpose = signer.token(Purpose::SpeakerQuestions, registration.id).expect("token");
+        for bad in [forged.as_str(), &manage[..20], other_purpose.as_str(), "%00%FF", &"A".repeat(5000)] {
+            let r = site.get(&format!("/m/{bad}"), "en").await;
+            assert_eq!(r.status(), 404, "{name}: {bad}");
+            assert!(r.text().await.expect("body").contains("This link is not valid"), "{name}: {bad}");
+        }
+
+        // The speaker link of a session.
+        let session = escale_domain::entities::session::Entity::find().one(&t.db).await.expect("q").expect("session");
+        let speaker = signer.token(Purpose::SpeakerQuestions, session.id).expect("token");
+        let r = site.get(&format!("/s/{speaker}"), "fr").await;
+        assert_eq!(r.status(), 200, "{name}");
+        assert!(r.text().await.expect("body").contains("Pas encore de question"), "{name}");
+        assert_eq!(site.get(&format!("/s/{manage}"), "fr").await.status(), 404, "{name}");
+
+        // Guessing tokens from one address runs into its public quota (burst 20).
+        let mut refused = None;
+        for n in 0..40 {
+            let r = site.get(&format!("/m/{forged}{n}"), "fr").await;
+            if r.status() == 429 {
+                refused = Some((n, r.headers().get("retry-after").cloned()));
+                break;
+            }
+        }
+        let (after, retry) = refused.unwrap_or_else(|| panic!("{name}: 40 guesses in a row were all answered"));
+        assert!(retry.is_some(), "{name}: says when to come back");
+        assert!(after <= 20, "{name}: refused after {after} more guesses");
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_registrations_from_one_address_is_refused_with_the_form_kept() {
+    let t = TestDb::sqlite().await;
+    let site = Site::start(t.db.clone()).await;
+    let mut refused = None;
+    for n in 0..40 {
+        let token = form_token(&site.text(STOP, "fr").await);
+        let email = format!("p{n}@example.ma");
+        let r = site.post(STOP, &[("form", &token), ("fullName", "Flood Er"), ("email", &email)]).await;
+        if r.status() == 429 {
+            assert!(r.headers().get("retry-after").is_some());
+            let html = r.text().await.expect("body");
+            assert!(html.contains(&format!("value=\"{email}\"")), "what was typed is kept");
+            refused = Some(n);
+            break;
+        }
+        assert_eq!(r.status(), 303, "{n}");
+    }
+    assert!(refused.is_some_and(|n| n <= 30), "the per-address limit applies to the form: {refused:?}");
+}
