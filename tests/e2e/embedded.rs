@@ -176,7 +176,7 @@ async fn bad_requests_get_clear_errors_never_a_500() {
 
     let too_deep_query = format!(
         "query {{ __schema {{ types {} }} }}",
-        "{ fields { type { ofType ".repeat(6) + "{ name }" + &" } } }".repeat(6)
+        "{ fields { type { ofType ".repeat(6) + "{ name }" + " } } }".repeat(6).as_str()
     );
     let too_deep = server.graphql(&too_deep_query, json!({})).await;
     assert_eq!(error_code(&too_deep), Some("GRAPHQL_VALIDATION_FAILED"), "{too_deep}");

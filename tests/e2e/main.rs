@@ -5,6 +5,7 @@
 //! (Compiled as an integration test of the `escale-cli` package, so that Cargo
 //! builds the binary first and hands its path over in `CARGO_BIN_EXE_escale`.)
 
+mod browser;
 mod config_errors;
 mod embedded;
 mod members;

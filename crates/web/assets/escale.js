@@ -1,5 +1,6 @@
 // Small progressive enhancement; every page works without it.
 "use strict";
+document.documentElement.classList.add("js");
 document.addEventListener("submit", function (event) {
   // One tap, one post: a second tap while the first is on its way is ignored
   // (the server also answers a repeated form with the first answer).

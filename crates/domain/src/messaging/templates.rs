@@ -340,7 +340,18 @@ pub fn render_email(
     // Subjects are one line: a template's stray newline would end the header.
     let subject =
         render(&format!("{base}.subject"), subject_src, &value)?.split_whitespace().collect::<Vec<_>>().join(" ");
-    let text = render(&format!("{base}.txt"), text_src, &value)?;
+    let mut text = render(&format!("{base}.txt"), text_src, &value)?;
+    // The text part carries the participant's own link as the HTML layout
+    // does, whoever wrote the body: mail clients that show text only too.
+    if let Some(url) = &ctx.manage_url {
+        // French puts a space before the colon.
+        let (label, colon) = match locale {
+            Locale::Fr => ("Gérer mon inscription", " :"),
+            Locale::Ar => ("إدارة تسجيلي", ":"),
+            Locale::En => ("Manage my registration", ":"),
+        };
+        text = format!("{}\n\n{label}{colon} {url}\n", text.trim_end());
+    }
     let content = render(&format!("{base}.html"), html_src, &value)?;
     // An organizer's HTML is theirs to write, but scripts, event handlers and
     // foreign URL schemes never reach a participant's mailbox.

@@ -1,0 +1,320 @@
+//! The participant pages in a real headless Chromium at a phone's size
+//! (360×740), against `escale serve`: register through the form in French and
+//! in Arabic, get the confirmation email (`.eml`), open the manage link it
+//! carries, cancel, and see the first waiting person promoted; validation
+//! errors in place; the same flow with JavaScript off. Screenshots land in
+//! `target/screenshots/`.
+//!
+//! Needs `chromium` and `chromedriver` (Debian's packages, which `.ci/run`
+//! installs). Without them the tests say loudly that they skipped, and fail
+//! when `ESCALE_REQUIRE_SERVICES=1`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use thirtyfour::prelude::*;
+use tokio::process::{Child, Command};
+
+use crate::support::*;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// A chromedriver and one browser session; both end with it.
+struct Browser {
+    driver: WebDriver,
+    _chromedriver: Child,
+}
+
+impl Browser {
+    /// A phone-sized headless Chromium, with or without JavaScript; None
+    /// (after saying so) when this machine has no Chromium.
+    async fn start(javascript: bool) -> Option<Browser> {
+        if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+            assert!(
+                !escale_testkit::services_required(),
+                "ESCALE_REQUIRE_SERVICES=1 but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
+            );
+            eprintln!("SKIPPED: browser test: no {CHROMIUM} / {CHROMEDRIVER} on this machine");
+            return None;
+        }
+        // Installs the TLS provider reqwest (thirtyfour's client too) asks for.
+        let http = escale_testkit::http_client();
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+            probe.local_addr().expect("addr").port()
+        };
+        let mut chromedriver = Command::new(CHROMEDRIVER);
+        chromedriver.arg(format!("--port={port}")).stdout(child_stderr()).stderr(child_stderr()).kill_on_drop(true);
+        let chromedriver = chromedriver.spawn().expect("start chromedriver");
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if http.get(format!("{url}/status")).send().await.is_ok_and(|r| r.status().is_success()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary(CHROMIUM).expect("binary");
+        for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] {
+            caps.add_arg(arg).expect("arg");
+        }
+        // A phone's viewport (headless windows are at least 500 px wide).
+        caps.add_experimental_option(
+            "mobileEmulation",
+            json!({ "deviceMetrics": { "width": 360, "height": 740, "pixelRatio": 1.0, "touch": false, "mobile": true } }),
+        )
+        .expect("mobile emulation");
+        if !javascript {
+            caps.add_experimental_option("prefs", json!({ "profile.managed_default_content_settings.javascript": 2 }))
+                .expect("prefs");
+        }
+        let driver = WebDriver::new(&url, caps).await.expect("a Chromium session");
+        Some(Browser { driver, _chromedriver: chromedriver })
+    }
+
+    async fn fill(&self, id: &str, text: &str) {
+        let field = self.driver.find(By::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    async fn tick(&self, css: &str) {
+        let el = self.driver.find(By::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.scroll_into_view().await.expect("scroll");
+        el.click().await.expect("tick");
+    }
+
+    async fn submit(&self) {
+        let button = self.driver.find(By::Css("form[data-once] button[type=submit]")).await.expect("submit button");
+        button.scroll_into_view().await.expect("scroll");
+        self.navigating(button.click()).await;
+    }
+
+    /// Follows a link.
+    async fn follow(&self, by: By) {
+        let link = self.driver.find(by).await.expect("the link");
+        self.navigating(link.click()).await;
+    }
+
+    /// Runs what leaves the page, then waits for the next page to be there
+    /// (the old page's body gone, the new one loaded).
+    async fn navigating(&self, action: impl Future<Output = WebDriverResult<()>>) {
+        let old = self.driver.find(By::Tag("body")).await.expect("body");
+        action.await.expect("the action");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while old.tag_name().await.is_ok() {
+            assert!(tokio::time::Instant::now() < deadline, "the page did not change within 15 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        loop {
+            let state = self.driver.execute("return document.readyState;", vec![]).await.expect("readyState");
+            if state.json() == &json!("complete") {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the page did not load within 15 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn text(&self) -> String {
+        self.driver.find(By::Tag("body")).await.expect("body").text().await.expect("text")
+    }
+
+    async fn shot(&self, name: &str) {
+        let dir = screenshots();
+        std::fs::create_dir_all(&dir).expect("screenshots dir");
+        self.driver.screenshot(&dir.join(format!("{name}.png"))).await.expect("screenshot");
+    }
+
+    async fn quit(self) {
+        let _ = self.driver.quit().await;
+    }
+}
+
+fn screenshots() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots")
+}
+
+/// The manage link (`/m/<token>`) of the newest email to `to`, once it is written.
+async fn manage_link_in_mail(mail: &Path, to: &str) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut found = None;
+        for entry in std::fs::read_dir(mail).into_iter().flatten().flatten() {
+            let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            // Quoted-printable: undo soft line breaks and the escaped '='.
+            let text = raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+            if !text.contains(&format!("To: {to}")) && !text.contains(&format!("<{to}>")) {
+                continue;
+            }
+            if let Some(at) = text.find("/m/") {
+                let token: String = text[at + 3..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                found = Some(format!("/m/{token}"));
+            }
+        }
+        if let Some(link) = found {
+            return link;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no email to {to} with a manage link in {}", mail.display());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn login(server: &Server, data: &Path) -> String {
+    let creds = std::fs::read_to_string(data.join("demo-owner.txt")).expect("demo-owner.txt");
+    let field =
+        |k: &str| creds.lines().find_map(|l| l.strip_prefix(k)).map(str::trim).expect("credential line").to_owned();
+    let r = server
+        .graphql(
+            "mutation($i: LoginInput!) { login(input: $i) { token } }",
+            json!({ "i": { "email": field("email:"), "password": field("password:") } }),
+        )
+        .await;
+    r["data"]["login"]["token"].as_str().unwrap_or_else(|| panic!("login: {r}")).to_owned()
+}
+
+async fn set_capacity(server: &Server, token: &str, stop: &Value, capacity: i64) {
+    let r = server
+        .http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(token)
+        .json(&json!({
+            "query": "mutation($id: ID!, $c: Int!) { updateStop(id: $id, input: { capacity: $c }) { capacity } }",
+            "variables": { "id": stop["id"], "c": capacity },
+        }))
+        .send()
+        .await
+        .expect("POST")
+        .json::<Value>()
+        .await
+        .expect("JSON");
+    assert!(r["errors"].is_null(), "{r}");
+}
+
+fn has_arabic(text: &str) -> bool {
+    text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+#[tokio::test]
+async fn a_participant_registers_on_a_phone_in_french_and_arabic_and_manages_it_from_the_email() {
+    let started = std::time::Instant::now();
+    let Some(browser) = Browser::start(true).await else { return };
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path().join("escale-data");
+    let server =
+        Server::start(escale(&["serve", "--data-dir", dir.to_str().expect("utf-8"), "--listen", "127.0.0.1:0"])).await;
+    let base = server.base.clone();
+    let d = &browser.driver;
+
+    // The printed address leads to the organizer's page; a stop from there.
+    d.goto(format!("{base}/?lang=fr")).await.expect("open /");
+    assert!(d.current_url().await.expect("url").path().ends_with("/attitudes-conseil"));
+    eprintln!("browser and server up after {:?}", started.elapsed());
+    browser.shot("tenant-fr").await;
+    browser.follow(By::PartialLinkText("Marrakech")).await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("S'inscrire"),
+        "the form is on the stop's page: {} {text}",
+        d.current_url().await.expect("url")
+    );
+
+    // Marrakech takes one person: the second waits.
+    let agenda = server.graphql(AGENDA, json!({ "tenant": TENANT })).await;
+    let marrakech = agenda["data"]["agenda"]
+        .as_array()
+        .expect("stops")
+        .iter()
+        .find(|s| s["city"] == "Marrakech" && s["registrationOpen"] == json!(true))
+        .expect("an open Marrakech stop")
+        .clone();
+    let owner = login(&server, &dir).await;
+    set_capacity(&server, &owner, &marrakech, 1).await;
+    d.refresh().await.expect("reload");
+
+    // French: a workshop, email reminders, and she is in.
+    browser.fill("fullName", "Fatima Zahra Alaoui").await;
+    browser.fill("email", "fatima@example.ma").await;
+    browser.fill("phone", "06 61 23 45 67").await;
+    browser.tick("fieldset.sessions input[type=checkbox]").await;
+    browser.tick("#consentEmail").await;
+    browser.shot("stop-form-fr").await;
+    browser.submit().await;
+    let text = browser.text().await;
+    assert!(text.contains("Votre place est confirmée"), "{text}");
+    assert!(d.find(By::Css(".qr svg")).await.is_ok(), "the QR code is inline");
+    browser.shot("confirmation-fr").await;
+    eprintln!("registered in French after {:?}", started.elapsed());
+
+    // Arabic: a wrong phone first — the error in Arabic beside its field, the name kept.
+    d.goto(format!("{base}/attitudes-conseil?lang=ar")).await.expect("open ar");
+    browser.shot("tenant-ar").await;
+    browser.follow(By::PartialLinkText("Marrakech")).await;
+    assert!(browser.text().await.contains("قائمة الانتظار"), "a full stop offers its waiting list");
+    browser.fill("fullName", "أمينة بنعلي").await;
+    browser.fill("email", "amina@example.ma").await;
+    browser.fill("phone", "12").await;
+    browser.submit().await;
+    let Ok(error) = d.find(By::Id("phone-error")).await else {
+        panic!("the phone's error, in place: {}", browser.text().await);
+    };
+    let message = error.text().await.expect("text");
+    assert!(has_arabic(&message), "in Arabic: {message}");
+    let kept = d.find(By::Id("fullName")).await.expect("name").prop("value").await.expect("value");
+    assert_eq!(kept.as_deref(), Some("أمينة بنعلي"), "nothing typed is lost");
+    error.scroll_into_view().await.expect("scroll");
+    browser.shot("stop-error-ar").await;
+    browser.fill("phone", "+212 6 12 34 56 78").await;
+    browser.tick("#consentEmail").await;
+    browser.submit().await;
+    let text = browser.text().await;
+    assert!(text.contains("قائمة الانتظار"), "waitlisted, said in Arabic: {text}");
+    let amina_page = d.current_url().await.expect("url");
+    browser.shot("confirmation-waitlist-ar").await;
+
+    // Fatima opens the link of her confirmation email and cancels.
+    let fatima = manage_link_in_mail(&dir.join("outbox/mail"), "fatima@example.ma").await;
+    d.goto(format!("{base}{fatima}")).await.expect("open the manage link");
+    assert!(browser.text().await.contains("Votre place est confirmée"));
+    browser.follow(By::Css("a.danger")).await;
+    browser.shot("cancel-confirm-fr").await;
+    browser.submit().await;
+    assert!(browser.text().await.contains("a été annulée"), "cancelled");
+
+    // Amina, first in line, has the seat.
+    d.goto(amina_page.as_str()).await.expect("Amina's page");
+    let text = browser.text().await;
+    assert!(text.contains("مقعدك مؤكَّد"), "promoted: {text}");
+    browser.shot("promoted-ar").await;
+
+    browser.quit().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_registration_works_with_javascript_off() {
+    let Some(browser) = Browser::start(false).await else { return };
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path().join("escale-data");
+    let server =
+        Server::start(escale(&["serve", "--data-dir", dir.to_str().expect("utf-8"), "--listen", "127.0.0.1:0"])).await;
+    let d = &browser.driver;
+    d.goto(format!("{}/attitudes-conseil?lang=en", server.base)).await.expect("open");
+    browser.follow(By::PartialLinkText("Casablanca")).await;
+    // The pages' script marks <html> when it runs (WebDriver's own scripts
+    // still run: the setting is the page's).
+    assert!(d.find(By::Css("html.js")).await.is_err(), "the page's JavaScript is really off");
+    browser.fill("fullName", "Youssef Amrani").await;
+    browser.fill("phone", "0612345678").await;
+    browser.submit().await;
+    let text = browser.text().await;
+    assert!(text.contains("Your place is confirmed"), "{text}");
+    browser.shot("confirmation-en-nojs").await;
+    browser.quit().await;
+    server.stop().await;
+}
