@@ -54,6 +54,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/m/{token}", get(own::show))
         .route("/m/{token}/cancel", get(own::confirm_cancel).post(own::cancel))
         .route("/m/{token}/event.ics", get(own::calendar))
+        .route("/m/{token}/{action}", axum::routing::post(own::act))
         .route("/s/{token}", get(own::speaker))
         .route("/{tenant}", get(public::tenant))
         .route("/{tenant}/{stop}", get(public::stop).post(public::register))

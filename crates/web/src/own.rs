@@ -14,7 +14,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escale_domain::registration::RegistrationStatus;
+use escale_domain::registration::participants::{self, ConsentKind, NewQuestion};
 use escale_domain::registration::tickets::{self, OwnRegistration};
+use escale_domain::tenancy::TenantScope;
 use escale_domain::{DomainError, Lang};
 use escale_i18n::Arg;
 
@@ -28,6 +30,8 @@ pub(crate) struct OwnQuery {
     lang: Option<String>,
     /// Just registered: the page is the confirmation.
     welcome: Option<String>,
+    /// What the last action did (`consent`, `language`, `question`).
+    done: Option<String>,
 }
 
 #[derive(Template)]
@@ -48,6 +52,16 @@ struct OwnPage {
     qr: String,
     base: String,
     live: bool,
+    /// The form id the page's forms carry.
+    form: String,
+    /// (kind, words, given on) for each consent.
+    consents: Vec<(&'static str, String, String)>,
+    locales: Vec<(&'static str, String, bool)>,
+    topics: Vec<(&'static str, String)>,
+    /// A line saying what the last action did, or what went wrong.
+    notice: String,
+    error: String,
+    question: String,
 }
 
 /// The registration a path's token names, with the token; or the one answer
@@ -71,7 +85,17 @@ fn lang_of(q: Option<&str>, own: &OwnRegistration, headers: &HeaderMap) -> Lang 
     choose_lang(q, Lang::parse(own.locale.as_str()), headers)
 }
 
-fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool) -> OwnPage {
+/// What the page says after an action: its `?done=`.
+fn done_notice(t: Tr, done: Option<&str>) -> String {
+    match done {
+        Some("consent") => t.s("manage-consent-withdrawn"),
+        Some("language") => t.s("manage-language-changed"),
+        Some("question") => t.s("manage-question-sent"),
+        _ => String::new(),
+    }
+}
+
+fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool, form: String) -> OwnPage {
     let t = Tr(lang);
     let reg = &own.registration;
     let zone = own.stop.time_zone;
@@ -105,8 +129,32 @@ fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool) -> Own
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(", ");
+    let given = |at: Option<chrono::DateTime<Utc>>| {
+        at.map(|at| t.a("manage-consent-given", &[("date", Arg::from(when::date(lang, zone.local(at))))]))
+            .unwrap_or_default()
+    };
+    let consents = vec![
+        ("email", t.s("form-consent-email"), given(own.consents.email_reminders)),
+        ("sms", t.s("form-consent-sms"), given(own.consents.sms_reminders)),
+        ("partners", t.s("form-consent-partners"), given(own.consents.partner_sharing)),
+    ];
+    let locales = Lang::ALL
+        .iter()
+        .map(|l| (l.as_str(), t.s(&format!("language-{}", l.as_str())), l.as_str() == own.locale.as_str()))
+        .collect();
+    let topics = escale_domain::values::Topic::ALL
+        .iter()
+        .map(|&topic| (topic.as_str(), crate::public::topic_label(t, topic)))
+        .collect();
     OwnPage {
-        c: Chrome::new(lang, t.s("manage-title"), None, base),
+        c: Chrome::new(lang, t.s("manage-title"), Some((&own.organizer, &own.organizer_slug)), base),
+        form,
+        consents,
+        locales,
+        topics,
+        notice: String::new(),
+        error: String::new(),
+        question: String::new(),
         welcome,
         hello: t.a("manage-hello", &[("name", Arg::from(own.participant_name.as_str()))]),
         state,
@@ -140,8 +188,107 @@ pub(crate) async fn show(
         Err(refused) => return *refused,
     };
     let lang = lang_of(q.lang.as_deref(), &own, &headers);
-    let page = own_page(&own, lang, &format!("/m/{token}"), q.welcome.is_some());
+    let form = match form::issue(&web.state.db, TenantScope::new(own.stop.tenant), Utc::now()).await {
+        Ok(f) => f,
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let mut page = own_page(&own, lang, &format!("/m/{token}"), q.welcome.is_some(), form);
+    page.notice = done_notice(Tr(lang), q.done.as_deref());
     render(StatusCode::OK, Kind::Link, &page)
+}
+
+/// A post from the participant's own page: withdraw a consent, change the
+/// language, ask a question. Each answers with the page again (303), saying
+/// what was done; a question refused (too short, too long) comes back in
+/// place with its text.
+pub(crate) async fn act(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<OwnQuery>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: axum::body::Bytes,
+) -> Response {
+    let fallback = choose_lang(q.lang.as_deref(), None, &headers);
+    let t = Tr(fallback);
+    if form::cross_site(&headers) {
+        return page::message_page(
+            StatusCode::FORBIDDEN,
+            Kind::Link,
+            fallback,
+            t.s("form-cross-site-title"),
+            t.s("form-cross-site"),
+        );
+    }
+    if let Some(refused) = page::over_public_limit(&web, &headers, peer, fallback).await {
+        return refused;
+    }
+    let Ok(Path((token, action))) = path else { return page::invalid_link(fallback) };
+    let (token, own) = match opened(&web, Ok(Path(token)), fallback).await {
+        Ok(found) => found,
+        Err(refused) => return *refused,
+    };
+    let lang = lang_of(q.lang.as_deref(), &own, &headers);
+    let t = Tr(lang);
+    let now = Utc::now();
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
+    let scope = TenantScope::new(own.stop.tenant);
+    match form::check(&web.state.db, scope, field("form"), now).await {
+        Ok(Ok(_)) => {}
+        // An old page: show it afresh rather than act on it.
+        Ok(Err(form::Refusal::Expired)) => {
+            return Redirect::to(&format!("/m/{token}?lang={}", lang.as_str())).into_response();
+        }
+        Ok(Err(form::Refusal::Forged)) => {
+            return page::message_page(
+                StatusCode::FORBIDDEN,
+                Kind::Link,
+                lang,
+                t.s("form-cross-site-title"),
+                t.s("form-forged"),
+            );
+        }
+        Err(e) => return page::unavailable(lang, &e),
+    }
+    let db = &web.state.db;
+    let done = match action.as_str() {
+        "consent" => {
+            let kind = match field("kind") {
+                "email" => ConsentKind::EmailReminders,
+                "sms" => ConsentKind::SmsReminders,
+                "partners" => ConsentKind::PartnerSharing,
+                _ => return page::not_found(lang),
+            };
+            participants::withdraw_consent_by_manage_link(db, &token, kind, now).await.map(|_| "consent")
+        }
+        "language" => {
+            participants::set_language_by_manage_link(db, &token, field("locale"), now).await.map(|_| "language")
+        }
+        "question" => {
+            let question =
+                NewQuestion { topic: field("topic").to_owned(), body: field("question").to_owned(), session_id: None };
+            participants::ask_by_manage_link(db, &token, &question, now).await.map(|_| "question")
+        }
+        _ => return page::not_found(lang),
+    };
+    match done {
+        // The language changed: the page follows it.
+        Ok("language") => Redirect::to(&format!("/m/{token}?done=language")).into_response(),
+        Ok(done) => Redirect::to(&format!("/m/{token}?lang={}&done={done}", lang.as_str())).into_response(),
+        Err(DomainError::NotFound { .. }) => page::invalid_link(lang),
+        Err(DomainError::Validation { message, .. } | DomainError::Conflict { message, .. }) => {
+            let form = match form::issue(db, scope, now).await {
+                Ok(f) => f,
+                Err(e) => return page::unavailable(lang, &e),
+            };
+            let mut page = own_page(&own, lang, &format!("/m/{token}"), false, form);
+            page.error = message.render(lang);
+            page.question = field("question").to_owned();
+            render(StatusCode::UNPROCESSABLE_ENTITY, Kind::Link, &page)
+        }
+        Err(e) => page::unavailable(lang, &e),
+    }
 }
 
 #[derive(Template)]
@@ -177,7 +324,7 @@ pub(crate) async fn confirm_cancel(
         return Redirect::to(&format!("{base}?lang={}", lang.as_str())).into_response();
     }
     let now = Utc::now();
-    let form = match form::issue(&web.state.db, escale_domain::tenancy::TenantScope::new(own.stop.tenant), now).await {
+    let form = match form::issue(&web.state.db, TenantScope::new(own.stop.tenant), now).await {
         Ok(f) => f,
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -224,7 +371,7 @@ pub(crate) async fn cancel(
     let now = Utc::now();
     let sent =
         url::form_urlencoded::parse(&body).find(|(k, _)| k == "form").map(|(_, v)| v.into_owned()).unwrap_or_default();
-    let scope = escale_domain::tenancy::TenantScope::new(own.stop.tenant);
+    let scope = TenantScope::new(own.stop.tenant);
     match form::check(&web.state.db, scope, &sent, now).await {
         Ok(Ok(_)) => {}
         // An old confirming page: ask again rather than act on it.
@@ -311,14 +458,11 @@ pub(crate) async fn speaker(
         return refused;
     }
     let Ok(Path(token)) = token else { return page::invalid_link(lang) };
-    let (session, questions) =
-        match escale_domain::registration::participants::questions_by_speaker_link(&web.state.db, &token, Utc::now())
-            .await
-        {
-            Ok(found) => found,
-            Err(DomainError::NotFound { .. }) => return page::invalid_link(lang),
-            Err(e) => return page::unavailable(lang, &e),
-        };
+    let (session, questions) = match participants::questions_by_speaker_link(&web.state.db, &token, Utc::now()).await {
+        Ok(found) => found,
+        Err(DomainError::NotFound { .. }) => return page::invalid_link(lang),
+        Err(e) => return page::unavailable(lang, &e),
+    };
     let t = Tr(lang);
     let heading = t.a("speaker-title", &[("session", Arg::from(session.title.as_str()))]);
     let count = t.n("speaker-count", i64::try_from(questions.len()).unwrap_or(i64::MAX));

@@ -313,3 +313,75 @@ async fn a_flood_of_registrations_from_one_address_is_refused_with_the_form_kept
     }
     assert!(refused.is_some_and(|n| n <= 30), "the per-address limit applies to the form: {refused:?}");
 }
+
+#[tokio::test]
+async fn her_own_page_withdraws_a_consent_changes_her_language_and_asks_a_question() {
+    for t in TestDb::each("her_own_page_withdraws_a_consent_changes_her_language_and_asks_a_question").await {
+        let name = t.backend_name();
+        let site = Site::start(t.db.clone()).await;
+        let token = form_token(&site.text(STOP, "fr").await);
+        let r = site
+            .post(
+                STOP,
+                &[
+                    ("form", &token),
+                    ("fullName", "Amina Benali"),
+                    ("email", "amina@example.ma"),
+                    ("locale", "fr"),
+                    ("consentEmail", "1"),
+                    ("consentPartners", "1"),
+                ],
+            )
+            .await;
+        let own = location(&r).split('?').next().unwrap_or("").to_owned();
+        let html = site.text(&own, "fr").await;
+        assert!(html.contains("accepté le") && html.contains("non accepté"), "{name}: consents shown");
+        let form = form_token(&html);
+
+        let r = site.post(&format!("{own}/consent"), &[("form", &form), ("kind", "partners")]).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let person = escale_domain::entities::participant::Entity::find().one(&t.db).await.expect("q").expect("p");
+        assert!(person.consent_partners_at.is_none() && person.consent_email_at.is_some(), "{name}: only that one");
+        assert!(site.text(&location(&r), "fr").await.contains("votre accord est retiré"), "{name}");
+
+        // Too short a question: refused in place, her text kept.
+        let r =
+            site.post(&format!("{own}/question"), &[("form", &form), ("topic", "budgeting"), ("question", "?")]).await;
+        assert_eq!(r.status(), 422, "{name}");
+        assert!(r.text().await.expect("body").contains(">?</textarea>"), "{name}");
+        let r = site
+            .post(
+                &format!("{own}/question"),
+                &[("form", &form), ("topic", "budgeting"), ("question", "Comment tenir un budget ?")],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{name}");
+        let questions = escale_domain::entities::question::Entity::find().all(&t.db).await.expect("q");
+        assert_eq!(questions.len(), 1, "{name}");
+
+        // Arabic from now on: the page and her messages follow.
+        let r = site.post(&format!("{own}/language"), &[("form", &form), ("locale", "ar")]).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let html = site.text(&location(&r), "fr").await;
+        assert!(html.contains("dir=\"rtl\"") && html.contains("ستصلك رسائلك القادمة"), "{name}");
+        let person = escale_domain::entities::participant::Entity::find().one(&t.db).await.expect("q").expect("p");
+        assert_eq!(person.locale.as_str(), "ar", "{name}");
+
+        // A made-up action, a forged form, another site's post: nothing done.
+        assert_eq!(site.post(&format!("{own}/delete-everything"), &[("form", &form)]).await.status(), 404, "{name}");
+        let forged = site.post(&format!("{own}/consent"), &[("form", "x.y"), ("kind", "email")]).await;
+        assert_eq!(forged.status(), 403, "{name}");
+        let cross = site
+            .http
+            .post(format!("{}{own}/consent", site.base))
+            .header("sec-fetch-site", "cross-site")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(&[("form", &form), ("kind", "email")]))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(cross.status(), 403, "{name}");
+        let person = escale_domain::entities::participant::Entity::find().one(&t.db).await.expect("q").expect("p");
+        assert!(person.consent_email_at.is_some(), "{name}: still given");
+    }
+}

@@ -19,7 +19,7 @@ use crate::access::links::{self, Purpose};
 use crate::catalog::Topic;
 use crate::db;
 use crate::entities::{consent_event, notification, participant, question, registration, session, session_seat, stop};
-use crate::error::{ConflictCode, DomainError, DomainResult};
+use crate::error::{ConflictCode, DomainError, DomainResult, FieldExt};
 use crate::ids::new_uuid;
 use crate::messaging::templates::{Channel, TemplateKey};
 use crate::registration::tickets;
@@ -65,6 +65,66 @@ pub async fn withdraw_consent_by_link(
         return Err(DomainError::not_found("participant"));
     }
     withdraw(db, scope, participant_id, kind, "link", now).await.map(Person::from)
+}
+
+/// The registration a manage link names (NOT_FOUND for any wrong token).
+async fn by_manage_link(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<(TenantScope, registration::Model)> {
+    let (scope, id) =
+        links::open_token(db, Purpose::Manage, token, now).await?.ok_or(DomainError::not_found("registration"))?;
+    let reg = registration::Entity::find_by_id(id)
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("registration"))?;
+    Ok((scope, reg))
+}
+
+/// The participant withdraws a consent from her own page (the manage link),
+/// with the same effects as [`withdraw_consent`].
+pub async fn withdraw_consent_by_manage_link(
+    db: &DatabaseConnection,
+    token: &str,
+    kind: ConsentKind,
+    now: DateTime<Utc>,
+) -> DomainResult<Person> {
+    let (scope, reg) = by_manage_link(db, token, now).await?;
+    withdraw(db, scope, reg.participant_id, kind, "manage_link", now).await.map(Person::from)
+}
+
+/// The participant changes the language of her messages and pages; what is
+/// still to be sent is rendered in it (messages are rendered at send time).
+pub async fn set_language_by_manage_link(
+    db: &DatabaseConnection,
+    token: &str,
+    locale: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Person> {
+    let locale = locale.trim().parse::<crate::values::Locale>().field("locale")?;
+    let (scope, reg) = by_manage_link(db, token, now).await?;
+    let person = participant::Entity::find_by_id(reg.participant_id)
+        .filter(participant::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("registration"))?;
+    let mut active: participant::ActiveModel = person.into();
+    active.locale = Set(locale);
+    active.updated_at = Set(now);
+    Ok(active.update(db).await?.into())
+}
+
+/// The participant asks a question from her own page, as [`ask`] with her code.
+pub async fn ask_by_manage_link(
+    db: &DatabaseConnection,
+    token: &str,
+    q: &NewQuestion,
+    now: DateTime<Utc>,
+) -> DomainResult<Question> {
+    let (_, reg) = by_manage_link(db, token, now).await?;
+    ask(db, &reg.ticket_code, q, now).await
 }
 
 /// Words that, as an SMS reply, mean "no more SMS": French, English, Arabic.

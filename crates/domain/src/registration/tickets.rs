@@ -128,7 +128,6 @@ pub async fn manage_calendar(db: &impl ConnectionTrait, token: &str, now: DateTi
         .one(db)
         .await?
         .ok_or(DomainError::not_found("registration"))?;
-    let tenant = crate::tenancy::get(db, scope).await?;
     let local = own.stop.local_starts_at();
     let text = crate::messaging::calendar::EventText {
         summary: format!("{} — {}", own.series.name, stop.name),
@@ -140,7 +139,7 @@ pub async fn manage_calendar(db: &impl ConnectionTrait, token: &str, now: DateTi
             crate::messaging::calendar::entry_code_label(own.locale),
             own.registration.display_code()
         ),
-        organizer_name: tenant.name,
+        organizer_name: own.organizer.clone(),
     };
     Ok(crate::messaging::calendar::stop_event(&stop, &text, now))
 }
@@ -302,6 +301,11 @@ pub struct OwnRegistration {
     pub registration: Registration,
     pub participant_name: String,
     pub locale: crate::values::Locale,
+    /// The consents in force, which the page shows and lets her withdraw.
+    pub consents: crate::registration::views::ConsentsGiven,
+    /// The organizer's name and slug, for the page's header.
+    pub organizer: String,
+    pub organizer_slug: String,
     pub stop: crate::catalog::Stop,
     pub edition: crate::catalog::Edition,
     pub series: crate::catalog::Series,
@@ -330,8 +334,16 @@ pub async fn open_manage_link(
     let stop = crate::catalog::find::one_stop(db, scope, reg.stop_id).await?;
     let edition = crate::catalog::find::one_edition(db, scope, stop.edition_id.0).await?;
     let series = crate::catalog::find::one_series(db, scope, edition.series_id.0).await?;
+    let tenant = crate::tenancy::get(db, scope).await?;
     Ok(OwnRegistration {
         registration: reg.into(),
+        consents: crate::registration::views::ConsentsGiven {
+            email_reminders: person.consent_email_at,
+            sms_reminders: person.consent_sms_at,
+            partner_sharing: person.consent_partners_at,
+        },
+        organizer: tenant.name,
+        organizer_slug: tenant.slug,
         participant_name: person.full_name,
         locale: person.locale,
         stop,
