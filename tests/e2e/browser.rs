@@ -128,6 +128,50 @@ impl Browser {
         self.driver.screenshot(&dir.join(format!("{name}.png"))).await.expect("screenshot");
     }
 
+    /// axe-core's serious and critical findings on the current page (rule,
+    /// impact, how many elements), or None when axe-core is not installed
+    /// here (`.ci/run` installs it; required with ESCALE_REQUIRE_SERVICES=1).
+    async fn accessibility_violations(&self) -> Option<Vec<String>> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/axe/node_modules/axe-core/axe.min.js");
+        let Ok(axe) = std::fs::read_to_string(&path) else {
+            assert!(
+                !escale_testkit::services_required(),
+                "ESCALE_REQUIRE_SERVICES=1 but {} is missing (npm install --prefix target/axe axe-core@4)",
+                path.display()
+            );
+            eprintln!("SKIPPED: accessibility check: no {}", path.display());
+            return None;
+        };
+        // Evaluated by the driver, not by the page: the page's CSP (script-src
+        // 'self') does not apply, and nothing is added to what the page serves.
+        self.driver.execute(&format!("{axe}\n;return true;"), vec![]).await.expect("load axe-core");
+        let found = self
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ' (' + v.impact + ', ' + v.nodes.length + '): ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(' | '))));",
+                vec![],
+            )
+            .await
+            .expect("axe.run");
+        Some(
+            found
+                .json()
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Fails on any serious or critical axe-core finding on this page.
+    async fn assert_accessible(&self, page: &str) {
+        if let Some(found) = self.accessibility_violations().await {
+            assert!(found.is_empty(), "{page}: axe-core finds {found:#?}");
+        }
+    }
+
     async fn quit(self) {
         let _ = self.driver.quit().await;
     }
@@ -216,6 +260,7 @@ async fn a_participant_registers_on_a_phone_in_french_and_arabic_and_manages_it_
     assert!(d.current_url().await.expect("url").path().ends_with("/attitudes-conseil"));
     eprintln!("browser and server up after {:?}", started.elapsed());
     browser.shot("tenant-fr").await;
+    browser.assert_accessible("tenant fr").await;
     browser.follow(By::PartialLinkText("Marrakech")).await;
     let text = browser.text().await;
     assert!(
@@ -244,11 +289,13 @@ async fn a_participant_registers_on_a_phone_in_french_and_arabic_and_manages_it_
     browser.tick("fieldset.sessions input[type=checkbox]").await;
     browser.tick("#consentEmail").await;
     browser.shot("stop-form-fr").await;
+    browser.assert_accessible("stop fr").await;
     browser.submit().await;
     let text = browser.text().await;
     assert!(text.contains("Votre place est confirmée"), "{text}");
     assert!(d.find(By::Css(".qr svg")).await.is_ok(), "the QR code is inline");
     browser.shot("confirmation-fr").await;
+    browser.assert_accessible("confirmation fr").await;
     eprintln!("registered in French after {:?}", started.elapsed());
 
     // Arabic: a wrong phone first — the error in Arabic beside its field, the name kept.
@@ -269,6 +316,7 @@ async fn a_participant_registers_on_a_phone_in_french_and_arabic_and_manages_it_
     assert_eq!(kept.as_deref(), Some("أمينة بنعلي"), "nothing typed is lost");
     error.scroll_into_view().await.expect("scroll");
     browser.shot("stop-error-ar").await;
+    browser.assert_accessible("stop with an error, ar").await;
     browser.fill("phone", "+212 6 12 34 56 78").await;
     browser.tick("#consentEmail").await;
     browser.submit().await;
@@ -276,6 +324,7 @@ async fn a_participant_registers_on_a_phone_in_french_and_arabic_and_manages_it_
     assert!(text.contains("قائمة الانتظار"), "waitlisted, said in Arabic: {text}");
     let amina_page = d.current_url().await.expect("url");
     browser.shot("confirmation-waitlist-ar").await;
+    browser.assert_accessible("waiting list, ar").await;
 
     // Fatima opens the link of her confirmation email and cancels.
     let fatima = manage_link_in_mail(&dir.join("outbox/mail"), "fatima@example.ma").await;
@@ -283,6 +332,7 @@ async fn a_participant_registers_on_a_phone_in_french_and_arabic_and_manages_it_
     assert!(browser.text().await.contains("Votre place est confirmée"));
     browser.follow(By::Css("a.danger")).await;
     browser.shot("cancel-confirm-fr").await;
+    browser.assert_accessible("cancel, fr").await;
     browser.submit().await;
     assert!(browser.text().await.contains("a été annulée"), "cancelled");
 
