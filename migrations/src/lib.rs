@@ -33,6 +33,7 @@ mod m20261129_000011_notification_due_by_channel;
 mod m20261130_000012_notification_active;
 mod m20261201_000013_sms_limits;
 mod m20261206_000014_stop_sequence;
+mod m20261207_000015_tenant_look;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_notification_active::Migration),
             Box::new(m20261201_000013_sms_limits::Migration),
             Box::new(m20261206_000014_stop_sequence::Migration),
+            Box::new(m20261207_000015_tenant_look::Migration),
         ]
     }
 }

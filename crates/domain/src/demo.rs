@@ -209,6 +209,9 @@ async fn load_in(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> DomainResult
         sms_countries: sea_orm::ActiveValue::NotSet,
         sms_daily_cap: sea_orm::ActiveValue::NotSet,
         sms_per_number_daily_cap: sea_orm::ActiveValue::NotSet,
+        accent_color: sea_orm::ActiveValue::NotSet,
+        logo: sea_orm::ActiveValue::NotSet,
+        embed_origins: sea_orm::ActiveValue::NotSet,
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -33,3 +33,27 @@ pub(crate) async fn serve(Path(name): Path<String>) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }
+
+/// An organizer's stylesheet: its accent colour over the default one.
+pub(crate) async fn theme(
+    axum::extract::State(web): axum::extract::State<crate::Web>,
+    Path(file): Path<String>,
+) -> Response {
+    let Some(slug) = file.strip_suffix(".css") else { return StatusCode::NOT_FOUND.into_response() };
+    let accent = match escale_domain::tenancy::by_slug(&web.state.db, slug).await {
+        Ok(t) => t.accent_color,
+        Err(escale_domain::DomainError::NotFound { .. }) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read an organizer's theme");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    // Stored only after `manage::look` checked it is `#rrggbb`.
+    let css = accent.map(|c| format!(":root{{--accent:{c}}}\n")).unwrap_or_default();
+    let mut response = css.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}

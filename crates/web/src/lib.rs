@@ -51,6 +51,7 @@ pub fn pages(state: AppState) -> Router {
     Router::new()
         .route("/", get(public::home))
         .route("/assets/{name}", get(assets::serve))
+        .route("/assets/theme/{file}", get(assets::theme))
         .route("/m/{token}", get(own::show))
         .route("/m/{token}/cancel", get(own::confirm_cancel).post(own::cancel))
         .route("/m/{token}/event.ics", get(own::calendar))

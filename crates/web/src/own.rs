@@ -22,7 +22,7 @@ use escale_i18n::Arg;
 
 use crate::Web;
 use crate::form;
-use crate::page::{self, Chrome, Kind, Tr, choose_lang, render};
+use crate::page::{self, Chrome, Kind, Tr, choose_lang, render, render_framed};
 use crate::when;
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -147,7 +147,7 @@ fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool, form: 
         .map(|&topic| (topic.as_str(), crate::public::topic_label(t, topic)))
         .collect();
     OwnPage {
-        c: Chrome::new(lang, t.s("manage-title"), Some((&own.organizer, &own.organizer_slug)), base),
+        c: Chrome::new(lang, t.s("manage-title"), Some(&own.tenant), base),
         form,
         consents,
         locales,
@@ -194,7 +194,7 @@ pub(crate) async fn show(
     };
     let mut page = own_page(&own, lang, &format!("/m/{token}"), q.welcome.is_some(), form);
     page.notice = done_notice(Tr(lang), q.done.as_deref());
-    render(StatusCode::OK, Kind::Link, &page)
+    render_framed(StatusCode::OK, Kind::Link, &page, &own.tenant.embed_origins)
 }
 
 /// A post from the participant's own page: withdraw a consent, change the
@@ -285,7 +285,7 @@ pub(crate) async fn act(
             let mut page = own_page(&own, lang, &format!("/m/{token}"), false, form);
             page.error = message.render(lang);
             page.question = field("question").to_owned();
-            render(StatusCode::UNPROCESSABLE_ENTITY, Kind::Link, &page)
+            render_framed(StatusCode::UNPROCESSABLE_ENTITY, Kind::Link, &page, &own.tenant.embed_origins)
         }
         Err(e) => page::unavailable(lang, &e),
     }
@@ -330,14 +330,14 @@ pub(crate) async fn confirm_cancel(
     };
     let t = Tr(lang);
     let page = CancelPage {
-        c: Chrome::new(lang, t.s("cancel-title"), None, &format!("{base}/cancel")),
+        c: Chrome::new(lang, t.s("cancel-title"), Some(&own.tenant), &format!("{base}/cancel")),
         stop: own.stop.name.clone(),
         date: when::date(lang, own.stop.local_starts_at()),
         action: format!("{base}/cancel?lang={}", lang.as_str()),
         back: format!("{base}?lang={}", lang.as_str()),
         form,
     };
-    render(StatusCode::OK, Kind::Link, &page)
+    render_framed(StatusCode::OK, Kind::Link, &page, &own.tenant.embed_origins)
 }
 
 pub(crate) async fn cancel(

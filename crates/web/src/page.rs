@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::OriginalUri;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use escale_domain::tenancy::Tenant;
 use escale_domain::{DomainError, Lang};
 use escale_i18n::{Arg, message};
 
@@ -65,15 +66,25 @@ pub(crate) struct Chrome {
     pub(crate) site: String,
     pub(crate) home: String,
     pub(crate) langs: Vec<LangLink>,
+    /// The organizer's logo (a data: URL), when it has one.
+    pub(crate) logo: Option<String>,
+    /// The organizer's stylesheet (its accent colour), when it has one.
+    pub(crate) theme: Option<String>,
 }
 
 impl Chrome {
-    /// The frame of a page at `path` (the switcher links back to it).
-    pub(crate) fn new(lang: Lang, title: String, site: Option<(&str, &str)>, path: &str) -> Self {
-        let (site, home) = match site {
-            Some((name, slug)) => (name.to_owned(), format!("/{slug}?lang={}", lang.as_str())),
+    /// The frame of a page at `path` (the switcher links back to it), in
+    /// the organizer's colours when it is one organizer's page.
+    pub(crate) fn new(lang: Lang, title: String, tenant: Option<&Tenant>, path: &str) -> Self {
+        let (site, home) = match tenant {
+            Some(t) => (t.name.clone(), format!("/{}?lang={}", t.slug, lang.as_str())),
             None => ("Escale".to_owned(), "/".to_owned()),
         };
+        let logo = tenant.and_then(|t| t.logo.clone());
+        // The colour in the URL: a change shows at once, whatever was cached.
+        let theme = tenant.and_then(|t| {
+            t.accent_color.as_deref().map(|c| format!("/assets/theme/{}.css?v={}", t.slug, c.trim_start_matches('#')))
+        });
         let langs = Lang::ALL
             .iter()
             .map(|&l| LangLink {
@@ -87,7 +98,7 @@ impl Chrome {
                 current: l == lang,
             })
             .collect();
-        Chrome { lang, t: Tr(lang), title, site, home, langs }
+        Chrome { lang, t: Tr(lang), title, site, home, langs, logo, theme }
     }
 
     pub(crate) fn code(&self) -> &'static str {
@@ -114,20 +125,27 @@ pub(crate) enum Kind {
 
 /// Renders a template into a response with the pages' headers.
 pub(crate) fn render(status: StatusCode, kind: Kind, template: &impl Template) -> Response {
+    render_framed(status, kind, template, &[])
+}
+
+/// [`render`] for a page the organizer's own sites (`frame_by`) may show in
+/// an iframe.
+pub(crate) fn render_framed(status: StatusCode, kind: Kind, template: &impl Template, frame_by: &[String]) -> Response {
     match template.render() {
-        Ok(html) => with_headers(status, kind, html),
+        Ok(html) => with_headers(status, kind, html, frame_by),
         Err(e) => {
             tracing::error!(error = %e, "a page template failed to render");
             with_headers(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Kind::Private,
                 "<!DOCTYPE html><title>Escale</title><p>Error / خطأ / Erreur</p>".to_owned(),
+                &[],
             )
         }
     }
 }
 
-fn with_headers(status: StatusCode, kind: Kind, html: String) -> Response {
+fn with_headers(status: StatusCode, kind: Kind, html: String, frame_by: &[String]) -> Response {
     let mut response = (status, html).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
@@ -147,14 +165,16 @@ fn with_headers(status: StatusCode, kind: Kind, html: String) -> Response {
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // Nothing from another origin, ever: styles, scripts and images are the
-    // platform's own, forms post only to it, and no other site frames it.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
-             form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-        ),
+    // platform's own, forms post only to it, and only the organizer's own
+    // sites (validated origins, see `manage::look`) may frame it.
+    let ancestors = if frame_by.is_empty() { "'none'".to_owned() } else { format!("'self' {}", frame_by.join(" ")) };
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
+         form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
     );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
     response
 }
 

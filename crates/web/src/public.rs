@@ -25,7 +25,7 @@ use escale_i18n::Arg;
 
 use crate::Web;
 use crate::form::{self, Refusal};
-use crate::page::{self, Chrome, Kind, LangQuery, Tr, choose_lang, render};
+use crate::page::{self, Chrome, Kind, LangQuery, Tr, choose_lang, render, render_framed};
 use crate::when;
 
 // ------------------------------------------------------------------ home
@@ -203,8 +203,9 @@ pub(crate) async fn tenant(
         }
         Err(e) => return page::unavailable(lang, &e),
     }
-    let c = Chrome::new(lang, tenant.name.clone(), Some((&tenant.name, &tenant.slug)), &format!("/{}", tenant.slug));
-    render(StatusCode::OK, Kind::Public, &TenantPage { c, name: tenant.name, current, past })
+    let c = Chrome::new(lang, tenant.name.clone(), Some(&tenant), &format!("/{}", tenant.slug));
+    let page = TenantPage { c, name: tenant.name.clone(), current, past };
+    render_framed(StatusCode::OK, Kind::Public, &page, &tenant.embed_origins)
 }
 
 // ------------------------------------------------------------- the stop
@@ -462,12 +463,7 @@ fn stop_page(
         .collect();
     let path = format!("/{}/{}", loaded.tenant.slug, stop_slug(s));
     StopPage {
-        c: Chrome::new(
-            lang,
-            format!("{} — {}", s.name, loaded.tenant.name),
-            Some((&loaded.tenant.name, &loaded.tenant.slug)),
-            &path,
-        ),
+        c: Chrome::new(lang, format!("{} — {}", s.name, loaded.tenant.name), Some(&loaded.tenant), &path),
         series: here.series.name.clone(),
         edition: here.edition.title.clone(),
         name: s.name.clone(),
@@ -528,7 +524,8 @@ pub(crate) async fn stop(
         Ok(t) => t,
         Err(e) => return page::unavailable(lang, &e),
     };
-    render(StatusCode::OK, Kind::Private, &stop_page(&loaded, lang, typed, HashMap::new(), None, now))
+    let page = stop_page(&loaded, lang, typed, HashMap::new(), None, now);
+    render_framed(StatusCode::OK, Kind::Private, &page, &loaded.tenant.embed_origins)
 }
 
 /// The form's fields by the domain's field names (the API's).
@@ -572,7 +569,12 @@ pub(crate) async fn register_post(
         let (web, loaded) = (web.clone(), &loaded);
         async move {
             match with_fresh_form(&web, loaded, typed, now).await {
-                Ok(typed) => render(status, Kind::Private, &stop_page(loaded, lang, typed, errors, banner, now)),
+                Ok(typed) => render_framed(
+                    status,
+                    Kind::Private,
+                    &stop_page(loaded, lang, typed, errors, banner, now),
+                    &loaded.tenant.embed_origins,
+                ),
                 Err(e) => page::unavailable(lang, &e),
             }
         }

@@ -29,7 +29,12 @@ impl Drop for Site {
 
 impl Site {
     async fn start(db: DatabaseConnection) -> Site {
-        escale_domain::demo::load(&db, Utc::now()).await.expect("demo");
+        Self::start_with_demo(db).await.0
+    }
+
+    /// The site, and the demo owner's email and password.
+    async fn start_with_demo(db: DatabaseConnection) -> (Site, String, String) {
+        let demo = escale_domain::demo::load(&db, Utc::now()).await.expect("demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let shutdown = CancellationToken::new();
@@ -40,7 +45,25 @@ impl Site {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("client");
-        Site { base, http, shutdown }
+        (Site { base, http, shutdown }, demo.owner_email, demo.owner_password)
+    }
+
+    async fn graphql(
+        &self,
+        token: Option<&str>,
+        lang: &str,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut req = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .header("accept-language", lang)
+            .json(&serde_json::json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("POST /graphql").json().await.expect("JSON")
     }
 
     async fn get(&self, path: &str, lang: &str) -> reqwest::Response {
@@ -383,5 +406,64 @@ async fn her_own_page_withdraws_a_consent_changes_her_language_and_asks_a_questi
         assert_eq!(cross.status(), 403, "{name}");
         let person = escale_domain::entities::participant::Entity::find().one(&t.db).await.expect("q").expect("p");
         assert!(person.consent_email_at.is_some(), "{name}: still given");
+    }
+}
+
+#[tokio::test]
+async fn an_organizers_colour_logo_and_sites_reach_its_pages() {
+    for t in TestDb::each("an_organizers_colour_logo_and_sites_reach_its_pages").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let login = site
+            .graphql(
+                None,
+                "en",
+                "mutation($i: LoginInput!) { login(input: $i) { token } }",
+                serde_json::json!({ "i": { "email": email, "password": password } }),
+            )
+            .await;
+        let token = login["data"]["login"]["token"].as_str().expect("token").to_owned();
+        const SET: &str =
+            "mutation($i: TenantLookInput!) { setTenantLook(input: $i) { accentColor logo embedOrigins } }";
+
+        // Too light for white text, a script's origin, an SVG logo: refused, each named, in French.
+        for (input, field) in [
+            (serde_json::json!({ "accentColor": "#FFD700" }), "accentColor"),
+            (serde_json::json!({ "embedOrigins": ["https://ok.ma", "javascript:alert(1)"] }), "embedOrigins"),
+            (serde_json::json!({ "logo": "data:image/svg+xml;base64,PHN2Zz4=" }), "logo"),
+        ] {
+            let r = site.graphql(Some(&token), "fr", SET, serde_json::json!({ "i": input })).await;
+            assert_eq!(r["errors"][0]["extensions"]["field"], field, "{name}: {r}");
+            let message = r["errors"][0]["message"].as_str().unwrap_or("").to_owned();
+            assert!(["doit", "trop claire", "n'est pas"].iter().any(|w| message.contains(w)), "{name}: in French: {r}");
+        }
+
+        let logo = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+        let r = site
+            .graphql(
+                Some(&token),
+                "en",
+                SET,
+                serde_json::json!({ "i": { "accentColor": "#7A1F3D", "logo": logo, "embedOrigins": ["https://www.attitudes.ma/"] } }),
+            )
+            .await;
+        assert!(r["errors"].is_null(), "{name}: {r}");
+        assert_eq!(
+            r["data"]["setTenantLook"]["embedOrigins"][0], "https://www.attitudes.ma",
+            "{name}: stored as an origin"
+        );
+
+        let page = site.get(STOP, "fr").await;
+        let csp = page.headers()["content-security-policy"].to_str().expect("csp").to_owned();
+        assert!(csp.contains("frame-ancestors 'self' https://www.attitudes.ma"), "{name}: {csp}");
+        let html = page.text().await.expect("body");
+        assert!(html.contains("/assets/theme/attitudes-conseil.css?v=7a1f3d"), "{name}: the organizer's colour");
+        assert!(html.contains("class=\"logo\" src=\"data:image/png;base64,"), "{name}: the logo, from no other origin");
+        let css = site.text("/assets/theme/attitudes-conseil.css", "fr").await;
+        assert_eq!(css.trim(), ":root{--accent:#7a1f3d}", "{name}");
+        assert_eq!(site.get("/assets/theme/nobody.css", "fr").await.status(), 404, "{name}");
+        // Pages outside the organizer's (the platform's 404) are framed by nobody.
+        let other = site.get("/nobody", "fr").await;
+        assert!(other.headers()["content-security-policy"].to_str().expect("csp").contains("frame-ancestors 'none'"));
     }
 }

@@ -44,6 +44,17 @@ pub struct Tenant {
     pub email_sender: Option<String>,
     pub email_sender_name: Option<String>,
     pub sms_sender_id: Option<String>,
+    /// The participant pages' accent colour (`#0b5d6b`), when set.
+    pub accent_color: Option<String>,
+    /// The logo as a data: URL, when set.
+    pub logo: Option<String>,
+    /// Origins of the organizer's sites that may frame the pages.
+    pub embed_origins: Vec<String>,
+}
+
+/// The origins a tenant row lists (separated by spaces).
+pub fn embed_origins(stored: Option<&str>) -> Vec<String> {
+    stored.unwrap_or("").split_whitespace().map(str::to_owned).collect()
 }
 
 impl TryFrom<tenant::Model> for Tenant {
@@ -59,6 +70,9 @@ impl TryFrom<tenant::Model> for Tenant {
             email_sender: m.email_sender,
             email_sender_name: m.email_sender_name,
             sms_sender_id: m.sms_sender_id,
+            embed_origins: embed_origins(m.embed_origins.as_deref()),
+            accent_color: m.accent_color,
+            logo: m.logo,
         })
     }
 }

@@ -24,6 +24,7 @@ macro_rules! patch {
 mod clone;
 mod editions;
 mod input;
+pub mod look;
 mod partners;
 mod series;
 mod sessions;

@@ -139,7 +139,7 @@ pub async fn manage_calendar(db: &impl ConnectionTrait, token: &str, now: DateTi
             crate::messaging::calendar::entry_code_label(own.locale),
             own.registration.display_code()
         ),
-        organizer_name: own.organizer.clone(),
+        organizer_name: own.tenant.name.clone(),
     };
     Ok(crate::messaging::calendar::stop_event(&stop, &text, now))
 }
@@ -303,9 +303,8 @@ pub struct OwnRegistration {
     pub locale: crate::values::Locale,
     /// The consents in force, which the page shows and lets her withdraw.
     pub consents: crate::registration::views::ConsentsGiven,
-    /// The organizer's name and slug, for the page's header.
-    pub organizer: String,
-    pub organizer_slug: String,
+    /// The organizer: its name and look for the page, the sites that may frame it.
+    pub tenant: crate::tenancy::Tenant,
     pub stop: crate::catalog::Stop,
     pub edition: crate::catalog::Edition,
     pub series: crate::catalog::Series,
@@ -342,8 +341,7 @@ pub async fn open_manage_link(
             sms_reminders: person.consent_sms_at,
             partner_sharing: person.consent_partners_at,
         },
-        organizer: tenant.name,
-        organizer_slug: tenant.slug,
+        tenant,
         participant_name: person.full_name,
         locale: person.locale,
         stop,

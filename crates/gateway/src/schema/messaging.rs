@@ -354,6 +354,13 @@ impl MessagingQuery {
         Ok(rows.into_iter().map(MessageTemplate::from).collect())
     }
 
+    /// How the organizer's participant pages look and where they may be
+    /// framed (`settings:manage`).
+    async fn tenant_look(&self, ctx: &Context<'_>) -> Result<TenantLook> {
+        let (actor, state) = parts(ctx).await?;
+        Ok(escale_domain::manage::look::tenant_look(&state.db, actor).await.map_err(error::domain)?.into())
+    }
+
     /// Where the organizer's SMS may go and how many a day (`settings:manage`).
     async fn sms_limits(&self, ctx: &Context<'_>) -> Result<SmsLimits> {
         let (actor, state) = parts(ctx).await?;
@@ -381,11 +388,46 @@ impl From<organizer::SmsLimits> for SmsLimits {
     }
 }
 
+/// How an organizer's participant pages look, and which of its own sites may
+/// show them in an `<iframe>`. Null or empty parts use the platform's default.
+#[derive(SimpleObject, InputObject, Debug)]
+#[graphql(input_name = "TenantLookInput")]
+pub struct TenantLook {
+    /// `#RRGGBB`, dark enough for white text at 4.5:1 (WCAG AA).
+    pub accent_color: Option<String>,
+    /// A PNG, JPEG or WebP image as a data: URL, at most 48 KiB.
+    pub logo: Option<String>,
+    /// Origins (`https://www.example.ma`) that may frame the stop and
+    /// registration pages; at most 10.
+    #[graphql(default)]
+    pub embed_origins: Vec<String>,
+}
+
+impl From<escale_domain::manage::look::TenantLook> for TenantLook {
+    fn from(l: escale_domain::manage::look::TenantLook) -> Self {
+        TenantLook { accent_color: l.accent_color, logo: l.logo, embed_origins: l.embed_origins }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct MessagingMutation;
 
 #[Object]
 impl MessagingMutation {
+    /// Sets the organizer's look and the sites that may frame its pages; audited.
+    async fn set_tenant_look(&self, ctx: &Context<'_>, input: TenantLook) -> Result<TenantLook> {
+        let (actor, state) = parts(ctx).await?;
+        let look = escale_domain::manage::look::TenantLook {
+            accent_color: input.accent_color,
+            logo: input.logo,
+            embed_origins: input.embed_origins,
+        };
+        Ok(escale_domain::manage::look::set_tenant_look(&state.db, actor, look, Utc::now())
+            .await
+            .map_err(error::domain)?
+            .into())
+    }
+
     /// Sets where the organizer's SMS may go and how many a day; audited.
     async fn set_sms_limits(&self, ctx: &Context<'_>, input: SmsLimits) -> Result<SmsLimits> {
         let (actor, state) = parts(ctx).await?;

@@ -18,6 +18,12 @@ pub struct Model {
     pub sms_daily_cap: i32,
     /// SMS to one number in any 24 hours.
     pub sms_per_number_daily_cap: i32,
+    /// The participant pages' accent colour (`#0b5d6b`); None: the default.
+    pub accent_color: Option<String>,
+    /// The logo as a data: URL (PNG, JPEG, WebP).
+    pub logo: Option<String>,
+    /// Origins that may frame the pages, separated by spaces.
+    pub embed_origins: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
