@@ -56,8 +56,14 @@ pub fn router(state: AppState) -> Router {
 /// labels its own requests ([`crate::observe::track`] as a route layer).
 pub fn router_with(state: AppState, pages: Router) -> Router {
     let (schema, key_schema) = build_schema(state.clone());
+    let shared = Shared { schema, key_schema, state };
     Router::new()
-        .route("/graphql", get(explorer).post(graphql))
+        .route(
+            "/graphql",
+            get(explorer).post(graphql).options(|| async { StatusCode::NO_CONTENT }).layer(
+                axum::middleware::from_fn_with_state(shared.clone(), crate::cors::layer),
+            ),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/tickets/{code}/qr.svg", get(ticket_qr_svg))
@@ -69,7 +75,7 @@ pub fn router_with(state: AppState, pages: Router) -> Router {
         .route("/metrics", get(metrics))
         // Inside the routing, so the matched pattern labels the request.
         .route_layer(axum::middleware::from_fn(crate::observe::track))
-        .with_state(Shared { schema, key_schema, state })
+        .with_state(shared)
         .merge(pages)
         .layer(
             ServiceBuilder::new()

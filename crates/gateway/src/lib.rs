@@ -15,6 +15,7 @@
 //! GraphQL error and as an HTTP response.
 
 pub mod cache;
+mod cors;
 pub mod error;
 mod export;
 pub mod http;
@@ -67,6 +68,8 @@ pub struct AppState {
     /// uses its own address): the base of the links the API hands out
     /// (a session's speaker page). None: links are not given.
     pub public_url: Option<url::Url>,
+    /// Organizers' own sites, which may call the public operations (CORS).
+    pub embed_origins: cors::EmbedOrigins,
 }
 
 /// Who may read the gateway's `/metrics`.
@@ -98,6 +101,7 @@ impl AppState {
             explorer: true,
             metrics_access: MetricsAccess::Open,
             public_url: None,
+            embed_origins: cors::EmbedOrigins::default(),
         }
     }
 

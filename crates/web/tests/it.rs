@@ -462,6 +462,47 @@ async fn an_organizers_colour_logo_and_sites_reach_its_pages() {
         let css = site.text("/assets/theme/attitudes-conseil.css", "fr").await;
         assert_eq!(css.trim(), ":root{--accent:#7a1f3d}", "{name}");
         assert_eq!(site.get("/assets/theme/nobody.css", "fr").await.status(), 404, "{name}");
+        // The organizer's site may call the public API from its pages; others may not,
+        // and nobody may from another site with credentials.
+        let preflight = site
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", site.base))
+            .header("origin", "https://www.attitudes.ma")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .expect("OPTIONS");
+        assert_eq!(preflight.status(), 204, "{name}");
+        assert_eq!(preflight.headers()["access-control-allow-origin"], "https://www.attitudes.ma", "{name}");
+        assert!(
+            !preflight.headers()["access-control-allow-headers"].to_str().unwrap_or("").contains("authorization"),
+            "{name}: no credentials from another site"
+        );
+        let agenda = serde_json::json!({ "query": "{ agenda(tenant: \"attitudes-conseil\") { city } }" });
+        for (origin, bearer, allowed) in [
+            ("https://www.attitudes.ma", None, true),
+            ("https://evil.example", None, false),
+            ("https://www.attitudes.ma", Some(token.as_str()), false),
+        ] {
+            let mut req = site.http.post(format!("{}/graphql", site.base)).header("origin", origin).json(&agenda);
+            if let Some(t) = bearer {
+                req = req.bearer_auth(t);
+            }
+            let r = req.send().await.expect("POST");
+            assert_eq!(r.status(), 200, "{name}");
+            let acao = r.headers().get("access-control-allow-origin").cloned();
+            assert_eq!(acao.is_some(), allowed, "{name}: {origin} with credentials {}", bearer.is_some());
+        }
+        let evil = site
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", site.base))
+            .header("origin", "https://evil.example")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .expect("OPTIONS");
+        assert!(evil.headers().get("access-control-allow-origin").is_none(), "{name}");
+
         // Pages outside the organizer's (the platform's 404) are framed by nobody.
         let other = site.get("/nobody", "fr").await;
         assert!(other.headers()["content-security-policy"].to_str().expect("csp").contains("frame-ancestors 'none'"));

@@ -93,6 +93,12 @@ pub async fn list(db: &impl ConnectionTrait) -> DomainResult<Vec<Tenant>> {
     tenant::Entity::find().order_by_asc(tenant::Column::Name).all(db).await?.into_iter().map(Tenant::try_from).collect()
 }
 
+/// The sites every organizer declared (the gateway's CORS for them).
+pub async fn all_embed_origins(db: &impl ConnectionTrait) -> DomainResult<Vec<String>> {
+    let rows = tenant::Entity::find().filter(tenant::Column::EmbedOrigins.is_not_null()).all(db).await?;
+    Ok(rows.iter().flat_map(|t| embed_origins(t.embed_origins.as_deref())).collect())
+}
+
 pub async fn get(db: &impl ConnectionTrait, scope: TenantScope) -> DomainResult<Tenant> {
     tenant::Entity::find_by_id(scope.uuid()).one(db).await?.ok_or(DomainError::not_found("tenant"))?.try_into()
 }
