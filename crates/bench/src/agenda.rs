@@ -170,11 +170,11 @@ async fn statements_per_request(db: &DatabaseConnection) -> anyhow::Result<usize
     Ok(counter.load(Ordering::SeqCst) - before)
 }
 
-pub(crate) fn free_port() -> anyhow::Result<u16> {
+pub fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-pub(crate) async fn wait_healthy(url: &str) -> anyhow::Result<()> {
+pub async fn wait_healthy(url: &str) -> anyhow::Result<()> {
     escale_worker::sms_http::install_crypto_provider();
     let client = reqwest::Client::new();
     for _ in 0..200 {
@@ -190,7 +190,7 @@ fn me() -> anyhow::Result<PathBuf> {
     Ok(std::env::current_exe()?)
 }
 
-pub(crate) async fn spawn(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Child> {
+pub async fn spawn(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Child> {
     let mut cmd = Command::new(me()?);
     cmd.args(args).stdout(Stdio::null()).stderr(Stdio::inherit()).kill_on_drop(true);
     for (k, v) in env {

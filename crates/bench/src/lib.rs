@@ -11,5 +11,6 @@ pub mod agenda;
 pub mod load;
 pub mod machine;
 pub mod notify;
+pub mod page;
 pub mod pg;
 pub mod register;

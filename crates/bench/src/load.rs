@@ -52,6 +52,28 @@ pub async fn run_with(
     duration: Duration,
     check: fn(&[u8]) -> bool,
 ) -> anyhow::Result<LoadResult> {
+    drive(url, Some(make_body), connections, warmup, duration, check).await
+}
+
+/// GETs `url` as [`run`] POSTs (a page, as a browser asks for it).
+pub async fn run_get(
+    url: &str,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+    check: fn(&[u8]) -> bool,
+) -> anyhow::Result<LoadResult> {
+    drive(url, None, connections, warmup, duration, check).await
+}
+
+async fn drive(
+    url: &str,
+    make_body: Option<BodyFn>,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+    check: fn(&[u8]) -> bool,
+) -> anyhow::Result<LoadResult> {
     escale_worker::sms_http::install_crypto_provider();
     let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
     let start = Instant::now() + warmup;
@@ -66,12 +88,16 @@ pub async fn run_with(
             let mut latencies = Vec::with_capacity(4096);
             let mut errors = 0usize;
             loop {
-                let body = make_body(counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+                let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let request = match &make_body {
+                    Some(make_body) => client.post(&url).header("content-type", "application/json").body(make_body(n)),
+                    None => client.get(&url).header("accept-language", "fr"),
+                };
                 let sent = Instant::now();
                 if sent >= end {
                     break;
                 }
-                let result = client.post(&url).header("content-type", "application/json").body(body).send().await;
+                let result = request.send().await;
                 let ok = match result {
                     Ok(r) if r.status().is_success() => r.bytes().await.map(|b| check(&b)).unwrap_or(false),
                     _ => false,

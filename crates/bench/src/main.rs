@@ -35,6 +35,17 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         speakers_per_session: usize,
     },
+    /// A stop's page (its agenda and registration form) at N concurrent
+    /// connections, against a bare HTTP handler serving the same bytes; prints
+    /// the page's weight. Needs PostgreSQL (ESCALE_BENCH_POSTGRES_URL).
+    Page {
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value_t = 30)]
+        sessions: usize,
+    },
     /// `register` through the gateway at each client count, on one hot stop and
     /// spread over many, next to pgbench on the same PostgreSQL; ends with the
     /// overbooking check. Needs PostgreSQL and pgbench.
@@ -112,6 +123,9 @@ fn main() -> ExitCode {
                 })
                 .await
             }
+            Command::Page { connections, seconds, sessions } => {
+                escale_bench::page::run(escale_bench::page::PageArgs { connections, seconds, sessions }).await
+            }
             Command::Register { clients, seconds, stops, capacity } => {
                 escale_bench::register::run(escale_bench::register::RegisterArgs { clients, seconds, stops, capacity })
                     .await
@@ -146,6 +160,7 @@ async fn ceiling(port: u16, body_file: PathBuf) -> anyhow::Result<()> {
     let body: &'static [u8] = Box::leak(std::fs::read(&body_file)?.into_boxed_slice());
     let app = axum::Router::new()
         .route("/graphql", post(move || async move { ([("content-type", "application/json")], body) }))
+        .route("/page", get(move || async move { ([("content-type", "text/html; charset=utf-8")], body) }))
         .route("/healthz", get(|| async { "ok" }));
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     axum::serve(listener, app).await?;

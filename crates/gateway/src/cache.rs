@@ -35,6 +35,11 @@ pub struct Uncacheable(pub Bytes);
 
 impl PublicCache {
     /// `max_bytes` bounds the memory held by cached responses.
+    /// How long an answer is shared (the pages' read models follow it too).
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
     pub fn new(ttl: Duration, max_bytes: u64) -> Self {
         let inner = Cache::builder()
             .time_to_live(ttl)

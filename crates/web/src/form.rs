@@ -11,9 +11,8 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, header};
 use chrono::{DateTime, Utc};
-use escale_domain::access::links::{self, Purpose};
-use escale_domain::tenancy::TenantScope;
-use escale_domain::{DatabaseConnection, DomainResult};
+use escale_domain::DomainResult;
+use escale_domain::access::links::{Purpose, Signer};
 use uuid::Uuid;
 
 /// How long a rendered form may be sent: a phone left on the table over
@@ -30,33 +29,28 @@ pub(crate) enum Refusal {
     Expired,
 }
 
-/// A new form token for the tenant.
-pub(crate) async fn issue(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> DomainResult<String> {
+/// A new form token, signed with the tenant's link secret.
+pub(crate) fn issue(signer: &Signer) -> DomainResult<String> {
     let id = Uuid::now_v7();
-    let tag = links::signer(db, scope, now).await?.sign(Purpose::Form, id)?;
+    let tag = signer.sign(Purpose::Form, id)?;
     Ok(format!("{}.{tag}", id.simple()))
 }
 
 /// The form's id when `token` is one of ours and still fresh.
-pub(crate) async fn check(
-    db: &DatabaseConnection,
-    scope: TenantScope,
-    token: &str,
-    now: DateTime<Utc>,
-) -> DomainResult<Result<Uuid, Refusal>> {
-    let Some((id, tag)) = token.trim().split_once('.') else { return Ok(Err(Refusal::Forged)) };
-    let Ok(id) = Uuid::try_parse(id) else { return Ok(Err(Refusal::Forged)) };
-    let Some((secs, _)) = id.get_timestamp().map(|t| t.to_unix()) else { return Ok(Err(Refusal::Forged)) };
-    if !links::verify(db, scope, Purpose::Form, id, tag, now).await? {
-        return Ok(Err(Refusal::Forged));
+pub(crate) fn check(signer: &Signer, token: &str, now: DateTime<Utc>) -> Result<Uuid, Refusal> {
+    let Some((id, tag)) = token.trim().split_once('.') else { return Err(Refusal::Forged) };
+    let Ok(id) = Uuid::try_parse(id) else { return Err(Refusal::Forged) };
+    let Some((secs, _)) = id.get_timestamp().map(|t| t.to_unix()) else { return Err(Refusal::Forged) };
+    if !signer.verify(Purpose::Form, id, tag) {
+        return Err(Refusal::Forged);
     }
     let age = now.timestamp().saturating_sub(i64::try_from(secs).unwrap_or(i64::MAX));
     // A form from the future is a clock skew between replicas of a few
     // seconds at most; one from far ahead is not ours to trust.
     if age > i64::try_from(FORM_LIFETIME.as_secs()).unwrap_or(i64::MAX) || age < -300 {
-        return Ok(Err(Refusal::Expired));
+        return Err(Refusal::Expired);
     }
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// True when the browser says the post comes from another site. Browsers

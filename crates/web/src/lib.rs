@@ -17,6 +17,7 @@ mod form;
 mod own;
 mod page;
 mod public;
+mod reads;
 mod when;
 
 use std::net::SocketAddr;
@@ -39,6 +40,8 @@ pub(crate) struct Web {
     pub(crate) answered: moka::future::Cache<uuid::Uuid, (u64, Arc<str>)>,
     /// Keys the fingerprints of who sent a form (see `public::Typed`).
     pub(crate) fingerprints: std::hash::RandomState,
+    /// The public read models, shared for the public cache's time.
+    pub(crate) reads: reads::Reads,
 }
 
 /// The pages' routes, with their state: mount them with
@@ -63,7 +66,12 @@ pub fn pages(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(escale_gateway::observe::track))
         .fallback(page::fallback)
         .layer(axum::extract::DefaultBodyLimit::max(32 * 1024))
-        .with_state(Web { state, answered, fingerprints: std::hash::RandomState::new() })
+        .with_state(Web {
+            reads: reads::Reads::new(state.public_cache.as_ref().map(|c| c.ttl())),
+            state,
+            answered,
+            fingerprints: std::hash::RandomState::new(),
+        })
 }
 
 /// The whole platform's HTTP side: the API and the pages.
@@ -75,6 +83,27 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(listener: TcpListener, state: AppState, shutdown: CancellationToken) -> std::io::Result<()> {
     let deadline = state.shutdown_deadline;
     escale_gateway::serve_app(listener, app(state), deadline, shutdown).await
+}
+
+impl Web {
+    /// A new form id for one of the tenant's pages.
+    pub(crate) async fn issue_form(
+        &self,
+        tenant: &escale_domain::tenancy::Tenant,
+    ) -> escale_domain::DomainResult<String> {
+        form::issue(&*self.reads.signer(&self.state.db, tenant).await?)
+    }
+
+    /// The form id of a post to one of the tenant's pages, when it is ours
+    /// and fresh.
+    pub(crate) async fn check_form(
+        &self,
+        tenant: &escale_domain::tenancy::Tenant,
+        token: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> escale_domain::DomainResult<Result<uuid::Uuid, form::Refusal>> {
+        Ok(form::check(&*self.reads.signer(&self.state.db, tenant).await?, token, now))
+    }
 }
 
 /// The address a request came from, for per-address limits.

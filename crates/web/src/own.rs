@@ -16,7 +16,6 @@ use chrono::Utc;
 use escale_domain::registration::RegistrationStatus;
 use escale_domain::registration::participants::{self, ConsentKind, NewQuestion};
 use escale_domain::registration::tickets::{self, OwnRegistration};
-use escale_domain::tenancy::TenantScope;
 use escale_domain::{DomainError, Lang};
 use escale_i18n::Arg;
 
@@ -188,7 +187,7 @@ pub(crate) async fn show(
         Err(refused) => return *refused,
     };
     let lang = lang_of(q.lang.as_deref(), &own, &headers);
-    let form = match form::issue(&web.state.db, TenantScope::new(own.stop.tenant), Utc::now()).await {
+    let form = match web.issue_form(&own.tenant).await {
         Ok(f) => f,
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -233,8 +232,7 @@ pub(crate) async fn act(
     let now = Utc::now();
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
-    let scope = TenantScope::new(own.stop.tenant);
-    match form::check(&web.state.db, scope, field("form"), now).await {
+    match web.check_form(&own.tenant, field("form"), now).await {
         Ok(Ok(_)) => {}
         // An old page: show it afresh rather than act on it.
         Ok(Err(form::Refusal::Expired)) => {
@@ -278,7 +276,7 @@ pub(crate) async fn act(
         Ok(done) => Redirect::to(&format!("/m/{token}?lang={}&done={done}", lang.as_str())).into_response(),
         Err(DomainError::NotFound { .. }) => page::invalid_link(lang),
         Err(DomainError::Validation { message, .. } | DomainError::Conflict { message, .. }) => {
-            let form = match form::issue(db, scope, now).await {
+            let form = match web.issue_form(&own.tenant).await {
                 Ok(f) => f,
                 Err(e) => return page::unavailable(lang, &e),
             };
@@ -323,8 +321,7 @@ pub(crate) async fn confirm_cancel(
     if own.registration.status == RegistrationStatus::Cancelled {
         return Redirect::to(&format!("{base}?lang={}", lang.as_str())).into_response();
     }
-    let now = Utc::now();
-    let form = match form::issue(&web.state.db, TenantScope::new(own.stop.tenant), now).await {
+    let form = match web.issue_form(&own.tenant).await {
         Ok(f) => f,
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -371,8 +368,7 @@ pub(crate) async fn cancel(
     let now = Utc::now();
     let sent =
         url::form_urlencoded::parse(&body).find(|(k, _)| k == "form").map(|(_, v)| v.into_owned()).unwrap_or_default();
-    let scope = TenantScope::new(own.stop.tenant);
-    match form::check(&web.state.db, scope, &sent, now).await {
+    match web.check_form(&own.tenant, &sent, now).await {
         Ok(Ok(_)) => {}
         // An old confirming page: ask again rather than act on it.
         Ok(Err(form::Refusal::Expired)) => {

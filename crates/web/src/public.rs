@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::rejection::PathRejection;
@@ -148,8 +149,8 @@ fn card(tenant: &str, stop: &AgendaStop, lang: Lang, now: DateTime<Utc>) -> Stop
     }
 }
 
-async fn load_tenant(web: &Web, slug: &str) -> Result<Tenant, DomainError> {
-    tenancy::by_slug(&web.state.db, slug).await
+async fn load_tenant(web: &Web, slug: &str) -> Result<Arc<Tenant>, DomainError> {
+    web.reads.tenant(&web.state.db, slug).await
 }
 
 pub(crate) async fn tenant(
@@ -166,14 +167,14 @@ pub(crate) async fn tenant(
         Err(DomainError::NotFound { .. }) => return page::not_found(lang),
         Err(e) => return page::unavailable(lang, &e),
     };
-    let agenda = match catalog::agenda(&web.state.db, tenant.scope).await {
+    let agenda = match web.reads.agenda(&web.state.db, &tenant).await {
         Ok(a) => a,
         Err(e) => return page::unavailable(lang, &e),
     };
     let now = Utc::now();
     // An edition is current while one of its stops is still to come.
     let mut editions: BTreeMap<(i32, i32, String), Vec<&AgendaStop>> = BTreeMap::new();
-    for stop in &agenda {
+    for stop in agenda.iter() {
         editions.entry((stop.edition.year, stop.edition.number, stop.series.name.clone())).or_default().push(stop);
     }
     let mut current_ids = Vec::new();
@@ -203,7 +204,7 @@ pub(crate) async fn tenant(
         }
         Err(e) => return page::unavailable(lang, &e),
     }
-    let c = Chrome::new(lang, tenant.name.clone(), Some(&tenant), &format!("/{}", tenant.slug));
+    let c = Chrome::new(lang, tenant.name.clone(), Some(&*tenant), &format!("/{}", tenant.slug));
     let page = TenantPage { c, name: tenant.name.clone(), current, past };
     render_framed(StatusCode::OK, Kind::Public, &page, &tenant.embed_origins)
 }
@@ -360,10 +361,10 @@ fn find_stop<'a>(agenda: &'a [AgendaStop], key: &str) -> Option<&'a AgendaStop> 
 
 /// Everything a stop page shows around its form.
 struct Loaded {
-    tenant: Tenant,
-    agenda: Vec<AgendaStop>,
+    tenant: Arc<Tenant>,
+    agenda: Arc<Vec<AgendaStop>>,
     index: usize,
-    partners: Vec<String>,
+    partners: Arc<Vec<String>>,
 }
 
 async fn load_stop(web: &Web, slug: &str, key: &str) -> Result<Option<Loaded>, DomainError> {
@@ -372,16 +373,12 @@ async fn load_stop(web: &Web, slug: &str, key: &str) -> Result<Option<Loaded>, D
         Err(DomainError::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let agenda = catalog::agenda(&web.state.db, tenant.scope).await?;
+    let agenda = web.reads.agenda(&web.state.db, &tenant).await?;
     let Some(index) = find_stop(&agenda, key).and_then(|s| agenda.iter().position(|a| a.stop.id == s.stop.id)) else {
         return Ok(None);
     };
     let stop = &agenda[index].stop;
-    let partners = catalog::partnerships_of_stops(&web.state.db, tenant.scope, &[(stop.id, stop.edition_id)])
-        .await?
-        .into_iter()
-        .map(|(_, p)| p.partner.name)
-        .collect();
+    let partners = web.reads.partners(&web.state.db, &tenant, stop).await?;
     Ok(Some(Loaded { tenant, agenda, index, partners }))
 }
 
@@ -463,7 +460,7 @@ fn stop_page(
         .collect();
     let path = format!("/{}/{}", loaded.tenant.slug, stop_slug(s));
     StopPage {
-        c: Chrome::new(lang, format!("{} — {}", s.name, loaded.tenant.name), Some(&loaded.tenant), &path),
+        c: Chrome::new(lang, format!("{} — {}", s.name, loaded.tenant.name), Some(&*loaded.tenant), &path),
         series: here.series.name.clone(),
         edition: here.edition.title.clone(),
         name: s.name.clone(),
@@ -482,7 +479,7 @@ fn stop_page(
         open: here.window(now).is_open(),
         full: s.seats_left == 0,
         sessions,
-        partners: loaded.partners.clone(),
+        partners: loaded.partners.to_vec(),
         alternatives,
         action: format!("{path}?lang={}", lang.as_str()),
         typed,
@@ -496,13 +493,8 @@ fn stop_page(
 }
 
 /// A fresh form token in `typed.form` (a new page, or a form sent back).
-async fn with_fresh_form(
-    web: &Web,
-    loaded: &Loaded,
-    mut typed: Typed,
-    now: DateTime<Utc>,
-) -> Result<Typed, DomainError> {
-    typed.form = form::issue(&web.state.db, loaded.tenant.scope, now).await?;
+async fn with_fresh_form(web: &Web, loaded: &Loaded, mut typed: Typed) -> Result<Typed, DomainError> {
+    typed.form = web.issue_form(&loaded.tenant).await?;
     Ok(typed)
 }
 
@@ -520,7 +512,7 @@ pub(crate) async fn stop(
         Ok(None) => return page::not_found(lang),
         Err(e) => return page::unavailable(lang, &e),
     };
-    let typed = match with_fresh_form(&web, &loaded, Typed::default(), now).await {
+    let typed = match with_fresh_form(&web, &loaded, Typed::default()).await {
         Ok(t) => t,
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -568,7 +560,7 @@ pub(crate) async fn register_post(
     let again = |typed: Typed, status: StatusCode, errors: HashMap<String, String>, banner: Option<String>| {
         let (web, loaded) = (web.clone(), &loaded);
         async move {
-            match with_fresh_form(&web, loaded, typed, now).await {
+            match with_fresh_form(&web, loaded, typed).await {
                 Ok(typed) => render_framed(
                     status,
                     Kind::Private,
@@ -579,7 +571,7 @@ pub(crate) async fn register_post(
             }
         }
     };
-    let form_id = match form::check(&web.state.db, loaded.tenant.scope, &typed.form, now).await {
+    let form_id = match web.check_form(&loaded.tenant, &typed.form, now).await {
         Ok(Ok(id)) => id,
         Ok(Err(Refusal::Expired)) => {
             return again(typed, StatusCode::UNPROCESSABLE_ENTITY, HashMap::new(), Some(t.s("form-expired"))).await;
@@ -690,7 +682,7 @@ pub(crate) async fn register_post(
         Ok(token) => token,
         Err(e) => return page::unavailable(lang, &e),
     };
-    let to: std::sync::Arc<str> = format!("/m/{token}?welcome=1").into();
+    let to: Arc<str> = format!("/m/{token}?welcome=1").into();
     web.answered.insert(form_id, (fingerprint, to.clone())).await;
     Redirect::to(&to).into_response()
 }

@@ -123,6 +123,13 @@ impl Signer {
         Ok(URL_SAFE_NO_PAD.encode(bytes))
     }
 
+    /// True when `signature` is this secret's for `purpose` and `id`
+    /// (compared in constant time), as [`verify`] without reading the secret.
+    pub fn verify(&self, purpose: Purpose, id: Uuid, signature: &str) -> bool {
+        let Ok(tag) = URL_SAFE_NO_PAD.decode(signature.trim()) else { return false };
+        tag.len() == TAG_BYTES && mac(&self.secret, purpose, id).is_ok_and(|m| m.verify_truncated_left(&tag).is_ok())
+    }
+
     pub fn manage_token(&self, registration: Uuid) -> DomainResult<String> {
         self.token(Purpose::Manage, registration)
     }
