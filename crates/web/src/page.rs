@@ -145,6 +145,11 @@ pub(crate) fn render_framed(status: StatusCode, kind: Kind, template: &impl Temp
     }
 }
 
+/// A page already rendered, with the pages' headers.
+pub(crate) fn html(status: StatusCode, kind: Kind, html: String, frame_by: &[String]) -> Response {
+    with_headers(status, kind, html, frame_by)
+}
+
 fn with_headers(status: StatusCode, kind: Kind, html: String, frame_by: &[String]) -> Response {
     let mut response = (status, html).into_response();
     let h = response.headers_mut();

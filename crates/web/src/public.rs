@@ -512,13 +512,25 @@ pub(crate) async fn stop(
         Ok(None) => return page::not_found(lang),
         Err(e) => return page::unavailable(lang, &e),
     };
-    let typed = match with_fresh_form(&web, &loaded, Typed::default()).await {
-        Ok(t) => t,
+    let form = match web.issue_form(&loaded.tenant).await {
+        Ok(f) => f,
         Err(e) => return page::unavailable(lang, &e),
     };
-    let page = stop_page(&loaded, lang, typed, HashMap::new(), None, now);
-    render_framed(StatusCode::OK, Kind::Private, &page, &loaded.tenant.embed_origins)
+    // The page is the same for every visitor but its form id: rendered once
+    // per stop and language for the public cache's time, the id put in.
+    let render = || {
+        let typed = Typed { form: FORM_SLOT.to_owned(), ..Typed::default() };
+        Template::render(&stop_page(&loaded, lang, typed, HashMap::new(), None, now))
+    };
+    let html = match web.reads.stop_page(loaded.agenda[loaded.index].stop.id.0, lang, render).await {
+        Ok(html) => html.replacen(FORM_SLOT, &form, 1),
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    page::html(StatusCode::OK, Kind::Private, html, &loaded.tenant.embed_origins)
 }
+
+/// Where a shared rendering of the stop page takes its visitor's form id.
+const FORM_SLOT: &str = "\u{1}form-id\u{1}";
 
 /// The form's fields by the domain's field names (the API's).
 fn field_of(domain_field: &str) -> &str {

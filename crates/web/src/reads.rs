@@ -29,6 +29,8 @@ struct Caches {
     partners: Cache<Uuid, Arc<Vec<String>>>,
     /// A tenant's link secret changes never (rotation would be a restart).
     signers: Cache<Uuid, Arc<Signer>>,
+    /// Stop pages by stop and language, rendered without a form id.
+    pages: Cache<(Uuid, escale_domain::Lang), Arc<String>>,
 }
 
 impl Reads {
@@ -38,6 +40,7 @@ impl Reads {
             agendas: Cache::builder().max_capacity(1_000).time_to_live(ttl).build(),
             partners: Cache::builder().max_capacity(10_000).time_to_live(ttl).build(),
             signers: Cache::builder().max_capacity(10_000).time_to_live(Duration::from_secs(3600)).build(),
+            pages: Cache::builder().max_capacity(3_000).time_to_live(ttl).build(),
         });
         Reads { caches }
     }
@@ -80,6 +83,22 @@ impl Reads {
         match &self.caches {
             Some(c) => c.signers.try_get_with(tenant.scope.uuid(), read).await.map_err(unshare),
             None => read.await,
+        }
+    }
+}
+
+impl Reads {
+    /// A stop's page in a language, rendered by `render` when not shared.
+    pub(crate) async fn stop_page(
+        &self,
+        stop: Uuid,
+        lang: escale_domain::Lang,
+        render: impl FnOnce() -> askama::Result<String>,
+    ) -> DomainResult<Arc<String>> {
+        let rendered = || render().map(Arc::new).map_err(|e| DomainError::internal(format!("stop page: {e}")));
+        match &self.caches {
+            Some(c) => c.pages.try_get_with((stop, lang), async { rendered() }).await.map_err(unshare),
+            None => rendered(),
         }
     }
 }
