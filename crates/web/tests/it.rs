@@ -246,6 +246,14 @@ async fn the_pages_speak_the_readers_language_and_a_wrong_path_gets_a_styled_404
     let stop = stop.expect("the 2027 Béni Mellal stop");
     let r = site.get(&format!("/attitudes-conseil/{}", stop.id), "fr").await;
     assert_eq!(r.status(), 200, "a stop by its id too");
+    // An organizer cannot take a name the platform's routes answer first.
+    for taken in ["assets", "graphql", "m", "s", "console"] {
+        let refused = escale_domain::access::accounts::create_tenant(&t.db, taken, "Shadow", Utc::now()).await;
+        assert!(
+            matches!(&refused, Err(escale_domain::DomainError::Validation { field, .. }) if field == "slug"),
+            "{taken}: {refused:?}"
+        );
+    }
     let css = site.get("/assets/escale.css", "fr").await;
     assert_eq!(css.status(), 200);
     assert!(css.headers()["cache-control"].to_str().unwrap_or("").contains("immutable"));

@@ -31,6 +31,29 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const TOKEN_PREFIX: &str = "ess_";
 
 /// Creates an organizer.
+/// First path segments the platform's own routes use: an organizer named so
+/// would have its page behind them (`/graphql`, `/m/<token>`, `/assets/…`),
+/// and a few kept for what comes (the console, the door).
+pub const RESERVED_SLUGS: &[&str] = &[
+    "admin",
+    "api",
+    "assets",
+    "console",
+    "door",
+    "export",
+    "graphql",
+    "healthz",
+    "m",
+    "metrics",
+    "readyz",
+    "s",
+    "sms",
+    "static",
+    "tickets",
+    "unsubscribe",
+    "well-known",
+];
+
 pub async fn create_tenant(
     db: &DatabaseConnection,
     slug: &str,
@@ -38,6 +61,9 @@ pub async fn create_tenant(
     now: DateTime<Utc>,
 ) -> DomainResult<Tenant> {
     let slug = Slug::parse(slug).field("slug")?;
+    if RESERVED_SLUGS.contains(&slug.as_str()) {
+        return Err(DomainError::validation("slug", text!("organizer-slug-reserved", slug = slug.as_str())));
+    }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(DomainError::validation("name", text!("field-length", max = 200)));

@@ -167,3 +167,4 @@ look-logo-format = يجب أن يكون صورة PNG أو JPEG أو WebP في ع
 look-logo-size = يجب ألا يتجاوز { $max } كيلوبايت
 look-origin = «{ $origin }» ليس أصلًا مثل https://www.example.ma (https، بدون مسار)
 look-origins-count = لا يمكن أن يذكر أكثر من { $max } مواقع
+organizer-slug-reserved = «{ $slug }» عنوان خاص بالمنصة نفسها؛ اختر عنوانًا آخر

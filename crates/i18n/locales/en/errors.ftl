@@ -161,3 +161,4 @@ look-logo-format = must be a PNG, JPEG or WebP image as a data: URL (data:image/
 look-logo-size = must be at most { $max } KiB
 look-origin = « { $origin } » is not an origin such as https://www.example.ma (https, no path)
 look-origins-count = may list at most { $max } sites
+organizer-slug-reserved = « { $slug } » is one of the platform's own addresses; choose another

@@ -161,3 +161,4 @@ look-logo-format = doit être une image PNG, JPEG ou WebP en URL data: (data:ima
 look-logo-size = doit peser au plus { $max } Kio
 look-origin = « { $origin } » n'est pas une origine comme https://www.exemple.ma (https, sans chemin)
 look-origins-count = peut citer au plus { $max } sites
+organizer-slug-reserved = « { $slug } » est une adresse de la plateforme elle-même ; choisissez-en une autre
