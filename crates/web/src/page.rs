@@ -199,6 +199,20 @@ pub(crate) fn message_page(status: StatusCode, kind: Kind, lang: Lang, heading: 
     render(status, kind, &MessagePage { c, heading, text, link: None })
 }
 
+/// A message on one organizer's pages: its header, and framable by its sites
+/// like the form that led there.
+pub(crate) fn organizer_message(
+    status: StatusCode,
+    tenant: &Tenant,
+    lang: Lang,
+    heading: String,
+    text: String,
+    path: &str,
+) -> Response {
+    let c = Chrome::new(lang, heading.clone(), Some(tenant), path);
+    render_framed(status, Kind::Private, &MessagePage { c, heading, text, link: None }, &tenant.embed_origins)
+}
+
 /// The styled 404 of every unknown path, in the reader's language.
 pub(crate) fn not_found(lang: Lang) -> Response {
     let t = Tr(lang);

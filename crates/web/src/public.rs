@@ -670,12 +670,14 @@ pub(crate) async fn register_post(
     if outcome.already_registered {
         // Whoever typed these details may not be their owner: the page says
         // where the registration's link is, and shows nothing of it.
-        return page::message_page(
+        let path = format!("/{}/{}", loaded.tenant.slug, stop_slug(&loaded.agenda[loaded.index].stop));
+        return page::organizer_message(
             StatusCode::OK,
-            Kind::Private,
+            &loaded.tenant,
             lang,
             t.s("register-already-title"),
             t.s("register-already"),
+            &path,
         );
     }
     if let Some(signal) = &web.state.outbox_signal {
