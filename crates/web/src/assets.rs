@@ -40,8 +40,9 @@ pub(crate) async fn theme(
     Path(file): Path<String>,
 ) -> Response {
     let Some(slug) = file.strip_suffix(".css") else { return StatusCode::NOT_FOUND.into_response() };
-    let accent = match escale_domain::tenancy::by_slug(&web.state.db, slug).await {
-        Ok(t) => t.accent_color,
+    // Through the pages' shared reads: asked once per page view by every visitor.
+    let accent = match web.reads.tenant(&web.state.db, slug).await {
+        Ok(t) => t.accent_color.clone(),
         Err(escale_domain::DomainError::NotFound { .. }) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot read an organizer's theme");

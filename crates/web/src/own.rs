@@ -171,6 +171,54 @@ fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool, form: 
     }
 }
 
+/// What every handler of the participant's own page does first: spend the
+/// address's public quota, open the link, and choose the language (hers,
+/// unless the switcher says otherwise).
+async fn arrive(
+    web: &Web,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    query_lang: Option<&str>,
+    token: Result<Path<String>, PathRejection>,
+) -> Result<(String, OwnRegistration, Lang), Box<Response>> {
+    let fallback = choose_lang(query_lang, None, headers);
+    if let Some(refused) = page::over_public_limit(web, headers, peer, fallback).await {
+        return Err(Box::new(refused));
+    }
+    let (token, own) = opened(web, token, fallback).await?;
+    let lang = lang_of(query_lang, &own, headers);
+    Ok((token, own, lang))
+}
+
+/// [`arrive`] for a post: first refuse another site's, then check the form
+/// id it carries. An old page is shown afresh (`again`) rather than acted on.
+async fn arrive_posted(
+    web: &Web,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    query_lang: Option<&str>,
+    token: Result<Path<String>, PathRejection>,
+    form_id: &str,
+    again: &str,
+) -> Result<(String, OwnRegistration, Lang), Box<Response>> {
+    let refuse = |lang: Lang, why: &str| {
+        let t = Tr(lang);
+        Box::new(page::message_page(StatusCode::FORBIDDEN, Kind::Link, lang, t.s("form-cross-site-title"), t.s(why)))
+    };
+    if form::cross_site(headers) {
+        return Err(refuse(choose_lang(query_lang, None, headers), "form-cross-site"));
+    }
+    let (token, own, lang) = arrive(web, peer, headers, query_lang, token).await?;
+    match web.check_form(&own.tenant, form_id, Utc::now()).await {
+        Ok(Ok(_)) => Ok((token, own, lang)),
+        Ok(Err(form::Refusal::Expired)) => {
+            Err(Box::new(Redirect::to(&format!("/m/{token}{again}?lang={}", lang.as_str())).into_response()))
+        }
+        Ok(Err(form::Refusal::Forged)) => Err(refuse(lang, "form-forged")),
+        Err(e) => Err(Box::new(page::unavailable(lang, &e))),
+    }
+}
+
 pub(crate) async fn show(
     State(web): State<Web>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -178,15 +226,10 @@ pub(crate) async fn show(
     headers: HeaderMap,
     token: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let fallback = choose_lang(q.lang.as_deref(), None, &headers);
-    if let Some(refused) = page::over_public_limit(&web, &headers, peer, fallback).await {
-        return refused;
-    }
-    let (token, own) = match opened(&web, token, fallback).await {
-        Ok(found) => found,
+    let (token, own, lang) = match arrive(&web, peer, &headers, q.lang.as_deref(), token).await {
+        Ok(arrived) => arrived,
         Err(refused) => return *refused,
     };
-    let lang = lang_of(q.lang.as_deref(), &own, &headers);
     let form = match web.issue_form(&own.tenant).await {
         Ok(f) => f,
         Err(e) => return page::unavailable(lang, &e),
@@ -208,47 +251,17 @@ pub(crate) async fn act(
     path: Result<Path<(String, String)>, PathRejection>,
     body: axum::body::Bytes,
 ) -> Response {
-    let fallback = choose_lang(q.lang.as_deref(), None, &headers);
-    let t = Tr(fallback);
-    if form::cross_site(&headers) {
-        return page::message_page(
-            StatusCode::FORBIDDEN,
-            Kind::Link,
-            fallback,
-            t.s("form-cross-site-title"),
-            t.s("form-cross-site"),
-        );
-    }
-    if let Some(refused) = page::over_public_limit(&web, &headers, peer, fallback).await {
-        return refused;
-    }
-    let Ok(Path((token, action))) = path else { return page::invalid_link(fallback) };
-    let (token, own) = match opened(&web, Ok(Path(token)), fallback).await {
-        Ok(found) => found,
-        Err(refused) => return *refused,
+    let Ok(Path((token, action))) = path else {
+        return page::invalid_link(choose_lang(q.lang.as_deref(), None, &headers));
     };
-    let lang = lang_of(q.lang.as_deref(), &own, &headers);
-    let t = Tr(lang);
-    let now = Utc::now();
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
-    match web.check_form(&own.tenant, field("form"), now).await {
-        Ok(Ok(_)) => {}
-        // An old page: show it afresh rather than act on it.
-        Ok(Err(form::Refusal::Expired)) => {
-            return Redirect::to(&format!("/m/{token}?lang={}", lang.as_str())).into_response();
-        }
-        Ok(Err(form::Refusal::Forged)) => {
-            return page::message_page(
-                StatusCode::FORBIDDEN,
-                Kind::Link,
-                lang,
-                t.s("form-cross-site-title"),
-                t.s("form-forged"),
-            );
-        }
-        Err(e) => return page::unavailable(lang, &e),
-    }
+    let (token, own, lang) =
+        match arrive_posted(&web, peer, &headers, q.lang.as_deref(), Ok(Path(token)), field("form"), "").await {
+            Ok(arrived) => arrived,
+            Err(refused) => return *refused,
+        };
+    let now = Utc::now();
     let db = &web.state.db;
     let done = match action.as_str() {
         "consent" => {
@@ -308,15 +321,10 @@ pub(crate) async fn confirm_cancel(
     headers: HeaderMap,
     token: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let fallback = choose_lang(q.lang.as_deref(), None, &headers);
-    if let Some(refused) = page::over_public_limit(&web, &headers, peer, fallback).await {
-        return refused;
-    }
-    let (token, own) = match opened(&web, token, fallback).await {
-        Ok(found) => found,
+    let (token, own, lang) = match arrive(&web, peer, &headers, q.lang.as_deref(), token).await {
+        Ok(arrived) => arrived,
         Err(refused) => return *refused,
     };
-    let lang = lang_of(q.lang.as_deref(), &own, &headers);
     let base = format!("/m/{token}");
     if own.registration.status == RegistrationStatus::Cancelled {
         return Redirect::to(&format!("{base}?lang={}", lang.as_str())).into_response();
@@ -345,47 +353,15 @@ pub(crate) async fn cancel(
     token: Result<Path<String>, PathRejection>,
     body: axum::body::Bytes,
 ) -> Response {
-    let fallback = choose_lang(q.lang.as_deref(), None, &headers);
-    let t = Tr(fallback);
-    if form::cross_site(&headers) {
-        return page::message_page(
-            StatusCode::FORBIDDEN,
-            Kind::Link,
-            fallback,
-            t.s("form-cross-site-title"),
-            t.s("form-cross-site"),
-        );
-    }
-    if let Some(refused) = page::over_public_limit(&web, &headers, peer, fallback).await {
-        return refused;
-    }
-    let (token, own) = match opened(&web, token, fallback).await {
-        Ok(found) => found,
-        Err(refused) => return *refused,
-    };
-    let lang = lang_of(q.lang.as_deref(), &own, &headers);
-    let back = format!("/m/{token}?lang={}", lang.as_str());
-    let now = Utc::now();
     let sent =
         url::form_urlencoded::parse(&body).find(|(k, _)| k == "form").map(|(_, v)| v.into_owned()).unwrap_or_default();
-    match web.check_form(&own.tenant, &sent, now).await {
-        Ok(Ok(_)) => {}
-        // An old confirming page: ask again rather than act on it.
-        Ok(Err(form::Refusal::Expired)) => {
-            return Redirect::to(&format!("/m/{token}/cancel?lang={}", lang.as_str())).into_response();
-        }
-        Ok(Err(form::Refusal::Forged)) => {
-            let t = Tr(lang);
-            return page::message_page(
-                StatusCode::FORBIDDEN,
-                Kind::Link,
-                lang,
-                t.s("form-cross-site-title"),
-                t.s("form-forged"),
-            );
-        }
-        Err(e) => return page::unavailable(lang, &e),
-    }
+    // An old confirming page: ask again rather than act on it.
+    let (token, _, lang) = match arrive_posted(&web, peer, &headers, q.lang.as_deref(), token, &sent, "/cancel").await {
+        Ok(arrived) => arrived,
+        Err(refused) => return *refused,
+    };
+    let back = format!("/m/{token}?lang={}", lang.as_str());
+    let now = Utc::now();
     match tickets::cancel_by_manage_link(&web.state.db, &token, now).await {
         Ok(outcome) => {
             if !outcome.promoted.is_empty()

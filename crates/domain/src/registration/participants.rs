@@ -67,22 +67,6 @@ pub async fn withdraw_consent_by_link(
     withdraw(db, scope, participant_id, kind, "link", now).await.map(Person::from)
 }
 
-/// The registration a manage link names (NOT_FOUND for any wrong token).
-async fn by_manage_link(
-    db: &impl ConnectionTrait,
-    token: &str,
-    now: DateTime<Utc>,
-) -> DomainResult<(TenantScope, registration::Model)> {
-    let (scope, id) =
-        links::open_token(db, Purpose::Manage, token, now).await?.ok_or(DomainError::not_found("registration"))?;
-    let reg = registration::Entity::find_by_id(id)
-        .filter(registration::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("registration"))?;
-    Ok((scope, reg))
-}
-
 /// The participant withdraws a consent from her own page (the manage link),
 /// with the same effects as [`withdraw_consent`].
 pub async fn withdraw_consent_by_manage_link(
@@ -91,7 +75,7 @@ pub async fn withdraw_consent_by_manage_link(
     kind: ConsentKind,
     now: DateTime<Utc>,
 ) -> DomainResult<Person> {
-    let (scope, reg) = by_manage_link(db, token, now).await?;
+    let (scope, reg) = tickets::by_manage_link(db, token, now).await?;
     withdraw(db, scope, reg.participant_id, kind, "manage_link", now).await.map(Person::from)
 }
 
@@ -104,7 +88,7 @@ pub async fn set_language_by_manage_link(
     now: DateTime<Utc>,
 ) -> DomainResult<Person> {
     let locale = locale.trim().parse::<crate::values::Locale>().field("locale")?;
-    let (scope, reg) = by_manage_link(db, token, now).await?;
+    let (scope, reg) = tickets::by_manage_link(db, token, now).await?;
     let person = participant::Entity::find_by_id(reg.participant_id)
         .filter(participant::Column::TenantId.eq(scope.uuid()))
         .one(db)
@@ -123,7 +107,7 @@ pub async fn ask_by_manage_link(
     q: &NewQuestion,
     now: DateTime<Utc>,
 ) -> DomainResult<Question> {
-    let (_, reg) = by_manage_link(db, token, now).await?;
+    let (_, reg) = tickets::by_manage_link(db, token, now).await?;
     ask(db, &reg.ticket_code, q, now).await
 }
 

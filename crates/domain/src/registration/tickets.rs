@@ -110,9 +110,8 @@ pub async fn cancel_by_manage_link(
     token: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<CancelOutcome> {
-    let (scope, id) =
-        links::open_token(db, Purpose::Manage, token, now).await?.ok_or(DomainError::not_found("registration"))?;
-    cancel(db, scope, id, Canceller::Participant, now).await
+    let (scope, reg) = by_manage_link(db, token, now).await?;
+    cancel(db, scope, reg.id, Canceller::Participant, now).await
 }
 
 /// The stop of the registration a manage link names, as an iCalendar event
@@ -293,6 +292,23 @@ async fn cancel_in(
     Ok(CancelOutcome { registration: cancelled.into(), already_cancelled: false, promoted, promoted_seats })
 }
 
+/// The registration a manage link names, with its tenant (NOT_FOUND for any
+/// wrong token): what every act through the participant's own page starts from.
+pub(crate) async fn by_manage_link(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<(TenantScope, registration::Model)> {
+    let (scope, id) =
+        links::open_token(db, Purpose::Manage, token, now).await?.ok_or(DomainError::not_found("registration"))?;
+    let reg = registration::Entity::find_by_id(id)
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("registration"))?;
+    Ok((scope, reg))
+}
+
 /// What a participant's own link (`/m/<token>`, in every message about a
 /// registration) shows: the registration with its live status, whose it is
 /// and where and when it takes place.
@@ -318,13 +334,7 @@ pub async fn open_manage_link(
     token: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<OwnRegistration> {
-    let (scope, id) =
-        links::open_token(db, Purpose::Manage, token, now).await?.ok_or(DomainError::not_found("registration"))?;
-    let reg = registration::Entity::find_by_id(id)
-        .filter(registration::Column::TenantId.eq(scope.uuid()))
-        .one(db)
-        .await?
-        .ok_or(DomainError::not_found("registration"))?;
+    let (scope, reg) = by_manage_link(db, token, now).await?;
     let person = participant::Entity::find_by_id(reg.participant_id)
         .filter(participant::Column::TenantId.eq(scope.uuid()))
         .one(db)
