@@ -92,6 +92,13 @@ impl Browser {
         self.navigating(button.click()).await;
     }
 
+    /// Presses a button that posts a form, and waits for the answer.
+    async fn press(&self, css: &str) {
+        let button = self.driver.find(By::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        button.scroll_into_view().await.expect("scroll");
+        self.navigating(button.click()).await;
+    }
+
     /// Follows a link.
     async fn follow(&self, by: By) {
         let link = self.driver.find(by).await.expect("the link");
@@ -286,7 +293,6 @@ async fn a_participant_registers_on_a_phone_in_french_and_arabic_and_manages_it_
     browser.fill("fullName", "Fatima Zahra Alaoui").await;
     browser.fill("email", "fatima@example.ma").await;
     browser.fill("phone", "06 61 23 45 67").await;
-    browser.tick("fieldset.sessions input[type=checkbox]").await;
     browser.tick("#consentEmail").await;
     browser.shot("stop-form-fr").await;
     browser.assert_accessible("stop fr").await;
@@ -335,10 +341,20 @@ async fn a_participant_registers_on_a_phone_in_french_and_arabic_and_manages_it_
     browser.shot("confirmation-waitlist-ar").await;
     browser.assert_accessible("waiting list, ar").await;
 
-    // Fatima opens the link of her confirmation email and cancels.
+    // Fatima opens the link of her confirmation email, joins a workshop, and
+    // gives her consent to SMS reminders, which she had not ticked.
     let fatima = manage_link_in_mail(&dir.join("outbox/mail"), "fatima@example.ma").await;
     d.goto(format!("{base}{fatima}")).await.expect("open the manage link");
     assert!(browser.text().await.contains("Votre place est confirmée"));
+    browser.press("ul.workshops button.primary").await;
+    let text = browser.text().await;
+    assert!(text.contains("vous avez une place dans l'atelier"), "joined: {text}");
+    assert_eq!(d.find_all(By::Css("ul.workshops li.mine")).await.expect("rows").len(), 1, "one workshop is hers");
+    browser.press("form[action*='/give'] input[value=sms] ~ button").await;
+    assert!(browser.text().await.contains("votre accord est enregistré"), "SMS consent given");
+    d.find(By::Id("workshops")).await.expect("workshops").scroll_into_view().await.expect("scroll");
+    browser.shot("manage-workshops-fr").await;
+    browser.assert_accessible("own page with a workshop, fr").await;
     browser.follow(By::Css("a.danger")).await;
     browser.shot("cancel-confirm-fr").await;
     browser.assert_accessible("cancel, fr").await;
@@ -350,6 +366,12 @@ async fn a_participant_registers_on_a_phone_in_french_and_arabic_and_manages_it_
     let text = browser.text().await;
     assert!(text.contains("مقعدك مؤكَّد"), "promoted: {text}");
     browser.shot("promoted-ar").await;
+    // Amina, seated now, joins a workshop from her page, in Arabic.
+    browser.press("ul.workshops button.primary").await;
+    assert!(browser.text().await.contains("لك مقعد في الورشة"), "joined, said in Arabic");
+    d.find(By::Id("workshops")).await.expect("workshops").scroll_into_view().await.expect("scroll");
+    browser.shot("manage-workshops-ar").await;
+    browser.assert_accessible("own page with a workshop, ar").await;
 
     browser.quit().await;
     server.stop().await;
@@ -374,6 +396,13 @@ async fn the_registration_works_with_javascript_off() {
     let text = browser.text().await;
     assert!(text.contains("Your place is confirmed"), "{text}");
     browser.shot("confirmation-en-nojs").await;
+    // Her own page's forms are plain forms too: join a workshop, then leave it.
+    browser.press("ul.workshops button.primary").await;
+    assert!(browser.text().await.contains("you have a seat in the workshop"), "joined without JavaScript");
+    browser.press("ul.workshops li.mine button").await;
+    let text = browser.text().await;
+    assert!(text.contains("you left the workshop"), "left without JavaScript: {text}");
+    assert!(d.find(By::Css("ul.workshops li.mine")).await.is_err(), "no workshop is hers any more");
     browser.quit().await;
     server.stop().await;
 }

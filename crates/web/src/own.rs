@@ -16,6 +16,7 @@ use chrono::Utc;
 use escale_domain::registration::RegistrationStatus;
 use escale_domain::registration::participants::{self, ConsentKind, NewQuestion};
 use escale_domain::registration::tickets::{self, OwnRegistration};
+use escale_domain::registration::workshops;
 use escale_domain::{DomainError, Lang};
 use escale_i18n::Arg;
 
@@ -57,10 +58,26 @@ struct OwnPage {
     consents: Vec<(&'static str, String, String)>,
     locales: Vec<(&'static str, String, bool)>,
     topics: Vec<(&'static str, String)>,
+    workshops: Vec<WorkshopRow>,
     /// A line saying what the last action did, or what went wrong.
     notice: String,
     error: String,
     question: String,
+}
+
+/// A workshop on her own page, with what she may do about it.
+struct WorkshopRow {
+    id: String,
+    time: String,
+    title: String,
+    room: String,
+    /// `in`, `wait` or empty: her seat in it.
+    mine: &'static str,
+    /// What her seat is, in words (or the seats left when she has none).
+    state: String,
+    /// `join`, `leave` or empty when it can no longer change.
+    action: &'static str,
+    button: String,
 }
 
 /// The registration a path's token names, with the token; or the one answer
@@ -90,6 +107,11 @@ fn done_notice(t: Tr, done: Option<&str>) -> String {
         Some("consent") => t.s("manage-consent-withdrawn"),
         Some("language") => t.s("manage-language-changed"),
         Some("question") => t.s("manage-question-sent"),
+        Some("given") => t.s("manage-consent-recorded"),
+        Some("sms-blocked") => t.s("sms-blocked"),
+        Some("joined") => t.s("manage-workshop-joined"),
+        Some("queued") => t.s("manage-workshop-queued"),
+        Some("left") => t.s("manage-workshop-left"),
         _ => String::new(),
     }
 }
@@ -145,7 +167,54 @@ fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool, form: 
         .iter()
         .map(|&topic| (topic.as_str(), crate::public::topic_label(t, topic)))
         .collect();
+    let now = Utc::now();
+    let workshops = own
+        .workshops
+        .iter()
+        .map(|w| {
+            let x = &w.session;
+            let (mine, state) = match &w.seat {
+                Some(seat) if seat.status == RegistrationStatus::Confirmed => ("in", t.s("manage-workshop-in")),
+                // Her stop's own line comes first: the workshop holds her place.
+                Some(_) if reg.status == RegistrationStatus::Waitlisted => ("wait", t.s("manage-workshop-held")),
+                Some(seat) => (
+                    "wait",
+                    t.a("manage-workshop-waiting", &[("position", Arg::from(seat.waitlist_position.unwrap_or(1)))]),
+                ),
+                None => match x.seats_left {
+                    Some(0) => ("", t.s("session-full-waitlist")),
+                    Some(n) => ("", t.n("stop-seats-left", i64::from(n))),
+                    None => ("", String::new()),
+                },
+            };
+            let (action, button) = if !live || now >= x.starts_at {
+                ("", t.s("manage-workshop-started"))
+            } else if w.seat.is_some() {
+                ("leave", t.s("manage-workshop-leave"))
+            } else if x.seats_left == Some(0) {
+                ("join", t.s("manage-workshop-join-waitlist"))
+            } else {
+                ("join", t.s("manage-workshop-join"))
+            };
+            WorkshopRow {
+                id: x.id.0.to_string(),
+                time: format!(
+                    "{} – {}",
+                    zone.local(x.starts_at).format("%H:%M"),
+                    zone.local(x.ends_at).format("%H:%M")
+                ),
+                title: x.title.clone(),
+                room: x.room.clone().unwrap_or_default(),
+                mine,
+                state,
+                // A cancelled registration shows no button, and no "started".
+                button: if live { button } else { String::new() },
+                action,
+            }
+        })
+        .collect();
     OwnPage {
+        workshops,
         c: Chrome::new(lang, t.s("manage-title"), Some(&own.tenant), base),
         form,
         consents,
@@ -239,8 +308,8 @@ pub(crate) async fn show(
     render_framed(StatusCode::OK, Kind::Link, &page, &own.tenant.embed_origins)
 }
 
-/// A post from the participant's own page: withdraw a consent, change the
-/// language, ask a question. Each answers with the page again (303), saying
+/// A post from the participant's own page: withdraw or give a consent, join
+/// or leave a workshop, change the language, ask a question. Each answers with the page again (303), saying
 /// what was done; a question refused (too short, too long) comes back in
 /// place with its text.
 pub(crate) async fn act(
@@ -264,14 +333,44 @@ pub(crate) async fn act(
     let now = Utc::now();
     let db = &web.state.db;
     let done = match action.as_str() {
-        "consent" => {
+        "consent" | "give" => {
             let kind = match field("kind") {
                 "email" => ConsentKind::EmailReminders,
                 "sms" => ConsentKind::SmsReminders,
                 "partners" => ConsentKind::PartnerSharing,
                 _ => return page::not_found(lang),
             };
-            participants::withdraw_consent_by_manage_link(db, &token, kind, now).await.map(|_| "consent")
+            if action == "consent" {
+                participants::withdraw_consent_by_manage_link(db, &token, kind, now).await.map(|_| "consent")
+            } else {
+                participants::give_consent_by_manage_link(db, &token, kind, now)
+                    .await
+                    .map(|given| if given.sms_blocked { "sms-blocked" } else { "given" })
+            }
+        }
+        "join" | "leave" => {
+            // A session id that is not one is no workshop of hers.
+            let Ok(session) = uuid::Uuid::parse_str(field("session")) else { return page::not_found(lang) };
+            let changed = if action == "join" {
+                workshops::join_by_manage_link(db, &token, session, now).await
+            } else {
+                workshops::leave_by_manage_link(db, &token, session, now).await
+            };
+            match changed {
+                Ok(outcome) => {
+                    if !outcome.promoted.is_empty()
+                        && let Some(signal) = &web.state.outbox_signal
+                    {
+                        signal();
+                    }
+                    Ok(match outcome.seat.status {
+                        RegistrationStatus::Confirmed => "joined",
+                        RegistrationStatus::Waitlisted => "queued",
+                        RegistrationStatus::Cancelled => "left",
+                    })
+                }
+                Err(e) => Err(e),
+            }
         }
         "language" => {
             participants::set_language_by_manage_link(db, &token, field("locale"), now).await.map(|_| "language")

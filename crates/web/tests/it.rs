@@ -346,8 +346,8 @@ async fn a_flood_of_registrations_from_one_address_is_refused_with_the_form_kept
 }
 
 #[tokio::test]
-async fn her_own_page_withdraws_a_consent_changes_her_language_and_asks_a_question() {
-    for t in TestDb::each("her_own_page_withdraws_a_consent_changes_her_language_and_asks_a_question").await {
+async fn her_own_page_changes_consents_language_and_workshops_and_asks_a_question() {
+    for t in TestDb::each("her_own_page_changes_consents_language_and_workshops_and_asks_a_question").await {
         let name = t.backend_name();
         let site = Site::start(t.db.clone()).await;
         let token = form_token(&site.text(STOP, "fr").await);
@@ -414,6 +414,38 @@ async fn her_own_page_withdraws_a_consent_changes_her_language_and_asks_a_questi
         assert_eq!(cross.status(), 403, "{name}");
         let person = escale_domain::entities::participant::Entity::find().one(&t.db).await.expect("q").expect("p");
         assert!(person.consent_email_at.is_some(), "{name}: still given");
+
+        // Partner sharing given back: the page says so.
+        let r = site.post(&format!("{own}/give"), &[("form", &form), ("kind", "partners")]).await;
+        assert_eq!(r.status(), 303, "{name}");
+        assert!(site.text(&location(&r), "ar").await.contains("تمّ تسجيل موافقتك"), "{name}");
+        // SMS with no phone on record: refused in place, with the reason.
+        let r = site.post(&format!("{own}/give"), &[("form", &form), ("kind", "sms")]).await;
+        assert_eq!(r.status(), 422, "{name}");
+
+        // Workshops: a session id that is none, another stop's, one of hers.
+        let workshops: Vec<escale_domain::entities::session::Model> =
+            escale_domain::entities::session::Entity::find().all(&t.db).await.expect("q");
+        let registration =
+            escale_domain::entities::registration::Entity::find().one(&t.db).await.expect("q").expect("reg");
+        let (here, elsewhere): (Vec<_>, Vec<_>) =
+            workshops.iter().filter(|w| w.capacity.is_some()).partition(|w| w.stop_id == registration.stop_id);
+        let join = |session: String| {
+            let (site, own, form) = (&site, &own, &form);
+            async move { site.post(&format!("{own}/join"), &[("form", form), ("session", &session)]).await }
+        };
+        assert_eq!(join("not-a-uuid".into()).await.status(), 404, "{name}");
+        assert_eq!(join(uuid::Uuid::now_v7().to_string()).await.status(), 404, "{name}");
+        if let Some(other) = elsewhere.first() {
+            assert_eq!(join(other.id.to_string()).await.status(), 422, "{name}: not a workshop of her stop");
+        }
+        let r = join(here[0].id.to_string()).await;
+        assert_eq!(r.status(), 303, "{name}");
+        assert!(location(&r).contains("done=joined"), "{name}");
+        let seats = escale_domain::entities::session_seat::Entity::find().all(&t.db).await.expect("q");
+        assert_eq!(seats.len(), 1, "{name}");
+        let r = site.post(&format!("{own}/leave"), &[("form", &form), ("session", &here[0].id.to_string())]).await;
+        assert!(location(&r).contains("done=left"), "{name}");
     }
 }
 

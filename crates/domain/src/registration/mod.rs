@@ -8,6 +8,7 @@ mod register;
 pub(crate) mod seating;
 pub mod tickets;
 mod views;
+pub mod workshops;
 
 pub use register::*;
 pub use views::*;

@@ -79,6 +79,147 @@ pub async fn withdraw_consent_by_manage_link(
     withdraw(db, scope, reg.participant_id, kind, "manage_link", now).await.map(Person::from)
 }
 
+/// A consent given back from her own page.
+#[derive(Debug, Clone)]
+pub struct Given {
+    pub person: Person,
+    /// SMS consent is in force but her number replied STOP earlier: nothing
+    /// goes until it replies START. Said to her, not silently dropped.
+    pub sms_blocked: bool,
+}
+
+/// The participant gives a consent from her own page (withdrawn earlier, or
+/// never given): recorded in her consent history, and the reminders of her
+/// coming stops planned again from now on. A contact she has not given (no
+/// phone for SMS, a number the organizer does not text) is refused with the
+/// reason. Giving what is in force is harmless.
+pub async fn give_consent_by_manage_link(
+    db: &DatabaseConnection,
+    token: &str,
+    kind: ConsentKind,
+    now: DateTime<Utc>,
+) -> DomainResult<Given> {
+    let (scope, reg) = tickets::by_manage_link(db, token, now).await?;
+    let person =
+        db::write(db, |txn| Box::pin(async move { give(txn, scope, reg.participant_id, kind, now).await })).await?;
+    let sms_blocked = match (kind, person.phone.as_deref().map(PhoneNumber::from_e164)) {
+        (ConsentKind::SmsReminders, Some(Ok(phone))) => sms_opted_out(db, scope, &phone).await?,
+        _ => false,
+    };
+    Ok(Given { person: person.into(), sms_blocked })
+}
+
+async fn give(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    participant_id: Uuid,
+    kind: ConsentKind,
+    now: DateTime<Utc>,
+) -> DomainResult<participant::Model> {
+    let person = participant::Entity::find_by_id(participant_id)
+        .filter(participant::Column::TenantId.eq(scope.uuid()))
+        .one(txn)
+        .await?
+        .ok_or(DomainError::not_found("participant"))?;
+    match kind {
+        ConsentKind::EmailReminders if person.email.is_none() => {
+            return Err(DomainError::validation("kind", text!("consent-no-email")));
+        }
+        ConsentKind::SmsReminders => {
+            let phone = person.phone.as_deref().map(PhoneNumber::from_e164);
+            let Some(Ok(phone)) = phone.filter(|p| p.as_ref().is_ok_and(PhoneNumber::can_receive_sms)) else {
+                return Err(DomainError::validation("kind", text!("consent-no-mobile")));
+            };
+            let tenant = crate::entities::tenant::Entity::find_by_id(scope.uuid())
+                .one(txn)
+                .await?
+                .ok_or(DomainError::not_found("participant"))?;
+            crate::messaging::sms::country_allowed(&tenant.sms_countries, &phone).map_err(|r| {
+                DomainError::validation("kind", text!("register-sms-country", allowed = r.allowed, found = r.found))
+            })?;
+        }
+        _ => {}
+    }
+    let given = match kind {
+        ConsentKind::EmailReminders => person.consent_email_at,
+        ConsentKind::SmsReminders => person.consent_sms_at,
+        ConsentKind::PartnerSharing => person.consent_partners_at,
+    };
+    if given.is_some() {
+        return Ok(person);
+    }
+    let mut active: participant::ActiveModel = person.into();
+    match kind {
+        ConsentKind::EmailReminders => active.consent_email_at = Set(Some(now)),
+        ConsentKind::SmsReminders => active.consent_sms_at = Set(Some(now)),
+        ConsentKind::PartnerSharing => active.consent_partners_at = Set(Some(now)),
+    }
+    active.updated_at = Set(now);
+    let person = active.update(txn).await?;
+    record_consent(txn, scope, participant_id, kind, true, "manage_link", now).await?;
+    if kind == ConsentKind::PartnerSharing {
+        return Ok(person);
+    }
+    // Reminders suppressed when she withdrew may be planned again: a re-plan
+    // revives only what it cancelled itself, so they become that first.
+    let channel = if kind == ConsentKind::SmsReminders { Channel::Sms } else { Channel::Email };
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::val(notification::Status::Cancelled.to_value()))
+        .col_expr(notification::Column::UpdatedAt, Expr::val(now))
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .filter(notification::Column::ParticipantId.eq(participant_id))
+        .filter(notification::Column::Status.eq(notification::Status::Suppressed.to_value()))
+        .filter(notification::Column::Channel.eq(channel.as_str()))
+        .filter(
+            notification::Column::TemplateKey
+                .is_in([TemplateKey::Reminder.as_str(), TemplateKey::SessionReminder.as_str()]),
+        )
+        .filter(notification::Column::ScheduledAt.gt(now))
+        .exec(txn)
+        .await?;
+    let coming = registration::Entity::find()
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::ParticipantId.eq(participant_id))
+        .filter(registration::Column::Status.eq(registration::Status::Confirmed.to_value()))
+        .all(txn)
+        .await?;
+    for reg in coming {
+        let stop = crate::catalog::find::find_stop(txn, scope, reg.stop_id).await?;
+        if stop.starts_at > now {
+            crate::messaging::reminders::replan(txn, scope, &stop, &[(reg, person.clone())], now).await?;
+        }
+    }
+    Ok(person)
+}
+
+/// One line of a participant's consent history.
+async fn record_consent(
+    txn: &impl ConnectionTrait,
+    scope: TenantScope,
+    participant_id: Uuid,
+    kind: ConsentKind,
+    granted: bool,
+    source: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    consent_event::ActiveModel {
+        id: Set(new_uuid()),
+        tenant_id: Set(scope.uuid()),
+        participant_id: Set(participant_id),
+        kind: Set(match kind {
+            ConsentKind::EmailReminders => consent_event::Kind::EmailReminders,
+            ConsentKind::SmsReminders => consent_event::Kind::SmsReminders,
+            ConsentKind::PartnerSharing => consent_event::Kind::PartnerSharing,
+        }),
+        granted: Set(granted),
+        source: Set(source.to_owned()),
+        recorded_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
 /// The participant changes the language of her messages and pages; what is
 /// still to be sent is rendered in it (messages are rendered at send time).
 pub async fn set_language_by_manage_link(
@@ -225,21 +366,7 @@ async fn withdraw(
             }
             active.updated_at = Set(now);
             let person = active.update(txn).await?;
-            consent_event::ActiveModel {
-                id: Set(new_uuid()),
-                tenant_id: Set(scope.uuid()),
-                participant_id: Set(participant_id),
-                kind: Set(match kind {
-                    ConsentKind::EmailReminders => consent_event::Kind::EmailReminders,
-                    ConsentKind::SmsReminders => consent_event::Kind::SmsReminders,
-                    ConsentKind::PartnerSharing => consent_event::Kind::PartnerSharing,
-                }),
-                granted: Set(false),
-                source: Set(source.to_owned()),
-                recorded_at: Set(now),
-            }
-            .insert(txn)
-            .await?;
+            record_consent(txn, scope, participant_id, kind, false, source, now).await?;
             // What was planned against the consent goes now, not at send time.
             let suppress = notification::Entity::update_many()
                 .col_expr(notification::Column::Status, Expr::val(notification::Status::Suppressed.to_value()))
@@ -261,8 +388,10 @@ async fn withdraw(
                     suppress
                         .filter(notification::Column::Channel.eq(Channel::Email.as_str()))
                         .filter(
-                            notification::Column::TemplateKey
-                                .is_in([TemplateKey::Reminder.as_str(), TemplateKey::Broadcast.as_str()]),
+                            notification::Column::TemplateKey.is_in(
+                                [TemplateKey::Reminder, TemplateKey::SessionReminder, TemplateKey::Broadcast]
+                                    .map(TemplateKey::as_str),
+                            ),
                         )
                         .exec(txn)
                         .await?;

@@ -11,7 +11,7 @@ use escale_i18n::text;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -324,6 +324,16 @@ pub struct OwnRegistration {
     pub stop: crate::catalog::Stop,
     pub edition: crate::catalog::Edition,
     pub series: crate::catalog::Series,
+    /// The stop's workshops one signs up for, in time order, each with her
+    /// seat in it (confirmed or waiting) if she has one.
+    pub workshops: Vec<OwnWorkshop>,
+}
+
+/// A workshop as her own page shows it.
+#[derive(Debug, Clone)]
+pub struct OwnWorkshop {
+    pub session: crate::catalog::Session,
+    pub seat: Option<crate::registration::views::Seat>,
 }
 
 /// The registration a manage link names. NOT_FOUND for a malformed, forged
@@ -344,7 +354,26 @@ pub async fn open_manage_link(
     let edition = crate::catalog::find::one_edition(db, scope, stop.edition_id.0).await?;
     let series = crate::catalog::find::one_series(db, scope, edition.series_id.0).await?;
     let tenant = crate::tenancy::get(db, scope).await?;
+    let seats = session_seat::Entity::find()
+        .filter(session_seat::Column::TenantId.eq(scope.uuid()))
+        .filter(session_seat::Column::RegistrationId.eq(reg.id))
+        .filter(session_seat::Column::Status.ne(registration::Status::Cancelled))
+        .all(db)
+        .await?;
+    let workshops = crate::entities::session::Entity::find()
+        .filter(crate::entities::session::Column::TenantId.eq(scope.uuid()))
+        .filter(crate::entities::session::Column::StopId.eq(reg.stop_id))
+        .order_by_asc(crate::entities::session::Column::StartsAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|session| {
+            let seat = seats.iter().find(|s| s.session_id == session.id).cloned().map(Into::into);
+            (session.capacity.is_some() || seat.is_some()).then(|| OwnWorkshop { session: session.into(), seat })
+        })
+        .collect();
     Ok(OwnRegistration {
+        workshops,
         registration: reg.into(),
         consents: crate::registration::views::ConsentsGiven {
             email_reminders: person.consent_email_at,

@@ -5,6 +5,7 @@ mod concurrency;
 mod layout;
 mod notices;
 mod outbox;
+mod own_page;
 mod registration;
 mod reminders;
 mod schema;
