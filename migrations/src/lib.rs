@@ -34,6 +34,7 @@ mod m20261130_000012_notification_active;
 mod m20261201_000013_sms_limits;
 mod m20261206_000014_stop_sequence;
 mod m20261207_000015_tenant_look;
+mod m20261208_000016_translations;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_sms_limits::Migration),
             Box::new(m20261206_000014_stop_sequence::Migration),
             Box::new(m20261207_000015_tenant_look::Migration),
+            Box::new(m20261208_000016_translations::Migration),
         ]
     }
 }

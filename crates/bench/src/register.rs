@@ -51,6 +51,8 @@ async fn seed(
             city: format!("Ville {s}"),
             venue: "Centre de congrès".into(),
             address: None,
+            directions: None,
+            translations: Vec::new(),
             time_zone: None,
             starts_at: TimeInput::Instant(day),
             ends_at: TimeInput::Instant(day + Span::hours(10)),

@@ -64,6 +64,8 @@ pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> DomainResult<D
 
 struct StopPlan {
     name: &'static str,
+    /// The name in Arabic and in English.
+    names: [&'static str; 2],
     region: &'static str,
     city: &'static str,
     venue: &'static str,
@@ -74,6 +76,7 @@ struct StopPlan {
 const STOPS: [StopPlan; 3] = [
     StopPlan {
         name: "Mini-forum de Béni Mellal",
+        names: ["المنتدى المصغّر لبني ملال", "Béni Mellal mini-forum"],
         region: "Béni Mellal-Khénifra",
         city: "Béni Mellal",
         venue: "Chambre de commerce, d'industrie et de services",
@@ -82,6 +85,7 @@ const STOPS: [StopPlan; 3] = [
     },
     StopPlan {
         name: "Mini-forum de Marrakech",
+        names: ["المنتدى المصغّر لمراكش", "Marrakech mini-forum"],
         region: "Marrakech-Safi",
         city: "Marrakech",
         venue: "Centre régional d'investissement Marrakech-Safi",
@@ -90,6 +94,7 @@ const STOPS: [StopPlan; 3] = [
     },
     StopPlan {
         name: "Escale finale de Casablanca",
+        names: ["المحطة الختامية بالدار البيضاء", "Casablanca final stop"],
         region: "Casablanca-Settat",
         city: "Casablanca",
         venue: "Office des foires et expositions de Casablanca",
@@ -100,6 +105,8 @@ const STOPS: [StopPlan; 3] = [
 
 struct SessionPlan {
     title: &'static str,
+    /// The title in Arabic and in English.
+    titles: [&'static str; 2],
     kind: session::Kind,
     topics: &'static [Topic],
     /// Minutes after the stop opens.
@@ -113,6 +120,10 @@ struct SessionPlan {
 const SESSIONS: [SessionPlan; 4] = [
     SessionPlan {
         title: "Marketing digital : se rendre visible en ligne avec un petit budget",
+        titles: [
+            "التسويق الرقمي: الظهور على الإنترنت بميزانية صغيرة",
+            "Digital marketing: being seen online on a small budget",
+        ],
         kind: session::Kind::Workshop,
         topics: &[Topic::DigitalMarketing, Topic::DigitalTransformation],
         offset: 60,
@@ -123,6 +134,10 @@ const SESSIONS: [SessionPlan; 4] = [
     },
     SessionPlan {
         title: "Éducation financière : élaborer le budget de sa TPE",
+        titles: [
+            "التربية المالية: إعداد ميزانية مقاولتك الصغيرة جدًا",
+            "Financial education: drawing up your micro-business's budget",
+        ],
         kind: session::Kind::Workshop,
         topics: &[Topic::FinancialEducation, Topic::Budgeting],
         offset: 60,
@@ -133,6 +148,10 @@ const SESSIONS: [SessionPlan; 4] = [
     },
     SessionPlan {
         title: "Relations avec les institutions financières : préparer son dossier de financement",
+        titles: [
+            "العلاقة مع المؤسسات المالية: إعداد ملف التمويل",
+            "Working with financial institutions: preparing your funding application",
+        ],
         kind: session::Kind::Meeting,
         topics: &[Topic::BankingRelations, Topic::FinancialEducation],
         offset: 180,
@@ -143,6 +162,10 @@ const SESSIONS: [SessionPlan; 4] = [
     },
     SessionPlan {
         title: "Table ronde : la transformation digitale des TPE en régions",
+        titles: [
+            "مائدة مستديرة: التحول الرقمي للمقاولات الصغيرة جدًا في الجهات",
+            "Round table: the digital transformation of micro-businesses in the regions",
+        ],
         kind: session::Kind::Panel,
         topics: &[Topic::DigitalTransformation, Topic::DigitalMarketing],
         offset: 300,
@@ -152,6 +175,27 @@ const SESSIONS: [SessionPlan; 4] = [
         speakers: &[0, 3, 4],
     },
 ];
+
+/// How to get in, in French, Arabic and English.
+const DIRECTIONS: [&str; 3] = [
+    "Accueil au rez-de-chaussée ; parking gratuit devant l'entrée.",
+    "الاستقبال في الطابق الأرضي؛ موقف سيارات مجاني أمام المدخل.",
+    "Reception on the ground floor; free parking at the entrance.",
+];
+
+/// The stored translations of some fields given in Arabic and English.
+fn in_other_languages(fields: &[(&str, [&str; 2])]) -> Option<serde_json::Value> {
+    let mut by_language = std::collections::BTreeMap::new();
+    for (field, [ar, en]) in fields {
+        for (locale, words) in [(crate::values::Locale::Ar, ar), (crate::values::Locale::En, en)] {
+            by_language
+                .entry(locale)
+                .or_insert_with(std::collections::BTreeMap::new)
+                .insert((*field).to_owned(), (*words).to_owned());
+        }
+    }
+    crate::catalog::Translations::from_checked(by_language).to_json()
+}
 
 const SPEAKERS: [(&str, &str, &str); 5] = [
     ("Nadia El Idrissi", "Consultante en marketing digital", "Cabinet indépendant"),
@@ -326,6 +370,11 @@ async fn load_in(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> DomainResult
                 city: Set(plan.city.to_owned()),
                 venue: Set(plan.venue.to_owned()),
                 address: Set(Some(plan.address.to_owned())),
+                directions: Set(Some(DIRECTIONS[0].to_owned())),
+                translations: Set(in_other_languages(&[
+                    ("name", plan.names),
+                    ("directions", [DIRECTIONS[1], DIRECTIONS[2]]),
+                ])),
                 time_zone: Set(TimeZone::CASABLANCA),
                 starts_at: Set(starts_at),
                 ends_at: Set(ends_at),
@@ -359,6 +408,7 @@ async fn load_in(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> DomainResult
                     description: Set(None),
                     topics: Set(Topic::list_to_json(s.topics)),
                     room: Set(Some(s.room.to_owned())),
+                    translations: Set(in_other_languages(&[("title", s.titles)])),
                     starts_at: Set(s_start),
                     ends_at: Set(s_start + chrono::Duration::minutes(s.minutes)),
                     capacity: Set(s.capacity),

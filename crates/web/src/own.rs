@@ -203,7 +203,7 @@ fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool, form: 
                     zone.local(x.starts_at).format("%H:%M"),
                     zone.local(x.ends_at).format("%H:%M")
                 ),
-                title: x.title.clone(),
+                title: x.title_in(lang.as_str()).to_owned(),
                 room: x.room.clone().unwrap_or_default(),
                 mine,
                 state,
@@ -228,7 +228,7 @@ fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool, form: 
         state,
         status,
         checked_in,
-        stop: own.stop.name.clone(),
+        stop: own.stop.name_in(lang.as_str()).to_owned(),
         series: format!("{} — {}", own.series.name, own.edition.title),
         date: when::date(lang, own.stop.local_starts_at()),
         time: format!("{} – {}", own.stop.local_starts_at().format("%H:%M"), own.stop.local_ends_at().format("%H:%M")),
@@ -435,7 +435,7 @@ pub(crate) async fn confirm_cancel(
     let t = Tr(lang);
     let page = CancelPage {
         c: Chrome::new(lang, t.s("cancel-title"), Some(&own.tenant), &format!("{base}/cancel")),
-        stop: own.stop.name.clone(),
+        stop: own.stop.name_in(lang.as_str()).to_owned(),
         date: when::date(lang, own.stop.local_starts_at()),
         action: format!("{base}/cancel?lang={}", lang.as_str()),
         back: format!("{base}?lang={}", lang.as_str()),
@@ -535,7 +535,7 @@ pub(crate) async fn speaker(
         Err(e) => return page::unavailable(lang, &e),
     };
     let t = Tr(lang);
-    let heading = t.a("speaker-title", &[("session", Arg::from(session.title.as_str()))]);
+    let heading = t.a("speaker-title", &[("session", Arg::from(session.title_in(lang.as_str())))]);
     let count = t.n("speaker-count", i64::try_from(questions.len()).unwrap_or(i64::MAX));
     let mut topics: Vec<(String, Vec<String>)> = Vec::new();
     for topic in escale_domain::values::Topic::ALL {

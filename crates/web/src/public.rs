@@ -216,6 +216,7 @@ struct SessionRow {
     id: String,
     time: String,
     title: String,
+    description: String,
     kind: String,
     room: String,
     topics: String,
@@ -297,6 +298,7 @@ struct StopPage {
     series: String,
     edition: String,
     name: String,
+    directions: String,
     city: String,
     venue: String,
     address: String,
@@ -409,7 +411,8 @@ fn stop_page(
                     zone.local(x.starts_at).format("%H:%M"),
                     zone.local(x.ends_at).format("%H:%M")
                 ),
-                title: x.title.clone(),
+                title: x.title_in(lang.as_str()).to_owned(),
+                description: x.description_in(lang.as_str()).unwrap_or_default().to_owned(),
                 kind: kind_label(t, x.kind),
                 room: x.room.clone().unwrap_or_default(),
                 topics: x.topics.iter().map(|&topic| topic_label(t, topic)).collect::<Vec<_>>().join(" · "),
@@ -460,10 +463,16 @@ fn stop_page(
         .collect();
     let path = format!("/{}/{}", loaded.tenant.slug, stop_slug(s));
     StopPage {
-        c: Chrome::new(lang, format!("{} — {}", s.name, loaded.tenant.name), Some(&*loaded.tenant), &path),
+        c: Chrome::new(
+            lang,
+            format!("{} — {}", s.name_in(lang.as_str()), loaded.tenant.name),
+            Some(&*loaded.tenant),
+            &path,
+        ),
         series: here.series.name.clone(),
         edition: here.edition.title.clone(),
-        name: s.name.clone(),
+        name: s.name_in(lang.as_str()).to_owned(),
+        directions: s.directions_in(lang.as_str()).unwrap_or_default().to_owned(),
         city: s.city.clone(),
         venue: s.venue.clone(),
         address: s.address.clone().unwrap_or_default(),

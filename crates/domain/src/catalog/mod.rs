@@ -5,9 +5,11 @@
 
 mod agenda;
 pub mod find;
+mod texts;
 mod views;
 
 pub use agenda::*;
+pub use texts::*;
 pub use views::*;
 
 pub use crate::values::Topic;

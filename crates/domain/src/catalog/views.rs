@@ -8,6 +8,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use uuid::Uuid;
 
+use super::texts::Translations;
 use crate::entities::{edition, partner, partnership, series, session, speaker, stop};
 use crate::ids::{EditionId, PartnerId, SeriesId, SessionId, SpeakerId, StopId, TenantId};
 use crate::values::Topic;
@@ -171,6 +172,10 @@ pub struct Stop {
     pub city: String,
     pub venue: String,
     pub address: Option<String>,
+    /// How to get to the venue.
+    pub directions: Option<String>,
+    /// `name` and `directions` in other languages.
+    pub translations: Translations,
     pub time_zone: TimeZone,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -197,6 +202,8 @@ impl From<stop::Model> for Stop {
             city: m.city,
             venue: m.venue,
             address: m.address,
+            directions: m.directions,
+            translations: Translations::from_json(m.translations.as_ref()),
             time_zone: m.time_zone,
             starts_at: m.starts_at,
             ends_at: m.ends_at,
@@ -210,6 +217,16 @@ impl From<stop::Model> for Stop {
 }
 
 impl Stop {
+    /// Its name in the reader's language, else as typed.
+    pub fn name_in(&self, lang: &str) -> &str {
+        self.translations.or(lang, "name", &self.name)
+    }
+
+    /// Its directions in the reader's language, else as typed.
+    pub fn directions_in(&self, lang: &str) -> Option<&str> {
+        self.translations.get(lang, "directions").or(self.directions.as_deref())
+    }
+
     /// Whether it takes registrations at `now`, given its edition's status.
     pub fn window(&self, edition: EditionStatus, now: DateTime<Utc>) -> RegistrationWindow {
         RegistrationWindow::compute(self.status, edition, self.registration_opens_at, self.registration_closes_at, now)
@@ -235,6 +252,8 @@ pub struct Session {
     pub description: Option<String>,
     pub topics: Vec<Topic>,
     pub room: Option<String>,
+    /// `title` and `description` in other languages.
+    pub translations: Translations,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// Seats in the room; `None` when it is open to everyone at the stop.
@@ -256,12 +275,25 @@ impl From<session::Model> for Session {
             title: m.title,
             description: m.description,
             room: m.room,
+            translations: Translations::from_json(m.translations.as_ref()),
             starts_at: m.starts_at,
             ends_at: m.ends_at,
             capacity: m.capacity,
             confirmed_count: m.confirmed_count,
             language: m.language,
         }
+    }
+}
+
+impl Session {
+    /// Its title in the reader's language, else as typed.
+    pub fn title_in(&self, lang: &str) -> &str {
+        self.translations.or(lang, "title", &self.title)
+    }
+
+    /// Its description in the reader's language, else as typed.
+    pub fn description_in(&self, lang: &str) -> Option<&str> {
+        self.translations.get(lang, "description").or(self.description.as_deref())
     }
 }
 

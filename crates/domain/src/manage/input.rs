@@ -3,6 +3,9 @@
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone as _, Utc};
 use escale_i18n::text;
 
+use std::collections::BTreeMap;
+
+use crate::catalog::{Translation, Translations};
 use crate::error::{DomainError, DomainResult, FieldExt};
 use crate::values::{Capacity, TimeZone};
 
@@ -88,4 +91,56 @@ pub(super) fn check_window(
         return Err(DomainError::validation("registrationOpensAt", text!("open-after-start")));
     }
     Ok(())
+}
+
+/// Checks an organizer's translations: each language once, each field within
+/// `limits` (its name, the most characters it takes) under the rules of the
+/// text typed first; a blank field is none (it falls back). The set given
+/// replaces the stored one.
+pub(super) fn translations(given: &[Translation], limits: &[(&str, usize)]) -> DomainResult<Translations> {
+    let mut out = BTreeMap::new();
+    for t in given {
+        let mut fields = BTreeMap::new();
+        for (field, words) in &t.fields {
+            let Some(max) = limits.iter().find(|(f, _)| f == field).map(|(_, m)| *m) else { continue };
+            let name = format!("translations.{}.{field}", t.locale.as_str());
+            if let Some(words) = optional_text(&name, words.as_deref(), max)? {
+                fields.insert((*field).to_owned(), words);
+            }
+        }
+        if out.insert(t.locale, fields).is_some() {
+            return Err(DomainError::validation(
+                "translations",
+                text!("translation-twice", locale = t.locale.as_str()),
+            ));
+        }
+    }
+    Ok(Translations::from_checked(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::Locale;
+
+    #[test]
+    fn a_language_twice_or_words_too_long_are_refused_with_the_field() {
+        let twice = [
+            Translation { locale: Locale::En, fields: vec![("name", Some("Forum".into()))] },
+            Translation { locale: Locale::En, fields: vec![("name", Some("Forum 2".into()))] },
+        ];
+        assert!(matches!(translations(&twice, &[("name", 200)]), Err(DomainError::Validation { .. })));
+        let long = [Translation { locale: Locale::Ar, fields: vec![("name", Some("م".repeat(201)))] }];
+        match translations(&long, &[("name", 200)]) {
+            Err(DomainError::Validation { field, .. }) => assert_eq!(field, "translations.ar.name"),
+            other => panic!("{other:?}"),
+        }
+        let ok = [Translation {
+            locale: Locale::Ar,
+            fields: vec![("name", Some(" منتدى ".into())), ("x", Some("y".into()))],
+        }];
+        let t = translations(&ok, &[("name", 200)]).expect("valid");
+        assert_eq!(t.get("ar", "name"), Some("منتدى"), "trimmed");
+        assert_eq!(t.get("ar", "x"), None, "a field it does not have is ignored");
+    }
 }

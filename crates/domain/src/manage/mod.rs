@@ -31,6 +31,7 @@ mod sessions;
 mod speakers;
 mod stops;
 
+pub use crate::catalog::Translation;
 pub use clone::*;
 pub use editions::*;
 pub use input::TimeInput;

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::input::*;
 use crate::access::audit;
 use crate::access::authz::{Action, Actor};
-use crate::catalog::Topic;
 use crate::catalog::find::*;
+use crate::catalog::{Topic, Translation};
 use crate::entities::{session, stop};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::new_uuid;
@@ -25,11 +25,16 @@ pub struct NewSession {
     pub description: Option<String>,
     pub topics: Vec<Topic>,
     pub room: Option<String>,
+    /// `title` and `description` in other languages (see [`SESSION_TEXTS`]).
+    pub translations: Vec<Translation>,
     pub starts_at: TimeInput,
     pub ends_at: TimeInput,
     pub capacity: Option<i64>,
     pub language: Option<Locale>,
 }
+
+/// A session's fields an organizer gives per language, with their lengths.
+pub const SESSION_TEXTS: [(&str, usize); 2] = [("title", 200), ("description", 4000)];
 
 pub(super) fn check_session_times(
     stop: &stop::Model,
@@ -62,10 +67,12 @@ pub async fn create_session(
     let title = text("title", &input.title, 200)?;
     let description = optional_text("description", input.description.as_deref(), 4000)?;
     let room = optional_text("room", input.room.as_deref(), 120)?;
+    let texts = translations(&input.translations, &SESSION_TEXTS)?.to_json();
     let seats = input.capacity.map(|c| capacity("capacity", c)).transpose()?;
     check_topics(&input.topics)?;
     audit::write(db, actor, now, |txn| {
         let (title, description, room, input) = (title.clone(), description.clone(), room.clone(), input.clone());
+        let texts = texts.clone();
         Box::pin(async move {
             let stop = find_stop(txn, scope, input.stop_id).await?;
             let zone = stop.time_zone;
@@ -81,6 +88,7 @@ pub async fn create_session(
                 description: Set(description),
                 topics: Set(Topic::list_to_json(&input.topics)),
                 room: Set(room),
+                translations: Set(texts),
                 starts_at: Set(starts_at),
                 ends_at: Set(ends_at),
                 capacity: Set(seats),
@@ -106,6 +114,8 @@ pub struct SessionPatch {
     pub description: Option<Option<String>>,
     pub topics: Option<Vec<Topic>>,
     pub room: Option<Option<String>>,
+    /// Replaces every translation given before.
+    pub translations: Option<Vec<Translation>>,
     pub starts_at: Option<TimeInput>,
     pub ends_at: Option<TimeInput>,
     pub capacity: Option<Option<i64>>,
@@ -124,12 +134,14 @@ pub async fn update_session(
     let description =
         patch.description.as_ref().map(|d| optional_text("description", d.as_deref(), 4000)).transpose()?;
     let room = patch.room.as_ref().map(|r| optional_text("room", r.as_deref(), 120)).transpose()?;
+    let texts = patch.translations.as_deref().map(|t| translations(t, &SESSION_TEXTS)).transpose()?;
     let seats = patch.capacity.map(|c| c.map(|n| capacity("capacity", n)).transpose()).transpose()?;
     if let Some(t) = &patch.topics {
         check_topics(t)?;
     }
     audit::write(db, actor, now, |txn| {
         let (title, description, room, patch) = (title.clone(), description.clone(), room.clone(), patch.clone());
+        let texts = texts.clone();
         Box::pin(async move {
             let current = find_session(txn, scope, id).await?;
             let stop = find_stop(txn, scope, current.stop_id).await?;
@@ -154,6 +166,7 @@ pub async fn update_session(
                 description => description as "description",
                 patch.topics.as_deref().map(Topic::list_to_json) => topics as "topics",
                 room => room as "room",
+                texts.map(|t| t.to_json()) => translations as "translations",
                 patch.starts_at.map(|_| starts_at) => starts_at as "startsAt",
                 patch.ends_at.map(|_| ends_at) => ends_at as "endsAt",
                 seats => capacity as "capacity",

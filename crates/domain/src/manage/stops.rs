@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::input::*;
 use crate::access::audit;
 use crate::access::authz::{Action, Actor};
+use crate::catalog::Translation;
 use crate::catalog::find::*;
 use crate::entities::{session, stop};
 use crate::error::{DomainError, DomainResult, FieldExt};
@@ -37,6 +38,10 @@ pub struct NewStop {
     pub city: String,
     pub venue: String,
     pub address: Option<String>,
+    /// How to get to the venue (parking, entrance, transport).
+    pub directions: Option<String>,
+    /// `name` and `directions` in other languages (see [`STOP_TEXTS`]).
+    pub translations: Vec<Translation>,
     /// IANA zone; the tenant's default (Africa/Casablanca) when absent.
     pub time_zone: Option<String>,
     pub starts_at: TimeInput,
@@ -45,6 +50,9 @@ pub struct NewStop {
     pub registration_opens_at: Option<DateTime<Utc>>,
     pub registration_closes_at: Option<DateTime<Utc>>,
 }
+
+/// A stop's fields an organizer gives per language, with their lengths.
+pub const STOP_TEXTS: [(&str, usize); 2] = [("name", 200), ("directions", 1000)];
 
 pub async fn create_stop(
     db: &DatabaseConnection,
@@ -58,6 +66,8 @@ pub async fn create_stop(
     let city = text("city", &input.city, 120)?;
     let venue = text("venue", &input.venue, 200)?;
     let address = optional_text("address", input.address.as_deref(), 300)?;
+    let directions = optional_text("directions", input.directions.as_deref(), 1000)?;
+    let texts = translations(&input.translations, &STOP_TEXTS)?.to_json();
     let seats = capacity("capacity", input.capacity)?;
     let zone = match input.time_zone.as_deref() {
         Some(z) => TimeZone::parse(z).field("timeZone")?,
@@ -70,6 +80,7 @@ pub async fn create_stop(
     audit::write(db, actor, now, |txn| {
         let (name, region, city, venue, address) =
             (name.clone(), region.clone(), city.clone(), venue.clone(), address.clone());
+        let (directions, texts) = (directions.clone(), texts.clone());
         let input = input.clone();
         Box::pin(async move {
             find_edition(txn, scope, input.edition_id).await?;
@@ -82,6 +93,8 @@ pub async fn create_stop(
                 city: Set(city),
                 venue: Set(venue),
                 address: Set(address),
+                directions: Set(directions),
+                translations: Set(texts),
                 time_zone: Set(zone),
                 starts_at: Set(starts_at),
                 ends_at: Set(ends_at),
@@ -111,6 +124,9 @@ pub struct StopPatch {
     pub city: Option<String>,
     pub venue: Option<String>,
     pub address: Option<Option<String>>,
+    pub directions: Option<Option<String>>,
+    /// Replaces every translation given before.
+    pub translations: Option<Vec<Translation>>,
     pub capacity: Option<i64>,
     pub registration_opens_at: Option<Option<DateTime<Utc>>>,
     pub registration_closes_at: Option<Option<DateTime<Utc>>>,
@@ -135,10 +151,13 @@ pub async fn update_stop(
     let city = patch.city.as_deref().map(|v| text("city", v, 120)).transpose()?;
     let venue = patch.venue.as_deref().map(|v| text("venue", v, 200)).transpose()?;
     let address = patch.address.as_ref().map(|a| optional_text("address", a.as_deref(), 300)).transpose()?;
+    let directions = patch.directions.as_ref().map(|d| optional_text("directions", d.as_deref(), 1000)).transpose()?;
+    let texts = patch.translations.as_deref().map(|t| translations(t, &STOP_TEXTS)).transpose()?;
     let seats = patch.capacity.map(|c| capacity("capacity", c)).transpose()?;
     audit::write(db, actor, now, |txn| {
         let (name, region, city, venue, address) =
             (name.clone(), region.clone(), city.clone(), venue.clone(), address.clone());
+        let (directions, texts) = (directions.clone(), texts.clone());
         let patch = patch.clone();
         Box::pin(async move {
             let current = find_stop(txn, scope, id).await?;
@@ -163,6 +182,8 @@ pub async fn update_stop(
                 city => city as "city",
                 venue => venue as "venue",
                 address => address as "address",
+                directions => directions as "directions",
+                texts.map(|t| t.to_json()) => translations as "translations",
                 seats => capacity as "capacity",
                 patch.registration_opens_at => registration_opens_at as "registrationOpensAt",
                 patch.registration_closes_at => registration_closes_at as "registrationClosesAt",

@@ -234,6 +234,8 @@ mod tests {
             city: city.into(),
             venue: "V".into(),
             address: None,
+            directions: None,
+            translations: None,
             time_zone: TimeZone::default(),
             starts_at: at(day, 8),
             ends_at: at(day, 17),

@@ -129,7 +129,7 @@ pub async fn manage_calendar(db: &impl ConnectionTrait, token: &str, now: DateTi
         .ok_or(DomainError::not_found("registration"))?;
     let local = own.stop.local_starts_at();
     let text = crate::messaging::calendar::EventText {
-        summary: format!("{} — {}", own.series.name, stop.name),
+        summary: format!("{} — {}", own.series.name, own.stop.name_in(own.locale.as_str())),
         description: format!(
             "{} ({}, {})\n{}: {}",
             local.format("%Y-%m-%d %H:%M"),

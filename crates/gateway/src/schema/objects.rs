@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, Interface, Object, Result};
+use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset, Utc};
 use escale_domain::catalog::{self, AgendaSession, AgendaStop};
 use escale_domain::ids::TenantId;
@@ -15,6 +15,22 @@ use escale_domain::values::TimeZone;
 
 use super::loaders::*;
 use crate::ids;
+
+/// A stop's words in one language (a field not given falls back to the one typed).
+#[derive(SimpleObject)]
+pub struct StopText {
+    pub locale: String,
+    pub name: Option<String>,
+    pub directions: Option<String>,
+}
+
+/// A session's words in one language.
+#[derive(SimpleObject)]
+pub struct SessionText {
+    pub locale: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
 
 /// How an object was reached: decides what nested fields reveal (the
 /// domain's rule; see `catalog::Audience`).
@@ -183,8 +199,32 @@ impl Stop {
     async fn id(&self) -> ID {
         ID(ids::encode("Stop", self.tenant(), self.v.id.0))
     }
-    async fn name(&self) -> &str {
-        &self.v.name
+    /// The name in `locale` (`fr`, `ar`, `en`) when the organizer gave one
+    /// in it, else as typed.
+    async fn name(&self, locale: Option<String>) -> &str {
+        match locale {
+            Some(l) => self.v.name_in(&l),
+            None => &self.v.name,
+        }
+    }
+    /// How to get to the venue, in `locale` when given in it, else as typed.
+    async fn directions(&self, locale: Option<String>) -> Option<&str> {
+        match locale {
+            Some(l) => self.v.directions_in(&l),
+            None => self.v.directions.as_deref(),
+        }
+    }
+    /// The name and directions as given in other languages.
+    async fn translations(&self) -> Vec<StopText> {
+        self.v
+            .translations
+            .languages()
+            .map(|(locale, f)| StopText {
+                locale: locale.as_str().to_owned(),
+                name: f.get("name").cloned(),
+                directions: f.get("directions").cloned(),
+            })
+            .collect()
     }
     async fn city(&self) -> &str {
         &self.v.city
@@ -343,11 +383,31 @@ impl Session {
     async fn id(&self) -> ID {
         ID(ids::encode("Session", self.tenant(), self.v.id.0))
     }
-    async fn title(&self) -> &str {
-        &self.v.title
+    /// The title in `locale` (`fr`, `ar`, `en`) when the organizer gave one
+    /// in it, else as typed.
+    async fn title(&self, locale: Option<String>) -> &str {
+        match locale {
+            Some(l) => self.v.title_in(&l),
+            None => &self.v.title,
+        }
     }
-    async fn description(&self) -> Option<&str> {
-        self.v.description.as_deref()
+    async fn description(&self, locale: Option<String>) -> Option<&str> {
+        match locale {
+            Some(l) => self.v.description_in(&l),
+            None => self.v.description.as_deref(),
+        }
+    }
+    /// The title and description as given in other languages.
+    async fn translations(&self) -> Vec<SessionText> {
+        self.v
+            .translations
+            .languages()
+            .map(|(locale, f)| SessionText {
+                locale: locale.as_str().to_owned(),
+                title: f.get("title").cloned(),
+                description: f.get("description").cloned(),
+            })
+            .collect()
     }
     async fn kind(&self) -> SessionKind {
         self.v.kind.into()

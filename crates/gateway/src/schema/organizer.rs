@@ -89,6 +89,11 @@ pub struct CreateStopInput {
     pub city: String,
     pub venue: String,
     pub address: Option<String>,
+    /// How to get to the venue (parking, entrance, transport).
+    pub directions: Option<String>,
+    /// The name and directions in other languages, shown to readers of those.
+    #[graphql(default)]
+    pub translations: Vec<StopTextInput>,
     /// IANA zone; the organizer's default (Africa/Casablanca) when omitted.
     pub time_zone: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
@@ -108,6 +113,9 @@ pub struct UpdateStopInput {
     pub city: Option<String>,
     pub venue: Option<String>,
     pub address: MaybeUndefined<String>,
+    pub directions: MaybeUndefined<String>,
+    /// Replaces every translation given before (`[]` removes them all).
+    pub translations: Option<Vec<StopTextInput>>,
     /// Cannot go below the seats already taken.
     pub capacity: Option<i32>,
     pub registration_opens_at: MaybeUndefined<DateTime<Utc>>,
@@ -132,6 +140,40 @@ pub struct RescheduleStopInput {
     pub notify: bool,
 }
 
+/// A stop's name and directions in one language (`fr`, `ar`, `en`); a
+/// field left out falls back to the one typed first.
+#[derive(InputObject)]
+pub struct StopTextInput {
+    pub locale: String,
+    pub name: Option<String>,
+    pub directions: Option<String>,
+}
+
+/// A session's title and description in one language.
+#[derive(InputObject)]
+pub struct SessionTextInput {
+    pub locale: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+fn translation(locale: &str, fields: Vec<(&'static str, Option<String>)>) -> Result<manage::Translation> {
+    let locale =
+        locale.parse::<Locale>().map_err(|e| error::domain(DomainError::validation("translations.locale", e.0)))?;
+    Ok(manage::Translation { locale, fields })
+}
+
+fn stop_texts(given: Vec<StopTextInput>) -> Result<Vec<manage::Translation>> {
+    given.into_iter().map(|t| translation(&t.locale, vec![("name", t.name), ("directions", t.directions)])).collect()
+}
+
+fn session_texts(given: Vec<SessionTextInput>) -> Result<Vec<manage::Translation>> {
+    given
+        .into_iter()
+        .map(|t| translation(&t.locale, vec![("title", t.title), ("description", t.description)]))
+        .collect()
+}
+
 fn notify(yes: bool) -> Notify {
     if yes { Notify::Participants } else { Notify::Nobody }
 }
@@ -145,6 +187,9 @@ pub struct CreateSessionInput {
     #[graphql(default)]
     pub topics: Vec<Topic>,
     pub room: Option<String>,
+    /// The title and description in other languages.
+    #[graphql(default)]
+    pub translations: Vec<SessionTextInput>,
     pub starts_at: Option<DateTime<Utc>>,
     pub local_starts_at: Option<String>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -162,6 +207,8 @@ pub struct UpdateSessionInput {
     pub description: MaybeUndefined<String>,
     pub topics: Option<Vec<Topic>>,
     pub room: MaybeUndefined<String>,
+    /// Replaces every translation given before (`[]` removes them all).
+    pub translations: Option<Vec<SessionTextInput>>,
     pub starts_at: Option<DateTime<Utc>>,
     pub local_starts_at: Option<String>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -294,6 +341,8 @@ impl OrganizerMutation {
             city: input.city,
             venue: input.venue,
             address: input.address,
+            directions: input.directions,
+            translations: stop_texts(input.translations)?,
             time_zone: input.time_zone,
             starts_at: required_time("startsAt", input.starts_at, input.local_starts_at.as_deref())?,
             ends_at: required_time("endsAt", input.ends_at, input.local_ends_at.as_deref())?,
@@ -314,6 +363,8 @@ impl OrganizerMutation {
             city: input.city,
             venue: input.venue,
             address: double(input.address),
+            directions: double(input.directions),
+            translations: input.translations.map(stop_texts).transpose()?,
             capacity: input.capacity.map(i64::from),
             registration_opens_at: double(input.registration_opens_at),
             registration_closes_at: double(input.registration_closes_at),
@@ -367,6 +418,7 @@ impl OrganizerMutation {
             description: input.description,
             topics: input.topics.into_iter().map(Into::into).collect(),
             room: input.room,
+            translations: session_texts(input.translations)?,
             starts_at: required_time("startsAt", input.starts_at, input.local_starts_at.as_deref())?,
             ends_at: required_time("endsAt", input.ends_at, input.local_ends_at.as_deref())?,
             capacity: input.capacity.map(i64::from),
@@ -385,6 +437,7 @@ impl OrganizerMutation {
             description: double(input.description),
             topics: input.topics.map(|t| t.into_iter().map(Into::into).collect()),
             room: double(input.room),
+            translations: input.translations.map(session_texts).transpose()?,
             starts_at: time_input("startsAt", input.starts_at, input.local_starts_at.as_deref())?,
             ends_at: time_input("endsAt", input.ends_at, input.local_ends_at.as_deref())?,
             capacity: double(input.capacity).map(|c| c.map(i64::from)),

@@ -266,3 +266,51 @@ async fn raising_capacity_replies_with_the_counts_after_promotion() {
         assert_eq!(stop["attendance"]["waitlisted"], 0, "{name}: the two in line were promoted: {r}");
     }
 }
+
+#[tokio::test]
+async fn organizer_texts_are_given_per_language_and_read_with_a_fallback() {
+    for t in TestDb::each("organizer_texts_are_given_per_language_and_read_with_a_fallback").await {
+        let name = t.backend_name();
+        demo_with_roles(&t.db).await;
+        let app = TestApp::start(t.db.clone()).await;
+        let owner = app.token("owner@a.example", None).await;
+        let stop = app.open_stop_id().await;
+
+        // The demo carries Arabic and English titles; the API reads either, or
+        // the French typed first.
+        let read = "query($t: String!) { agenda(tenant: $t) { name ar: name(locale: \"ar\") directions(locale: \"en\") sessions { title ar: title(locale: \"ar\") en: title(locale: \"en\") xx: title(locale: \"xx\") translations { locale title } } } }";
+        let r = app.gql(None, read, json!({ "t": "attitudes-conseil" })).await;
+        let first = &ok(&r)["agenda"][0];
+        assert!(first["ar"].as_str().is_some_and(|n| n.contains("المنتدى")), "{name}: {first}");
+        assert!(first["directions"].as_str().is_some_and(|d| d.contains("parking")), "{name}");
+        let session = &first["sessions"][0];
+        assert_ne!(session["ar"], session["title"], "{name}: {session}");
+        assert_eq!(session["xx"], session["title"], "{name}: an unknown language falls back");
+        assert_eq!(session["translations"].as_array().map(Vec::len), Some(2), "{name}");
+
+        // An organizer replaces them: a language twice, one not spoken, and
+        // words too long are refused with the field; `[]` clears them.
+        let update = "mutation($id: ID!, $i: UpdateStopInput!) { updateStop(id: $id, input: $i) { name(locale: \"ar\") translations { locale name directions } } }";
+        for (bad, field) in [
+            (json!([{ "locale": "ar", "name": "أ" }, { "locale": "ar", "name": "ب" }]), "translations"),
+            (json!([{ "locale": "de", "name": "Forum" }]), "translations.locale"),
+            (json!([{ "locale": "ar", "name": "م".repeat(201) }]), "translations.ar.name"),
+        ] {
+            let r = app.gql(Some(&owner), update, json!({ "id": stop, "i": { "translations": bad } })).await;
+            assert_eq!(code(&r), Some("VALIDATION"), "{name}: {r}");
+            assert_eq!(r["errors"][0]["extensions"]["field"], field, "{name}: {r}");
+        }
+        let r = app
+            .gql(
+                Some(&owner),
+                update,
+                json!({ "id": stop, "i": { "translations": [{ "locale": "ar", "name": "  منتدى مراكش  ", "directions": " " }] } }),
+            )
+            .await;
+        let stop_now = &ok(&r)["updateStop"];
+        assert_eq!(stop_now["name"], "منتدى مراكش", "{name}: trimmed");
+        assert_eq!(stop_now["translations"], json!([{ "locale": "ar", "name": "منتدى مراكش", "directions": null }]));
+        let r = app.gql(Some(&owner), update, json!({ "id": stop, "i": { "translations": [] } })).await;
+        assert_eq!(ok(&r)["updateStop"]["translations"], json!([]), "{name}");
+    }
+}

@@ -63,6 +63,7 @@ async fn statements_per_request_do_not_grow_with_the_programme() {
                     description: None,
                     topics: vec![],
                     room: None,
+                    translations: Vec::new(),
                     starts_at: TimeInput::Instant(start),
                     ends_at: TimeInput::Instant(start + Duration::minutes(10)),
                     capacity: None,

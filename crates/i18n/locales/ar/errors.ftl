@@ -123,6 +123,7 @@ key-rate-limited = بلغ مفتاح الواجهة البرمجية هذا حد
 ## بناء البرنامج
 
 time-skipped = { $time } غير موجود في { $zone } (تتغير الساعة ذلك اليوم)
+translation-twice = اللغة { $locale } مذكورة مرتين
 ends-after-start = يجب أن يكون بعد startsAt
 stop-max-days = لا تتجاوز المحطة 14 يومًا
 close-after-start = يجب ألا يكون بعد بداية المحطة

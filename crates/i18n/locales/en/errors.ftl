@@ -117,6 +117,7 @@ key-rate-limited = rate limit of this API key reached; retry in { $seconds } s
 ## Building the catalog
 
 time-skipped = { $time } does not exist in { $zone } (the clocks skip it)
+translation-twice = the language { $locale } is given twice
 ends-after-start = must be after startsAt
 stop-max-days = a stop lasts at most 14 days
 close-after-start = must not be after the stop starts

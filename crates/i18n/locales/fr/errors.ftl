@@ -117,6 +117,7 @@ key-rate-limited = limite de débit de cette clé d'API atteinte ; réessayez da
 ## Construire le programme
 
 time-skipped = { $time } n'existe pas dans { $zone } (l'heure change ce jour-là)
+translation-twice = la langue { $locale } est donnée deux fois
 ends-after-start = doit être après startsAt
 stop-max-days = une escale dure au plus 14 jours
 close-after-start = ne doit pas être après le début de l'escale

@@ -27,6 +27,9 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary")]
     pub topics: Json,
     pub room: Option<String>,
+    /// The organizer's words in other languages (see `catalog::Translations`).
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub translations: Option<Json>,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     pub capacity: Option<i32>,

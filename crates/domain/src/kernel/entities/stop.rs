@@ -23,6 +23,11 @@ pub struct Model {
     pub city: String,
     pub venue: String,
     pub address: Option<String>,
+    /// How to get to the venue (parking, entrance, transport).
+    pub directions: Option<String>,
+    /// The organizer's words in other languages (see `catalog::Translations`).
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub translations: Option<Json>,
     pub time_zone: crate::values::TimeZone,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,

@@ -11,6 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::finish::{RETRY_BASE, finish, finish_retry};
+use crate::catalog::Translations;
 use crate::entities::notification::Status;
 
 use crate::entities::{
@@ -482,7 +483,7 @@ fn prepare(
                 ))
             .then(|| {
                 let text = EventText {
-                    summary: format!("{} — {}", ctx.series.name, stop.name),
+                    summary: format!("{} — {}", ctx.series.name, ctx.stop.name),
                     description: format!(
                         "{} {} ({}, {})\n{}: {}",
                         ctx.stop.date,
@@ -663,8 +664,10 @@ pub(super) fn message_context(
     let cl = chrono_locale(locale);
     let local_start = stop.starts_at.with_timezone(&zone.tz());
     let ticket = TicketCode::display_stored(&registration.ticket_code);
+    // The organizer's words in her language where given (else as typed).
+    let lang = locale.as_str();
     let session_vars = |s: &session::Model| SessionVars {
-        title: s.title.clone(),
+        title: Translations::from_json(s.translations.as_ref()).or(lang, "title", &s.title).to_owned(),
         time: s.starts_at.with_timezone(&zone.tz()).format("%H:%M").to_string(),
         short_date: s.starts_at.with_timezone(&zone.tz()).format("%d/%m/%Y").to_string(),
         room: s.room.clone(),
@@ -679,7 +682,7 @@ pub(super) fn message_context(
         series: SeriesVars { name: series.name.clone() },
         edition: EditionVars { title: edition.title.clone(), number: edition.number, year: edition.year },
         stop: StopVars {
-            name: stop.name.clone(),
+            name: Translations::from_json(stop.translations.as_ref()).or(lang, "name", &stop.name).to_owned(),
             city: stop.city.clone(),
             region: stop.region.clone(),
             venue: stop.venue.clone(),
