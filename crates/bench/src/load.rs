@@ -52,7 +52,23 @@ pub async fn run_with(
     duration: Duration,
     check: fn(&[u8]) -> bool,
 ) -> anyhow::Result<LoadResult> {
-    drive(url, Some(make_body), connections, warmup, duration, check).await
+    drive(Requests::Json(url.to_owned(), make_body), connections, warmup, duration, check).await
+}
+
+/// Makes the n-th form post: the page's address it posts to, and its
+/// urlencoded fields.
+pub type FormFn = std::sync::Arc<dyn Fn(u64) -> (String, Vec<u8>) + Send + Sync>;
+
+/// Posts forms as a browser does (same-origin, urlencoded, redirects not
+/// followed): an answer counts when it is the 303 to a participant's page
+/// (`/m/…`), which is what a registration through the form answers.
+pub async fn run_form(
+    make: FormFn,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> anyhow::Result<LoadResult> {
+    drive(Requests::Form(make), connections, warmup, duration, |_| true).await
 }
 
 /// GETs `url` as [`run`] POSTs (a page, as a browser asks for it).
@@ -63,35 +79,55 @@ pub async fn run_get(
     duration: Duration,
     check: fn(&[u8]) -> bool,
 ) -> anyhow::Result<LoadResult> {
-    drive(url, None, connections, warmup, duration, check).await
+    drive(Requests::Get(url.to_owned()), connections, warmup, duration, check).await
+}
+
+#[derive(Clone)]
+enum Requests {
+    Get(String),
+    Json(String, BodyFn),
+    Form(FormFn),
 }
 
 async fn drive(
-    url: &str,
-    make_body: Option<BodyFn>,
+    requests: Requests,
     connections: usize,
     warmup: Duration,
     duration: Duration,
     check: fn(&[u8]) -> bool,
 ) -> anyhow::Result<LoadResult> {
     escale_worker::sms_http::install_crypto_provider();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
+    // A form's answer is a redirect: measured as such, not followed.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
     let start = Instant::now() + warmup;
     let end = start + duration;
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut tasks = Vec::with_capacity(connections);
     for _ in 0..connections {
         let client = client.clone();
-        let url = url.to_owned();
-        let (make_body, counter) = (make_body.clone(), counter.clone());
+        let (requests, counter) = (requests.clone(), counter.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(4096);
             let mut errors = 0usize;
             loop {
                 let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let request = match &make_body {
-                    Some(make_body) => client.post(&url).header("content-type", "application/json").body(make_body(n)),
-                    None => client.get(&url).header("accept-language", "fr"),
+                let request = match &requests {
+                    Requests::Json(url, make_body) => {
+                        client.post(url).header("content-type", "application/json").body(make_body(n))
+                    }
+                    Requests::Get(url) => client.get(url).header("accept-language", "fr"),
+                    Requests::Form(make) => {
+                        let (url, body) = make(n);
+                        client
+                            .post(url)
+                            .header("content-type", "application/x-www-form-urlencoded")
+                            .header("sec-fetch-site", "same-origin")
+                            .header("accept-language", "fr")
+                            .body(body)
+                    }
                 };
                 let sent = Instant::now();
                 if sent >= end {
@@ -99,6 +135,12 @@ async fn drive(
                 }
                 let result = request.send().await;
                 let ok = match result {
+                    Ok(r) if matches!(requests, Requests::Form(_)) => {
+                        let to_own_page = r.status() == reqwest::StatusCode::SEE_OTHER
+                            && r.headers().get("location").is_some_and(|l| l.as_bytes().starts_with(b"/m/"));
+                        // Read to the end: the connection is kept for the next post.
+                        r.bytes().await.is_ok() && to_own_page
+                    }
                     Ok(r) if r.status().is_success() => r.bytes().await.map(|b| check(&b)).unwrap_or(false),
                     _ => false,
                 };

@@ -94,6 +94,29 @@ fn body_maker(label: String, stops: Arc<Vec<String>>) -> load::BodyFn {
     })
 }
 
+/// Form posts spread over `stops`, each with the fields a participant types
+/// and one form id (a page's, valid for hours: one person's double submit is
+/// recognised by its details, so distinct people may share it).
+async fn form_maker(listen: &str, stops: &[uuid::Uuid]) -> anyhow::Result<load::FormFn> {
+    let first = stops.first().ok_or_else(|| anyhow::anyhow!("no stop to register for"))?;
+    let page = reqwest::get(format!("http://{listen}/{TENANT}/{first}")).await?.text().await?;
+    let marker = "name=\"form\" value=\"";
+    let at = page.find(marker).ok_or_else(|| anyhow::anyhow!("no form on the stop's page"))?;
+    let token: String = page[at + marker.len()..].chars().take_while(|c| *c != '"').collect();
+    let urls: Arc<Vec<String>> = Arc::new(stops.iter().map(|id| format!("http://{listen}/{TENANT}/{id}")).collect());
+    Ok(Arc::new(move |n| {
+        let url = urls[usize::try_from(n).unwrap_or(0) % urls.len()].clone();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("form", &token)
+            .append_pair("fullName", &format!("Participant form {n}"))
+            .append_pair("email", &format!("p{n}.form@bench.example"))
+            .append_pair("locale", "fr")
+            .append_pair("consentEmail", "on")
+            .finish();
+        (url, body.into_bytes())
+    }))
+}
+
 /// Confirmed seats per stop, from the counter and from the rows: overbooked
 /// stops and stops where they disagree, and the number of waitlisted rows.
 async fn overbooking(db: &DatabaseConnection) -> anyhow::Result<(i64, i64, i64, i64)> {
@@ -155,6 +178,10 @@ pub async fn run(args: RegisterArgs) -> anyhow::Result<()> {
         ("ESCALE_LISTEN", listen.as_str()),
         ("ESCALE_LOG", "warn"),
         ("DATABASE_MAX_CONNECTIONS", max_conn.as_str()),
+        // Every client is one address: the limits are checked on every
+        // registration, as in production, with quotas this load stays under.
+        ("ESCALE_LIMIT_REGISTER_PER_ADDRESS", "100000000:100000000"),
+        ("ESCALE_LIMIT_REGISTER_PER_STOP", "100000000:100000000"),
     ];
     let gateway = spawn(&["__gateway"], &env).await?;
     wait_healthy(&format!("http://{listen}/healthz")).await?;
@@ -179,6 +206,12 @@ pub async fn run(args: RegisterArgs) -> anyhow::Result<()> {
         .await?;
         rows.push((format!("{} stops", args.stops), clients, r));
     }
+    // The same spread registrations through the stop pages' form, at the
+    // first client count: what a participant's browser posts.
+    let form_clients = args.clients.first().copied().unwrap_or(8);
+    let form = form_maker(&listen, &stops[hot_stops..]).await?;
+    let r = load::run_form(form, form_clients, warm, dur).await?;
+    rows.push((format!("{} stops, form", args.stops), form_clients, r));
     let peak = machine::peak_rss_mib(gateway.id().unwrap_or_default()).unwrap_or(0.0);
     drop(gateway);
     let (overbooked, mismatched, confirmed, waitlisted) = overbooking(&db).await?;
@@ -196,13 +229,13 @@ pub async fn run(args: RegisterArgs) -> anyhow::Result<()> {
     bench_db.drop_database().await?;
 
     println!(
-        "{:<12} {:>7} {:>10} {:>8} {:>8} {:>8} {:>7} {:>12} {:>8}",
+        "{:<20} {:>7} {:>10} {:>8} {:>8} {:>8} {:>7} {:>12} {:>8}",
         "shape", "clients", "reg/s", "p50 ms", "p99 ms", "max ms", "errors", "pgbench tps", "ratio"
     );
     for (shape, clients, r) in &rows {
         let tps = ceilings.iter().find(|(c, _)| c == clients).map_or(0.0, |(_, t)| *t);
         println!(
-            "{:<12} {:>7} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>12.0} {:>7.1}%",
+            "{:<20} {:>7} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>12.0} {:>7.1}%",
             shape,
             clients,
             r.rps(),
@@ -212,6 +245,16 @@ pub async fn run(args: RegisterArgs) -> anyhow::Result<()> {
             r.errors,
             tps,
             100.0 * r.rps() / tps.max(1.0)
+        );
+    }
+    let by_shape = |shape: &str| rows.iter().find(|(s, c, _)| s == shape && *c == form_clients).map(|r| r.2.rps());
+    if let (Some(form), Some(api)) =
+        (by_shape(&format!("{} stops, form", args.stops)), by_shape(&format!("{} stops", args.stops)))
+    {
+        println!(
+            "form vs GraphQL `register`, {form_clients} clients over {} stops: {form:.0} against {api:.0} reg/s ({:+.1} %)",
+            args.stops,
+            100.0 * (form - api) / api.max(1.0)
         );
     }
     println!(
