@@ -406,3 +406,47 @@ async fn the_registration_works_with_javascript_off() {
     browser.quit().await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and_arabic() {
+    let Some(browser) = Browser::start(true).await else { return };
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path().join("escale-data");
+    let server =
+        Server::start(escale(&["serve", "--data-dir", dir.to_str().expect("utf-8"), "--listen", "127.0.0.1:0"])).await;
+    let d = &browser.driver;
+    // The demo owner's login, as `escale serve` wrote it.
+    let creds = std::fs::read_to_string(dir.join("demo-owner.txt")).expect("demo-owner.txt");
+    let field =
+        |k: &str| creds.lines().find_map(|l| l.strip_prefix(k)).map(str::trim).expect("credential line").to_owned();
+
+    d.goto(format!("{}/console?lang=fr", server.base)).await.expect("open the console");
+    assert!(d.current_url().await.expect("url").path().ends_with("/console/login"), "to the sign-in page");
+    browser.fill("email", &field("email:")).await;
+    browser.fill("password", "a wrong password").await;
+    browser.press("form.console-login button").await;
+    assert!(d.find(By::Id("login-error")).await.is_ok(), "the refusal is said in place");
+    browser.shot("console-login-error-fr").await;
+    browser.assert_accessible("console sign-in with an error, fr").await;
+    browser.fill("password", &field("password:")).await;
+    browser.press("form.console-login button").await;
+    let text = browser.text().await;
+    assert!(text.contains("Tableau de bord") && text.contains("Mini-forum de Marrakech"), "{text}");
+    browser.shot("console-dashboard-fr").await;
+    browser.assert_accessible("console dashboard, fr").await;
+
+    // The same in Arabic, right to left, with the stops' Arabic names.
+    browser.follow(By::Css("a[hreflang=ar]")).await;
+    let text = browser.text().await;
+    assert!(text.contains("لوحة القيادة") && text.contains("المنتدى المصغّر لمراكش"), "{text}");
+    assert_eq!(d.find(By::Tag("html")).await.expect("html").attr("dir").await.expect("dir").as_deref(), Some("rtl"));
+    browser.shot("console-dashboard-ar").await;
+    browser.assert_accessible("console dashboard, ar").await;
+
+    // Signing out ends the session: the console asks to sign in again.
+    browser.press("form[action^='/console/logout'] button").await;
+    d.goto(format!("{}/console", server.base)).await.expect("back to the console");
+    assert!(d.current_url().await.expect("url").path().ends_with("/console/login"), "signed out");
+    browser.quit().await;
+    server.stop().await;
+}

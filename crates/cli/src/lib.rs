@@ -351,6 +351,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 fn announce(addr: SocketAddr, page: &str, describe: &[String]) {
     println!("Escale is running.");
     println!("  Open:      http://{addr}{page}");
+    println!("  Console:   http://{addr}/console   (organizers: the demo login below)");
     println!("  GraphQL:   http://{addr}/graphql");
     for line in describe {
         println!("  {line}");

@@ -2,7 +2,8 @@
 //! organizer's public page (`/{tenant}`), a stop's page with its registration
 //! form (`/{tenant}/{stop}`), a participant's own registration behind the
 //! signed link of every message (`/m/{token}`) and a session's questions for
-//! its speakers (`/s/{token}`), in French, Arabic (right to left) and English.
+//! its speakers (`/s/{token}`), in French, Arabic (right to left) and English;
+//! and the organizers' console (`/console`).
 //!
 //! Pages read the domain's read models and call the same domain functions as
 //! the GraphQL mutations; no rule lives here. Every form works without
@@ -13,6 +14,7 @@
 //! [`pages`] returns through [`escale_gateway::router_with`].
 
 mod assets;
+mod console;
 mod form;
 mod own;
 mod page;
@@ -60,6 +62,10 @@ pub fn pages(state: AppState) -> Router {
         .route("/m/{token}/event.ics", get(own::calendar))
         .route("/m/{token}/{action}", axum::routing::post(own::act))
         .route("/s/{token}", get(own::speaker))
+        .route("/console", get(console::dashboard))
+        .route("/console/login", get(console::login_form).post(console::login))
+        .route("/console/logout", axum::routing::post(console::logout))
+        .route("/console/switch", axum::routing::post(console::switch))
         .route("/{tenant}", get(public::tenant))
         .route("/{tenant}/{stop}", get(public::stop).post(public::register))
         // Inside the routing, so the matched pattern labels the request.

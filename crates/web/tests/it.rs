@@ -548,3 +548,117 @@ async fn an_organizers_colour_logo_and_sites_reach_its_pages() {
         assert!(other.headers()["content-security-policy"].to_str().expect("csp").contains("frame-ancestors 'none'"));
     }
 }
+
+/// The session cookie a sign-in answer sets, as `name=value`.
+fn session_cookie(r: &reqwest::Response) -> String {
+    let set = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a session cookie").to_owned();
+    set.split(';').next().unwrap_or("").to_owned()
+}
+
+/// The console form token in a page.
+fn console_csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form token in the console page") + 19;
+    html[at..].chars().take_while(|c| *c != '"').collect()
+}
+
+#[tokio::test]
+async fn the_console_signs_in_shows_the_dashboard_by_role_and_refuses_forgeries() {
+    use escale_domain::access::accounts::{self, NewMember};
+    use escale_domain::access::authz::Role;
+    for t in TestDb::each("the_console_signs_in_shows_the_dashboard_by_role_and_refuses_forgeries").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let console = |cookie: &str, path: &str| {
+            let req = site.http.get(format!("{}{path}", site.base)).header("cookie", cookie.to_owned());
+            async move { req.send().await.expect("GET") }
+        };
+
+        // Not signed in: to the sign-in page, in the reader's language.
+        let r = site.get("/console", "ar").await;
+        assert_eq!((r.status().as_u16(), location(&r)), (303, "/console/login?lang=ar".to_owned()), "{name}");
+        assert!(site.text("/console/login?lang=ar", "fr").await.contains("الدخول إلى لوحة التحكم"), "{name}");
+
+        // A wrong password: 401, said in place, the email kept, no cookie.
+        let r = site.post("/console/login?lang=fr", &[("email", &email), ("password", "not it at all")]).await;
+        assert_eq!(r.status(), 401, "{name}");
+        assert!(r.headers().get("set-cookie").is_none(), "{name}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains(&format!("value=\"{email}\"")) && html.contains("role=\"alert\""), "{name}");
+
+        // The owner signs in: a session cookie only the console gets.
+        let r = site.post("/console/login?lang=fr", &[("email", &email), ("password", &password)]).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let set = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie").to_owned();
+        for flag in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+            assert!(set.contains(flag), "{name}: {flag} in {set}");
+        }
+        let cookie = session_cookie(&r);
+        let r = console(&cookie, "/console?lang=fr").await;
+        assert_eq!(r.status(), 200, "{name}");
+        assert_eq!(r.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "{name}");
+        let html = r.text().await.expect("body");
+        for stop in ["Mini-forum de Béni Mellal", "Mini-forum de Marrakech", "Escale finale de Casablanca"] {
+            assert!(html.contains(stop), "{name}: {stop} on the dashboard");
+        }
+        assert!(html.contains("0 / 180"), "{name}: confirmed of capacity");
+
+        // Another organizer's edition, and an id that is none: the same 404.
+        let other = uuid::Uuid::now_v7();
+        assert_eq!(console(&cookie, &format!("/console?edition={other}")).await.status(), 404, "{name}");
+        assert_eq!(console(&cookie, "/console?edition=nope").await.status(), 404, "{name}");
+
+        // Sign out without the form token, or from another site: nothing ends.
+        let post = |cookie: &str, path: &str, fields: &[(&str, &str)], site_header: &str| {
+            site.http
+                .post(format!("{}{path}", site.base))
+                .header("cookie", cookie.to_owned())
+                .header("sec-fetch-site", site_header.to_owned())
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(encode(fields))
+                .send()
+        };
+        let r = post(&cookie, "/console/logout", &[("csrf", "0123")], "same-origin").await.expect("POST");
+        assert_eq!(r.status(), 403, "{name}");
+        let csrf = console_csrf(&html);
+        let r = post(&cookie, "/console/logout", &[("csrf", &csrf)], "cross-site").await.expect("POST");
+        assert_eq!(r.status(), 403, "{name}");
+        assert_eq!(console(&cookie, "/console").await.status(), 200, "{name}: still signed in");
+        let r = post(&cookie, "/console/logout", &[("csrf", &csrf)], "same-origin").await.expect("POST");
+        assert_eq!(r.status(), 303, "{name}");
+        assert!(
+            r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("Max-Age=0")),
+            "{name}: the cookie is cleared"
+        );
+        // The old cookie no longer opens anything (an expired session alike).
+        assert_eq!(console(&cookie, "/console").await.status(), 303, "{name}");
+
+        // A door member sees the door only, not the registrations.
+        let scope = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("the demo").scope;
+        let door = NewMember {
+            email: "door@example.ma".into(),
+            display_name: Some("Hicham".into()),
+            password: Some("correct horse battery staple".into()),
+            role: Role::Checkin,
+        };
+        accounts::add_member(&t.db, scope, door, Utc::now()).await.expect("member");
+        let r = site
+            .post(
+                "/console/login?lang=en",
+                &[("email", "door@example.ma"), ("password", "correct horse battery staple")],
+            )
+            .await;
+        let html = console(&session_cookie(&r), "/console?lang=en").await.text().await.expect("body");
+        assert!(html.contains("door (ticket checks) only") && !html.contains("0 / 180"), "{name}");
+
+        // Guessing: the login limits of the API apply.
+        let mut last = 0;
+        for _ in 0..12 {
+            last = site
+                .post("/console/login", &[("email", &email), ("password", "guess guess guess")])
+                .await
+                .status()
+                .as_u16();
+        }
+        assert_eq!(last, 429, "{name}");
+    }
+}

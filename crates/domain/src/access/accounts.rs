@@ -296,12 +296,21 @@ pub async fn login(
     // Not a member of the named organizer: the same answer as a wrong password,
     // so a login attempt does not reveal who works where.
     let member = chosen.ok_or_else(bad_credentials)?;
+    open_session(db, &member, now).await
+}
+
+/// A new session of `member` (a token and its hash stored).
+async fn open_session(
+    db: &impl ConnectionTrait,
+    member: &membership::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<Login> {
     let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()));
     let expires_at = now + SESSION_LIFETIME;
     user_session::ActiveModel {
         id: Set(new_uuid()),
         tenant_id: Set(member.tenant_id),
-        user_id: Set(user.id),
+        user_id: Set(member.user_id),
         token_hash: Set(token_hash(&token)),
         created_at: Set(now),
         expires_at: Set(expires_at),
@@ -313,8 +322,35 @@ pub async fn login(
     Ok(Login {
         token,
         expires_at,
-        actor: Actor::member(TenantScope::new(TenantId(member.tenant_id)), UserId(user.id), member.role),
+        actor: Actor::member(TenantScope::new(TenantId(member.tenant_id)), UserId(member.user_id), member.role.clone()),
     })
+}
+
+/// Moves a signed-in person to another organizer she belongs to: a session
+/// there, this one ended. Not a member of `slug`: NOT_FOUND, as for an
+/// organizer that does not exist.
+pub async fn switch_tenant(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    token: &str,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Login> {
+    let user_id = actor.user_id().ok_or(DomainError::not_found("organizer"))?;
+    let tenant = tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(slug.trim()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("organizer"))?;
+    let member = membership::Entity::find()
+        .filter(membership::Column::TenantId.eq(tenant.id))
+        .filter(membership::Column::UserId.eq(user_id.0))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("organizer"))?;
+    let login = open_session(db, &member, now).await?;
+    logout(db, token, now).await?;
+    Ok(login)
 }
 
 /// The actor behind a bearer token, with the role they hold *now* (a role

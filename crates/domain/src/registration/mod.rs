@@ -2,6 +2,7 @@
 //! flow itself, seats and waiting lists, cancellation and check-in, and the
 //! participant's consents, questions and history.
 
+pub mod dashboard;
 pub mod door;
 pub mod participants;
 mod register;

@@ -1,0 +1,31 @@
+## The organizers' console
+
+console-login-title = الدخول إلى لوحة التحكم
+console-login-intro = لفرق المنظِّمين: بريدك الإلكتروني وكلمة المرور.
+console-password = كلمة المرور
+console-organizer = المنظِّم
+console-organizer-hint = معرّف المنظِّم في عنوانه، مثلًا attitudes-conseil.
+console-login = دخول
+console-logout = خروج
+console-switch = تغيير
+console-cross-site = لم تُرسَل هذه الاستمارة من لوحة التحكم. افتح لوحة التحكم وأعد المحاولة.
+console-forged = لم تعد هذه الاستمارة صالحة (انتهت الجلسة أو الصفحة من جلسة أخرى). افتح لوحة التحكم وأعد المحاولة.
+console-dashboard = لوحة القيادة
+console-door-only = يتيح لك دورك الاستقبال (مراقبة التذاكر) فقط.
+console-no-edition = لا توجد دورة بعد.
+console-edition = الدورة
+console-show = عرض
+console-stops = محطات الدورة
+console-stop = المحطة
+console-confirmed = المؤكَّدون / المقاعد
+console-waiting = في الانتظار
+console-cancelled = الملغَون
+console-checked-in = الحاضرون
+console-stop-draft = مسودة
+console-stop-published = منشورة
+console-stop-cancelled = ملغاة
+console-totals = المؤكَّدون: { $confirmed } / { $capacity } · في الانتظار: { $waiting } · الحاضرون: { $checkedIn }
+console-role-owner = مالك
+console-role-admin = مدير
+console-role-staff = فريق
+console-role-checkin = استقبال

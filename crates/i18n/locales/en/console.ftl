@@ -1,0 +1,31 @@
+## The organizers' console
+
+console-login-title = Sign in to the console
+console-login-intro = For organizers' teams: your email and password.
+console-password = Password
+console-organizer = Organizer
+console-organizer-hint = The organizer's name in its address, for example attitudes-conseil.
+console-login = Sign in
+console-logout = Sign out
+console-switch = Switch
+console-cross-site = This form was not sent from the console. Open the console again and retry.
+console-forged = This form is no longer valid (the session ended, or the page is another session's). Open the console again and retry.
+console-dashboard = Dashboard
+console-door-only = Your role gives access to the door (ticket checks) only.
+console-no-edition = No edition yet.
+console-edition = Edition
+console-show = Show
+console-stops = The edition's stops
+console-stop = Stop
+console-confirmed = Confirmed / seats
+console-waiting = Waiting
+console-cancelled = Cancelled
+console-checked-in = Checked in
+console-stop-draft = draft
+console-stop-published = published
+console-stop-cancelled = cancelled
+console-totals = Confirmed: { $confirmed } / { $capacity } seats · waiting: { $waiting } · checked in: { $checkedIn }
+console-role-owner = owner
+console-role-admin = admin
+console-role-staff = staff
+console-role-checkin = door

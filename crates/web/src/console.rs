@@ -1,0 +1,415 @@
+//! The organizer's console at `/console`: sign in with the team's accounts,
+//! then the edition's dashboard. Same domain functions as the GraphQL API
+//! (`accounts::login`, the login limits, `Actor::require`), so a role sees
+//! here exactly what it may do there.
+//!
+//! The session is the API's own session token, kept in a cookie the page's
+//! scripts cannot read (`HttpOnly`), sent only to `/console` and never from
+//! another site (`SameSite=Strict`), `Secure` when the platform is served
+//! over https. Every form carries a token derived from the session (its
+//! hash with a purpose: unguessable without the cookie, nothing stored) and
+//! posts must come from this origin.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use chrono::Utc;
+use escale_domain::access::accounts;
+use escale_domain::access::authz::{Action, Actor, Role};
+use escale_domain::registration::dashboard::{self, EditionDashboard};
+use escale_domain::{DomainError, Lang};
+use escale_i18n::Arg;
+
+use crate::Web;
+use crate::form;
+use crate::page::{self, Chrome, Kind, Tr, choose_lang, render};
+use crate::when;
+
+/// The session cookie's name.
+const COOKIE: &str = "escale_console";
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ConsoleQuery {
+    lang: Option<String>,
+    edition: Option<String>,
+}
+
+/// The form token of a session: what only its holder can compute.
+fn csrf(token: &str) -> String {
+    accounts::token_hash(&format!("console-form:{token}"))[..32].to_owned()
+}
+
+/// Whether the platform is reached over https (the cookie must then say
+/// `Secure`): its public address says so, or the proxy in front does.
+fn over_https(web: &Web, headers: &HeaderMap) -> bool {
+    web.state.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
+        || (web.state.trust_proxy && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
+}
+
+fn session_cookie(web: &Web, headers: &HeaderMap, token: String) -> Cookie<'static> {
+    Cookie::build((COOKIE, token))
+        .path("/console")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(over_https(web, headers))
+        // No Max-Age: it ends with the browser, and the session itself
+        // after `SESSION_LIFETIME` on the server, whichever comes first.
+        .build()
+}
+
+/// Who is signed in: the cookie's session, still alive, with the role held
+/// now. None sends to the sign-in page.
+async fn signed_in(web: &Web, jar: &CookieJar) -> Result<Option<(String, Actor)>, DomainError> {
+    let Some(token) = jar.get(COOKIE).map(|c| c.value().to_owned()) else { return Ok(None) };
+    match accounts::authenticate(&web.state.db, &token, Utc::now()).await {
+        Ok(actor) => Ok(Some((token, actor))),
+        Err(DomainError::Unauthenticated(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn to_login(lang: Lang) -> Response {
+    Redirect::to(&format!("/console/login?lang={}", lang.as_str())).into_response()
+}
+
+/// The console's pages: kept by nobody, never framed.
+fn console_page(status: StatusCode, template: &impl Template) -> Response {
+    let mut response = render(status, Kind::Private, template);
+    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response.headers_mut().insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    response
+}
+
+// ------------------------------------------------------------- signing in
+
+#[derive(Template)]
+#[template(path = "console_login.html")]
+struct LoginPage {
+    c: Chrome,
+    email: String,
+    organizer: String,
+    /// Ask which organizer (she belongs to several).
+    ask_organizer: bool,
+    error: String,
+}
+
+fn login_page(lang: Lang, status: StatusCode, page: impl FnOnce(&mut LoginPage)) -> Response {
+    let t = Tr(lang);
+    let mut p = LoginPage {
+        c: Chrome::new(lang, t.s("console-login-title"), None, "/console/login"),
+        email: String::new(),
+        organizer: String::new(),
+        ask_organizer: false,
+        error: String::new(),
+    };
+    p.c.home = format!("/console?lang={}", lang.as_str());
+    page(&mut p);
+    console_page(status, &p)
+}
+
+pub(crate) async fn login_form(
+    State(web): State<Web>,
+    Query(q): Query<ConsoleQuery>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    match signed_in(&web, &jar).await {
+        Ok(Some(_)) => Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response(),
+        Ok(None) => login_page(lang, StatusCode::OK, |_| {}),
+        Err(e) => page::unavailable(lang, &e),
+    }
+}
+
+pub(crate) async fn login(
+    State(web): State<Web>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<ConsoleQuery>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    let t = Tr(lang);
+    if form::cross_site(&headers) {
+        return page::message_page(
+            StatusCode::FORBIDDEN,
+            Kind::Private,
+            lang,
+            t.s("form-cross-site-title"),
+            t.s("console-cross-site"),
+        );
+    }
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (email, password, organizer) = (field("email"), field("password"), field("organizer"));
+    let ip = crate::client_ip(&web, &headers, peer);
+    if let Err(wait) = web.state.limits.check_login(&email, Some(ip)).await {
+        return page::too_many(lang, wait);
+    }
+    let tenant = Some(organizer.as_str()).filter(|o| !o.trim().is_empty());
+    match accounts::login(&web.state.db, &email, &password, tenant, Utc::now()).await {
+        Ok(done) => {
+            let jar = jar.add(session_cookie(&web, &headers, done.token));
+            (jar, Redirect::to(&format!("/console?lang={}", lang.as_str()))).into_response()
+        }
+        // She belongs to several organizers: which one (her password again,
+        // never kept in the page).
+        Err(DomainError::Validation { field, message }) if field == "tenant" => {
+            login_page(lang, StatusCode::UNPROCESSABLE_ENTITY, |p| {
+                p.email = email.clone();
+                p.ask_organizer = true;
+                p.error = message.render(lang);
+            })
+        }
+        Err(DomainError::Unauthenticated(message) | DomainError::Validation { message, .. }) => {
+            login_page(lang, StatusCode::UNAUTHORIZED, |p| {
+                p.email = email.clone();
+                p.organizer = organizer.clone();
+                p.ask_organizer = tenant.is_some();
+                p.error = message.render(lang);
+            })
+        }
+        Err(e) => page::unavailable(lang, &e),
+    }
+}
+
+/// A post from a signed-in page: from this origin, with the session's form
+/// token. Else 403, and nothing done.
+async fn posted(
+    web: &Web,
+    headers: &HeaderMap,
+    jar: &CookieJar,
+    lang: Lang,
+    body: &[u8],
+) -> Result<(String, Actor, Vec<(String, String)>), Box<Response>> {
+    let t = Tr(lang);
+    let refuse = |why: &str| {
+        Box::new(page::message_page(StatusCode::FORBIDDEN, Kind::Private, lang, t.s("form-cross-site-title"), t.s(why)))
+    };
+    if form::cross_site(headers) {
+        return Err(refuse("console-cross-site"));
+    }
+    let (token, actor) = match signed_in(web, jar).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err(Box::new(to_login(lang))),
+        Err(e) => return Err(Box::new(page::unavailable(lang, &e))),
+    };
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let sent = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if sent != csrf(&token) {
+        return Err(refuse("console-forged"));
+    }
+    Ok((token, actor, fields))
+}
+
+pub(crate) async fn logout(
+    State(web): State<Web>,
+    Query(q): Query<ConsoleQuery>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    let (token, _, _) = match posted(&web, &headers, &jar, lang, &body).await {
+        Ok(p) => p,
+        Err(refused) => return *refused,
+    };
+    if let Err(e) = accounts::logout(&web.state.db, &token, Utc::now()).await {
+        return page::unavailable(lang, &e);
+    }
+    let jar = jar.remove(Cookie::build(COOKIE).path("/console").build());
+    (jar, to_login(lang)).into_response()
+}
+
+/// To another organizer she belongs to.
+pub(crate) async fn switch(
+    State(web): State<Web>,
+    Query(q): Query<ConsoleQuery>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    let (token, actor, fields) = match posted(&web, &headers, &jar, lang, &body).await {
+        Ok(p) => p,
+        Err(refused) => return *refused,
+    };
+    let slug = fields.iter().find(|(k, _)| k == "organizer").map(|(_, v)| v.as_str()).unwrap_or("");
+    match accounts::switch_tenant(&web.state.db, &actor, &token, slug, Utc::now()).await {
+        Ok(done) => {
+            let jar = jar.add(session_cookie(&web, &headers, done.token));
+            (jar, Redirect::to(&format!("/console?lang={}", lang.as_str()))).into_response()
+        }
+        Err(DomainError::NotFound { .. }) => page::not_found(lang),
+        Err(e) => page::unavailable(lang, &e),
+    }
+}
+
+// -------------------------------------------------------------- dashboard
+
+/// The console's frame: who is signed in where, the organizers she may
+/// switch to, the form token, sign out.
+struct Frame {
+    who: String,
+    role: String,
+    csrf: String,
+    /// (slug, name, current) of each organizer she belongs to.
+    organizers: Vec<(String, String, bool)>,
+}
+
+async fn frame(
+    web: &Web,
+    lang: Lang,
+    token: &str,
+    actor: &Actor,
+    title: String,
+) -> Result<(Chrome, Frame), DomainError> {
+    let t = Tr(lang);
+    let viewer = accounts::viewer(&web.state.db, actor).await?;
+    let here = viewer.memberships.iter().find(|(tenant, _)| tenant.scope == actor.scope);
+    let mut c = Chrome::new(lang, title, here.map(|(tenant, _)| tenant), "/console");
+    c.home = format!("/console?lang={}", lang.as_str());
+    let role = here.map(|(_, role)| t.s(&format!("console-role-{}", role_code(role)))).unwrap_or_default();
+    let f = Frame {
+        who: if viewer.display_name.is_empty() { viewer.email.clone() } else { viewer.display_name.clone() },
+        role,
+        csrf: csrf(token),
+        organizers: viewer
+            .memberships
+            .iter()
+            .map(|(tenant, _)| (tenant.slug.clone(), tenant.name.clone(), tenant.scope == actor.scope))
+            .collect(),
+    };
+    Ok((c, f))
+}
+
+fn role_code(role: &Role) -> &'static str {
+    match role {
+        Role::Owner => "owner",
+        Role::Admin => "admin",
+        Role::Staff => "staff",
+        Role::Checkin => "checkin",
+    }
+}
+
+/// One stop's line, as the dashboard shows it.
+struct StopRow {
+    name: String,
+    date: String,
+    status: String,
+    confirmed: String,
+    /// Seats taken, in percent of capacity (the bar's width).
+    fill: i64,
+    waiting: i64,
+    cancelled: i64,
+    checked_in: String,
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct DashboardPage {
+    c: Chrome,
+    f: Frame,
+    /// (id, label, current) of each edition.
+    editions: Vec<(String, String, bool)>,
+    heading: String,
+    totals: String,
+    stops: Vec<StopRow>,
+    /// Her role sees the door only.
+    door_only: bool,
+}
+
+fn stop_rows(d: &EditionDashboard, lang: Lang) -> Vec<StopRow> {
+    let t = Tr(lang);
+    d.stops
+        .iter()
+        .map(|line| {
+            let s = &line.stop;
+            let status = t.s(match s.status {
+                escale_domain::catalog::StopStatus::Draft => "console-stop-draft",
+                escale_domain::catalog::StopStatus::Published => "console-stop-published",
+                escale_domain::catalog::StopStatus::Cancelled => "console-stop-cancelled",
+            });
+            StopRow {
+                name: s.name_in(lang.as_str()).to_owned(),
+                date: when::date(lang, s.local_starts_at()),
+                status,
+                confirmed: format!("{} / {}", line.counts.confirmed, s.capacity),
+                fill: if s.capacity > 0 { (line.counts.confirmed * 100 / i64::from(s.capacity)).min(100) } else { 0 },
+                waiting: line.counts.waitlisted,
+                cancelled: line.counts.cancelled,
+                checked_in: line
+                    .checked_in_rate()
+                    .map(|r| format!("{} ({r} %)", line.counts.checked_in))
+                    .unwrap_or_else(|| "—".to_owned()),
+            }
+        })
+        .collect()
+}
+
+pub(crate) async fn dashboard(
+    State(web): State<Web>,
+    Query(q): Query<ConsoleQuery>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    let t = Tr(lang);
+    let (token, actor) = match signed_in(&web, &jar).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return to_login(lang),
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let (c, f) = match frame(&web, lang, &token, &actor, t.s("console-dashboard")).await {
+        Ok(framed) => framed,
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    if actor.require(Action::RegistrationsRead).is_err() {
+        // The door is what a check-in member works with.
+        let page = DashboardPage {
+            c,
+            f,
+            editions: Vec::new(),
+            heading: String::new(),
+            totals: String::new(),
+            stops: Vec::new(),
+            door_only: true,
+        };
+        return console_page(StatusCode::OK, &page);
+    }
+    // An id that is not one is no edition of hers: the same 404 as another
+    // organizer's.
+    let edition = match q.edition.as_deref().map(uuid::Uuid::parse_str).transpose() {
+        Ok(id) => id,
+        Err(_) => return page::not_found(lang),
+    };
+    let d = match dashboard::edition_dashboard(&web.state.db, &actor, edition).await {
+        Ok(d) => d,
+        Err(DomainError::NotFound { .. }) => return page::not_found(lang),
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let current = d.current.as_ref().map(|(e, _)| e.id);
+    let editions = d
+        .editions
+        .iter()
+        .map(|(e, s)| (e.id.0.to_string(), format!("{} — {} ({})", s.name, e.title, e.year), Some(e.id) == current))
+        .collect();
+    let heading = d.current.as_ref().map(|(e, s)| format!("{} — {}", s.name, e.title)).unwrap_or_default();
+    let totals = d.totals();
+    let totals = t.a(
+        "console-totals",
+        &[
+            ("confirmed", Arg::from(totals.confirmed)),
+            ("capacity", Arg::from(d.capacity())),
+            ("waiting", Arg::from(totals.waitlisted)),
+            ("checkedIn", Arg::from(totals.checked_in)),
+        ],
+    );
+    let page = DashboardPage { c, f, editions, heading, totals, stops: stop_rows(&d, lang), door_only: false };
+    console_page(StatusCode::OK, &page)
+}
