@@ -62,6 +62,8 @@ struct OwnPage {
     /// A line saying what the last action did, or what went wrong.
     notice: String,
     error: String,
+    /// The error is the question's: its field is marked.
+    question_bad: bool,
     question: String,
 }
 
@@ -222,6 +224,7 @@ fn own_page(own: &OwnRegistration, lang: Lang, base: &str, welcome: bool, form: 
         topics,
         notice: String::new(),
         error: String::new(),
+        question_bad: false,
         question: String::new(),
         welcome,
         hello: t.a("manage-hello", &[("name", Arg::from(own.participant_name.as_str()))]),
@@ -309,9 +312,10 @@ pub(crate) async fn show(
 }
 
 /// A post from the participant's own page: withdraw or give a consent, join
-/// or leave a workshop, change the language, ask a question. Each answers with the page again (303), saying
-/// what was done; a question refused (too short, too long) comes back in
-/// place with its text.
+/// or leave a workshop, change the language, ask a question. Each answers
+/// with the page again (303), saying what was done; a refusal (a question
+/// too short, a full workshop's rule, no mobile for SMS) comes back in place,
+/// a question with its text.
 pub(crate) async fn act(
     State(web): State<Web>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -394,6 +398,7 @@ pub(crate) async fn act(
             };
             let mut page = own_page(&own, lang, &format!("/m/{token}"), false, form);
             page.error = message.render(lang);
+            page.question_bad = action == "question";
             page.question = field("question").to_owned();
             render_framed(StatusCode::UNPROCESSABLE_ENTITY, Kind::Link, &page, &own.tenant.embed_origins)
         }

@@ -384,6 +384,21 @@ async fn load_stop(web: &Web, slug: &str, key: &str) -> Result<Option<Loaded>, D
     Ok(Some(Loaded { tenant, agenda, index, partners }))
 }
 
+/// The most of a session's description the stop's page shows: 30 sessions
+/// with the organizer's longest descriptions (4 000 characters) would weigh
+/// far past the page's 50 KB on a phone's connection.
+const DESCRIPTION_CHARS: usize = 280;
+
+/// `text` cut at a word before `max` characters, with an ellipsis when cut.
+fn excerpt(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let at = cut.rfind(char::is_whitespace).filter(|&i| i > max / 2).unwrap_or(cut.len());
+    format!("{}…", cut[..at].trim_end())
+}
+
 fn stop_page(
     loaded: &Loaded,
     lang: Lang,
@@ -412,7 +427,7 @@ fn stop_page(
                     zone.local(x.ends_at).format("%H:%M")
                 ),
                 title: x.title_in(lang.as_str()).to_owned(),
-                description: x.description_in(lang.as_str()).unwrap_or_default().to_owned(),
+                description: excerpt(x.description_in(lang.as_str()).unwrap_or_default(), DESCRIPTION_CHARS),
                 kind: kind_label(t, x.kind),
                 room: x.room.clone().unwrap_or_default(),
                 topics: x.topics.iter().map(|&topic| topic_label(t, topic)).collect::<Vec<_>>().join(" · "),
@@ -728,4 +743,20 @@ pub(crate) async fn register(
     // bare 4xx without the page.
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     register_post(web, slug, key, q, peer, headers, pairs).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn a_long_description_is_cut_at_a_word_and_a_short_one_kept() {
+        assert_eq!(excerpt("Un atelier court.", 280), "Un atelier court.");
+        let long = "mot ".repeat(200);
+        let cut = excerpt(&long, 280);
+        assert!(cut.chars().count() <= 281 && cut.ends_with("mot…"), "{cut}");
+        let arabic = "ورشة ".repeat(100);
+        assert!(excerpt(&arabic, 280).ends_with("ورشة…"));
+        assert_eq!(excerpt(&"x".repeat(300), 280).chars().count(), 281, "no space: cut at the limit");
+    }
 }
