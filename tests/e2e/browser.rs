@@ -434,6 +434,12 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     assert!(text.contains("Tableau de bord") && text.contains("Mini-forum de Marrakech"), "{text}");
     browser.shot("console-dashboard-fr").await;
     browser.assert_accessible("console dashboard, fr").await;
+    // A stop's list, its search and its export button.
+    browser.follow(By::Css(".console-table tbody a")).await;
+    let text = browser.text().await;
+    assert!(text.contains("Exporter la liste (CSV)"), "{text}");
+    browser.shot("console-stop-fr").await;
+    browser.assert_accessible("console stop list, fr").await;
 
     // The same in Arabic, right to left, with the stops' Arabic names.
     browser.follow(By::Css("a[hreflang=ar]")).await;
@@ -442,6 +448,10 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     assert_eq!(d.find(By::Tag("html")).await.expect("html").attr("dir").await.expect("dir").as_deref(), Some("rtl"));
     browser.shot("console-dashboard-ar").await;
     browser.assert_accessible("console dashboard, ar").await;
+    browser.follow(By::Css(".console-table tbody a")).await;
+    assert!(browser.text().await.contains("تصدير القائمة"), "the list in Arabic");
+    browser.shot("console-stop-ar").await;
+    browser.assert_accessible("console stop list, ar").await;
 
     // Signing out ends the session: the console asks to sign in again.
     browser.press("form[action^='/console/logout'] button").await;

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escale_domain::DomainError;
+use escale_domain::access::authz::Actor;
 use escale_domain::registration::participants::{self, ExportRow};
 use escale_domain::tenancy::TenantScope;
 use escale_domain::values::TimeZone;
@@ -122,7 +123,13 @@ async fn export(state: &AppState, raw_id: String, headers: &HeaderMap) -> Result
         Ok(_) => return Err(DomainError::not_found("stop").into()),
         Err(e) => return Err(crate::error::bad_id_error("id", "stop", &e).into()),
     };
-    let stop = participants::export_start(&state.db, &actor, stop_id).await?;
+    Ok(stop_csv(state, &actor, stop_id).await?)
+}
+
+/// A stop's registrations as a CSV download for `actor` (the API's export,
+/// and the console's button): checks the role, logs a key's access, streams.
+pub async fn stop_csv(state: &AppState, actor: &Actor, stop_id: Uuid) -> Result<Response, DomainError> {
+    let stop = participants::export_start(&state.db, actor, stop_id).await?;
     let scope: TenantScope = actor.scope;
     if let Some(key) = actor.key_id() {
         // Logged before streaming, with every row the export holds: a client

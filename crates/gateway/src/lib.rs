@@ -17,7 +17,7 @@
 pub mod cache;
 mod cors;
 pub mod error;
-mod export;
+pub mod export;
 pub mod http;
 pub mod ids;
 pub mod lang;

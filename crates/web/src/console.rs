@@ -299,6 +299,7 @@ fn role_code(role: &Role) -> &'static str {
 
 /// One stop's line, as the dashboard shows it.
 struct StopRow {
+    id: String,
     name: String,
     date: String,
     status: String,
@@ -336,6 +337,7 @@ fn stop_rows(d: &EditionDashboard, lang: Lang) -> Vec<StopRow> {
                 escale_domain::catalog::StopStatus::Cancelled => "console-stop-cancelled",
             });
             StopRow {
+                id: s.id.0.to_string(),
                 name: s.name_in(lang.as_str()).to_owned(),
                 date: when::date(lang, s.local_starts_at()),
                 status,
@@ -412,4 +414,221 @@ pub(crate) async fn dashboard(
     );
     let page = DashboardPage { c, f, editions, heading, totals, stops: stop_rows(&d, lang), door_only: false };
     console_page(StatusCode::OK, &page)
+}
+
+// ------------------------------------------------------------ a stop's list
+
+/// A page of the list: at most this many lines.
+const ROSTER_PAGE: u64 = 50;
+
+/// What the list's address may say: nothing personal (a search is posted).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct RosterQuery {
+    lang: Option<String>,
+    status: Option<String>,
+    checked: Option<String>,
+    after: Option<String>,
+}
+
+struct RosterRow {
+    name: String,
+    contact: String,
+    code: String,
+    state: &'static str,
+    status: String,
+    workshops: String,
+    checked_in: String,
+    registered: String,
+}
+
+#[derive(Template)]
+#[template(path = "console_stop.html")]
+struct RosterPage {
+    c: Chrome,
+    f: Frame,
+    stop_id: String,
+    heading: String,
+    date: String,
+    matching: String,
+    rows: Vec<RosterRow>,
+    search: String,
+    /// (value, label, selected) of each filter's options.
+    statuses: Vec<(&'static str, String, bool)>,
+    checks: Vec<(&'static str, String, bool)>,
+    /// Where the next page starts.
+    next: String,
+    status: String,
+    checked: String,
+}
+
+fn status_filter(raw: &str) -> Option<escale_domain::registration::RegistrationStatus> {
+    use escale_domain::registration::RegistrationStatus as S;
+    match raw {
+        "confirmed" => Some(S::Confirmed),
+        "waitlisted" => Some(S::Waitlisted),
+        "cancelled" => Some(S::Cancelled),
+        _ => None,
+    }
+}
+
+fn checked_filter(raw: &str) -> Option<bool> {
+    match raw {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// The list's answer, for a first view (GET) and a search or next page (POST).
+#[expect(clippy::too_many_arguments, reason = "the parts of one list request, read by two handlers")]
+async fn roster_page(
+    web: &Web,
+    lang: Lang,
+    token: &str,
+    actor: &Actor,
+    raw_stop: &str,
+    search: String,
+    status: String,
+    checked: String,
+    after: Option<&str>,
+) -> Response {
+    use escale_domain::registration::RegistrationStatus as S;
+    use escale_domain::registration::participants::{self, RosterFilter};
+    let t = Tr(lang);
+    // An id that is not one, like another organizer's stop, is no stop of hers.
+    let Ok(stop_id) = uuid::Uuid::parse_str(raw_stop) else { return page::not_found(lang) };
+    let after = match after.filter(|a| !a.is_empty()).map(uuid::Uuid::parse_str).transpose() {
+        Ok(a) => a,
+        Err(_) => return page::not_found(lang),
+    };
+    let filter = RosterFilter {
+        search: Some(search.clone()).filter(|s| !s.trim().is_empty()),
+        status: status_filter(&status),
+        checked_in: checked_filter(&checked),
+    };
+    let roster = match participants::stop_roster(&web.state.db, actor, stop_id, &filter, after, ROSTER_PAGE).await {
+        Ok(r) => r,
+        Err(DomainError::NotFound { .. }) => return page::not_found(lang),
+        Err(DomainError::Forbidden(_)) => {
+            return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response();
+        }
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let zone = roster.stop.time_zone;
+    let local = |at: chrono::DateTime<Utc>| zone.local(at).format("%d/%m %H:%M").to_string();
+    let rows = roster
+        .rows
+        .iter()
+        .map(|row| {
+            let (r, p) = (&row.registration, &row.participant);
+            let (state, status) = match r.status {
+                S::Confirmed => ("open", t.s("console-status-confirmed")),
+                S::Waitlisted => (
+                    "wait",
+                    t.a("console-status-waitlisted", &[("position", Arg::from(r.waitlist_position.unwrap_or(0)))]),
+                ),
+                S::Cancelled => ("off", t.s("console-status-cancelled")),
+            };
+            RosterRow {
+                name: p.full_name.clone(),
+                contact: [p.email.as_deref(), p.phone.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+                code: r.display_code(),
+                state,
+                status,
+                workshops: row.sessions.join(" · "),
+                checked_in: r.checked_in_at.map(local).unwrap_or_default(),
+                registered: local(r.created_at),
+            }
+        })
+        .collect();
+    let (c, f) = match frame(web, lang, token, actor, roster.stop.name_in(lang.as_str()).to_owned()).await {
+        Ok(framed) => framed,
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let option = |value: &'static str, id: &str, current: &str| (value, t.s(id), value == current);
+    let page = RosterPage {
+        c,
+        f,
+        stop_id: stop_id.to_string(),
+        heading: roster.stop.name_in(lang.as_str()).to_owned(),
+        date: when::date(lang, roster.stop.local_starts_at()),
+        matching: t.n("console-matching", i64::try_from(roster.matching).unwrap_or(i64::MAX)),
+        rows,
+        statuses: vec![
+            option("", "console-filter-all", &status),
+            option("confirmed", "console-status-confirmed", &status),
+            option("waitlisted", "console-waiting", &status),
+            option("cancelled", "console-status-cancelled", &status),
+        ],
+        checks: vec![
+            option("", "console-filter-all", &checked),
+            option("yes", "console-filter-checked", &checked),
+            option("no", "console-filter-not-checked", &checked),
+        ],
+        next: roster.next.map(|n| n.to_string()).unwrap_or_default(),
+        search,
+        status,
+        checked,
+    };
+    console_page(StatusCode::OK, &page)
+}
+
+pub(crate) async fn roster(
+    State(web): State<Web>,
+    Query(q): Query<RosterQuery>,
+    axum::extract::Path(stop): axum::extract::Path<String>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    let (token, actor) = match signed_in(&web, &jar).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return to_login(lang),
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let (status, checked) = (q.status.unwrap_or_default(), q.checked.unwrap_or_default());
+    roster_page(&web, lang, &token, &actor, &stop, String::new(), status, checked, q.after.as_deref()).await
+}
+
+/// A search (names, emails and phones stay out of addresses and logs) or the
+/// next page of one.
+pub(crate) async fn roster_search(
+    State(web): State<Web>,
+    Query(q): Query<RosterQuery>,
+    axum::extract::Path(stop): axum::extract::Path<String>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    let (token, actor, fields) = match posted(&web, &headers, &jar, lang, &body).await {
+        Ok(p) => p,
+        Err(refused) => return *refused,
+    };
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let after = field("after");
+    roster_page(&web, lang, &token, &actor, &stop, field("q"), field("status"), field("checked"), Some(&after)).await
+}
+
+/// The stop's list as CSV: the API's export, for the signed-in member.
+pub(crate) async fn roster_csv(
+    State(web): State<Web>,
+    Query(q): Query<RosterQuery>,
+    axum::extract::Path(stop): axum::extract::Path<String>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    let actor = match signed_in(&web, &jar).await {
+        Ok(Some((_, actor))) => actor,
+        Ok(None) => return to_login(lang),
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let Ok(stop_id) = uuid::Uuid::parse_str(&stop) else { return page::not_found(lang) };
+    match escale_gateway::export::stop_csv(&web.state, &actor, stop_id).await {
+        Ok(csv) => csv,
+        Err(DomainError::NotFound { .. }) => page::not_found(lang),
+        Err(DomainError::Forbidden(_)) => Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response(),
+        Err(e) => page::unavailable(lang, &e),
+    }
 }

@@ -66,6 +66,8 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/login", get(console::login_form).post(console::login))
         .route("/console/logout", axum::routing::post(console::logout))
         .route("/console/switch", axum::routing::post(console::switch))
+        .route("/console/stops/{stop}", get(console::roster).post(console::roster_search))
+        .route("/console/stops/{stop}/registrations.csv", get(console::roster_csv))
         .route("/{tenant}", get(public::tenant))
         .route("/{tenant}/{stop}", get(public::stop).post(public::register))
         // Inside the routing, so the matched pattern labels the request.

@@ -662,3 +662,78 @@ async fn the_console_signs_in_shows_the_dashboard_by_role_and_refuses_forgeries(
         assert_eq!(last, 429, "{name}");
     }
 }
+
+#[tokio::test]
+async fn the_console_lists_searches_and_exports_a_stops_registrations() {
+    use escale_domain::ids::StopId;
+    use escale_domain::registration::{RegisterInput, register};
+    for t in TestDb::each("the_console_lists_searches_and_exports_a_stops_registrations").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let tenant = escale_domain::access::accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        let agenda = escale_domain::catalog::agenda(&t.db, tenant.scope).await.expect("agenda");
+        let stop = agenda.iter().find(|a| a.window(Utc::now()).is_open()).expect("an open stop").stop.id.0;
+        for (n, phone) in ["0661234567", "0662345678", "0663456789"].iter().enumerate() {
+            let input = RegisterInput {
+                stop_id: StopId(stop),
+                full_name: format!("Salma Tazi {n}"),
+                email: Some(format!("salma{n}@example.ma")),
+                phone: Some((*phone).into()),
+                ..Default::default()
+            };
+            register(&t.db, tenant.scope, &input, Utc::now()).await.expect("registers");
+        }
+        let r = site.post("/console/login?lang=fr", &[("email", &email), ("password", &password)]).await;
+        let cookie = session_cookie(&r);
+        let get = |path: String| {
+            let req = site.http.get(format!("{}{path}", site.base)).header("cookie", cookie.clone());
+            async move { req.send().await.expect("GET") }
+        };
+        let html = get(format!("/console/stops/{stop}?lang=fr")).await.text().await.expect("body");
+        assert!(html.contains("3 inscriptions") && html.contains("Salma Tazi 2"), "{name}");
+        let csrf = console_csrf(&html);
+
+        // A phone as typed finds its person; the search is posted, never in the address.
+        let search = |fields: Vec<(&'static str, String)>| {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
+            let req = site
+                .http
+                .post(format!("{}/console/stops/{stop}?lang=fr", site.base))
+                .header("cookie", cookie.clone())
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            async move { req.send().await.expect("POST") }
+        };
+        let r = search(vec![("csrf", csrf.clone()), ("q", "+212 6 62 34 56 78".into())]).await;
+        let html = r.text().await.expect("body");
+        assert!(html.contains("Une inscription.") && html.contains("Salma Tazi 1"), "{name}");
+        assert!(!html.contains("Salma Tazi 0"), "{name}");
+        // Part of a name in another case; a `%` is a letter, not a wildcard.
+        let html = search(vec![("csrf", csrf.clone()), ("q", "TAZI".into())]).await.text().await.expect("body");
+        assert!(html.contains("3 inscriptions"), "{name}");
+        let html = search(vec![("csrf", csrf.clone()), ("q", "%".into())]).await.text().await.expect("body");
+        assert!(html.contains("Aucune inscription ne correspond."), "{name}");
+        // Without the form token: refused.
+        assert_eq!(search(vec![("q", "Tazi".into())]).await.status(), 403, "{name}");
+
+        // The CSV button: the API's export, with the cookie.
+        let r = get(format!("/console/stops/{stop}/registrations.csv")).await;
+        assert_eq!(r.status(), 200, "{name}");
+        assert!(
+            r.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("text/csv"))
+        );
+        let csv = r.text().await.expect("csv");
+        assert_eq!(csv.lines().count(), 4, "{name}: a header and three lines");
+
+        // Another organizer's stop, a made-up id, not an id: the same 404.
+        for path in [format!("/console/stops/{}", uuid::Uuid::now_v7()), "/console/stops/nope".to_owned()] {
+            assert_eq!(get(path.clone()).await.status(), 404, "{name}: {path}");
+        }
+        // Signed out: to the sign-in page, and no CSV.
+        let r = site.get(&format!("/console/stops/{stop}/registrations.csv"), "fr").await;
+        assert_eq!(r.status(), 303, "{name}");
+    }
+}

@@ -759,6 +759,17 @@ pub async fn export_page(
         q = q.filter(registration::Column::Id.gt(after));
     }
     let regs = q.order_by_asc(registration::Column::Id).limit(limit).all(db).await?;
+    rows_of(db, scope, stop_id, regs).await
+}
+
+/// The export's lines for these registrations of one stop: their people and
+/// workshops, three statements whatever their number.
+async fn rows_of(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop_id: Uuid,
+    regs: Vec<registration::Model>,
+) -> DomainResult<Vec<ExportRow>> {
     if regs.is_empty() {
         return Ok(Vec::new());
     }
@@ -803,6 +814,110 @@ pub async fn export_page(
             Some(ExportRow { registration: r.into(), participant, sessions })
         })
         .collect())
+}
+
+// ---------------------------------------------------------------- roster
+
+/// What an organizer looks for in a stop's registrations.
+#[derive(Debug, Clone, Default)]
+pub struct RosterFilter {
+    /// A name (or part of it), an email, a phone as typed (`06 61…`,
+    /// `+212 6…`) or a ticket code (case, spaces and dashes forgiven).
+    pub search: Option<String>,
+    pub status: Option<registration::Status>,
+    /// Checked in (true) or not yet (false).
+    pub checked_in: Option<bool>,
+}
+
+/// One page of a stop's registrations for the console.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    pub stop: crate::catalog::Stop,
+    pub rows: Vec<ExportRow>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<Uuid>,
+    /// How many registrations match, over all pages.
+    pub matching: u64,
+}
+
+/// The most people a name search gathers before it asks for more letters.
+const SEARCH_PEOPLE: u64 = 2_000;
+
+/// A page of a stop's registrations matching `filter`, in registration
+/// order after `after`. Needs [`Action::RegistrationsRead`]; another
+/// organizer's stop is NOT_FOUND. A fixed number of statements whatever the
+/// stop's size.
+pub async fn stop_roster(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    stop_id: Uuid,
+    filter: &RosterFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Roster> {
+    let stop = export_start(db, actor, stop_id).await?;
+    let scope = actor.scope;
+    let mut q = registration::Entity::find()
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::StopId.eq(stop_id));
+    if let Some(status) = filter.status {
+        q = q.filter(registration::Column::Status.eq(status));
+    }
+    match filter.checked_in {
+        Some(true) => q = q.filter(registration::Column::CheckedInAt.is_not_null()),
+        Some(false) => q = q.filter(registration::Column::CheckedInAt.is_null()),
+        None => {}
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let mut who = sea_orm::Condition::any();
+        if let Ok(code) = crate::values::TicketCode::parse(search) {
+            who = who.add(registration::Column::TicketCode.eq(code.as_str()));
+        }
+        let mut people = sea_orm::Condition::any();
+        if let Ok(phone) = PhoneNumber::parse(search) {
+            people = people.add(participant::Column::Phone.eq(phone.as_e164()));
+        }
+        // Parts of a name or an email, any case; the user's % and _ are letters.
+        let escaped: String = search
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+            .collect();
+        let pattern = sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\');
+        for column in [participant::Column::FullName, participant::Column::Email] {
+            people = people.add(Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(column))).like(pattern.clone()));
+        }
+        let ids: Vec<Uuid> = participant::Entity::find()
+            .select_only()
+            .column(participant::Column::Id)
+            .filter(participant::Column::TenantId.eq(scope.uuid()))
+            .filter(people)
+            .limit(SEARCH_PEOPLE)
+            .into_tuple()
+            .all(db)
+            .await?;
+        if !ids.is_empty() {
+            who = who.add(registration::Column::ParticipantId.is_in(ids));
+        }
+        // Nothing can match: an empty page, not every registration.
+        if who.is_empty() {
+            return Ok(Roster { stop, rows: Vec::new(), next: None, matching: 0 });
+        }
+        q = q.filter(who);
+    }
+    let matching = q.clone().count(db).await?;
+    if let Some(after) = after {
+        q = q.filter(registration::Column::Id.gt(after));
+    }
+    let mut regs = q.order_by_asc(registration::Column::Id).limit(limit + 1).all(db).await?;
+    let next = if regs.len() as u64 > limit {
+        regs.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        regs.last().map(|r| r.id)
+    } else {
+        None
+    };
+    let rows = rows_of(db, scope, stop_id, regs).await?;
+    Ok(Roster { stop, rows, next, matching })
 }
 
 /// A session's questions through its speaker link (`/s/<token>`): NOT_FOUND

@@ -29,3 +29,26 @@ console-role-owner = مالك
 console-role-admin = مدير
 console-role-staff = فريق
 console-role-checkin = استقبال
+console-back = لوحة القيادة
+console-search = بحث (الاسم أو البريد أو الهاتف أو الرمز)
+console-export = تصدير القائمة (CSV)
+console-list = تسجيلات المحطة
+console-next = الصفحة التالية
+console-matching = { AR_PLURAL($count) ->
+    [zero] لا يوجد تسجيل مطابق.
+    [one] تسجيل واحد.
+    [two] تسجيلان.
+    [few] { $count } تسجيلات.
+    [many] { $count } تسجيلًا.
+   *[other] { $count } تسجيل.
+}
+console-col-person = المشارك
+console-col-status = الحالة
+console-col-workshops = الورشات
+console-col-registered = تاريخ التسجيل
+console-status-confirmed = مؤكَّد
+console-status-waitlisted = في الانتظار (رقم { $position })
+console-status-cancelled = ملغى
+console-filter-all = الكل
+console-filter-checked = حضروا
+console-filter-not-checked = لم يحضروا بعد

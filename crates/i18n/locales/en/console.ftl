@@ -29,3 +29,23 @@ console-role-owner = owner
 console-role-admin = admin
 console-role-staff = staff
 console-role-checkin = door
+console-back = Dashboard
+console-search = Search (name, email, phone or code)
+console-export = Export the list (CSV)
+console-list = The stop's registrations
+console-next = Next page
+console-matching = { $count ->
+    [0] No registration matches.
+    [one] One registration.
+   *[other] { $count } registrations.
+}
+console-col-person = Participant
+console-col-status = Status
+console-col-workshops = Workshops
+console-col-registered = Registered
+console-status-confirmed = confirmed
+console-status-waitlisted = waiting (no. { $position })
+console-status-cancelled = cancelled
+console-filter-all = All
+console-filter-checked = Arrived
+console-filter-not-checked = Not arrived yet

@@ -29,3 +29,23 @@ console-role-owner = propriétaire
 console-role-admin = administrateur
 console-role-staff = équipe
 console-role-checkin = accueil
+console-back = Tableau de bord
+console-search = Rechercher (nom, e-mail, téléphone ou code)
+console-export = Exporter la liste (CSV)
+console-list = Inscriptions de l'étape
+console-next = Page suivante
+console-matching = { $count ->
+    [0] Aucune inscription ne correspond.
+    [one] Une inscription.
+   *[other] { $count } inscriptions.
+}
+console-col-person = Participant
+console-col-status = Statut
+console-col-workshops = Ateliers
+console-col-registered = Inscrit le
+console-status-confirmed = confirmé
+console-status-waitlisted = en attente (n° { $position })
+console-status-cancelled = annulé
+console-filter-all = Tous
+console-filter-checked = Arrivés
+console-filter-not-checked = Pas encore arrivés
