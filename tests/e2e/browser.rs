@@ -92,6 +92,16 @@ impl Browser {
         self.navigating(button.click()).await;
     }
 
+    /// Sets a field's value as its picker would (date and time inputs take
+    /// keys in the locale's order, which a test should not depend on).
+    async fn set_value(&self, id: &str, value: &str) {
+        let field = self.driver.find(By::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+        self.driver
+            .execute("arguments[0].value = arguments[1];", vec![field.to_json().expect("element"), json!(value)])
+            .await
+            .expect("set the value");
+    }
+
     /// Presses a button that posts a form, and waits for the answer.
     async fn press(&self, css: &str) {
         let button = self.driver.find(By::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
@@ -440,6 +450,40 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     assert!(text.contains("Exporter la liste (CSV)"), "{text}");
     browser.shot("console-stop-fr").await;
     browser.assert_accessible("console stop list, fr").await;
+
+    // A new stop with two workshops, published, on the public page.
+    browser.follow(By::LinkText("Tableau de bord")).await;
+    browser.follow(By::LinkText("Nouvelle étape")).await;
+    for (id, text) in [
+        ("name", "Mini-forum d'Agadir"),
+        ("region", "Souss-Massa"),
+        ("city", "Agadir"),
+        ("venue", "Palais des congrès"),
+        ("capacity", "120"),
+    ] {
+        browser.fill(id, text).await;
+    }
+    browser.set_value("startsAt", "2027-04-17T09:00").await;
+    browser.set_value("endsAt", "2027-04-17T17:00").await;
+    browser.shot("console-new-stop-fr").await;
+    browser.assert_accessible("console new stop, fr").await;
+    browser.press("form.console-form button").await;
+    for (title, starts, ends) in [("Vendre sur Instagram", "10:00", "11:30"), ("Tenir sa caisse", "14:00", "15:30")] {
+        browser.fill("title", title).await;
+        browser.fill("capacity", "25").await;
+        browser.set_value("startsAt", &format!("2027-04-17T{starts}")).await;
+        browser.set_value("endsAt", &format!("2027-04-17T{ends}")).await;
+        browser.press("form.console-form button").await;
+    }
+    browser.press("form[action*='/status'] button").await;
+    let text = browser.text().await;
+    assert!(text.contains("Tenir sa caisse") && text.contains("publiée"), "{text}");
+    browser.shot("console-stop-edit-fr").await;
+    browser.assert_accessible("console stop edit, fr").await;
+    browser.follow(By::LinkText("Voir la page publique")).await;
+    let text = browser.text().await;
+    assert!(text.contains("Vendre sur Instagram") && text.contains("S'inscrire"), "the stop is public: {text}");
+    d.goto(format!("{}/console?lang=fr", server.base)).await.expect("back to the console");
 
     // The same in Arabic, right to left, with the stops' Arabic names.
     browser.follow(By::Css("a[hreflang=ar]")).await;

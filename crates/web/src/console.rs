@@ -34,7 +34,7 @@ const COOKIE: &str = "escale_console";
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct ConsoleQuery {
-    lang: Option<String>,
+    pub(crate) lang: Option<String>,
     edition: Option<String>,
 }
 
@@ -63,7 +63,7 @@ fn session_cookie(web: &Web, headers: &HeaderMap, token: String) -> Cookie<'stat
 
 /// Who is signed in: the cookie's session, still alive, with the role held
 /// now. None sends to the sign-in page.
-async fn signed_in(web: &Web, jar: &CookieJar) -> Result<Option<(String, Actor)>, DomainError> {
+pub(crate) async fn signed_in(web: &Web, jar: &CookieJar) -> Result<Option<(String, Actor)>, DomainError> {
     let Some(token) = jar.get(COOKIE).map(|c| c.value().to_owned()) else { return Ok(None) };
     match accounts::authenticate(&web.state.db, &token, Utc::now()).await {
         Ok(actor) => Ok(Some((token, actor))),
@@ -72,12 +72,12 @@ async fn signed_in(web: &Web, jar: &CookieJar) -> Result<Option<(String, Actor)>
     }
 }
 
-fn to_login(lang: Lang) -> Response {
+pub(crate) fn to_login(lang: Lang) -> Response {
     Redirect::to(&format!("/console/login?lang={}", lang.as_str())).into_response()
 }
 
 /// The console's pages: kept by nobody, never framed.
-fn console_page(status: StatusCode, template: &impl Template) -> Response {
+pub(crate) fn console_page(status: StatusCode, template: &impl Template) -> Response {
     let mut response = render(status, Kind::Private, template);
     response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response.headers_mut().insert("x-robots-tag", HeaderValue::from_static("noindex"));
@@ -180,7 +180,7 @@ pub(crate) async fn login(
 
 /// A post from a signed-in page: from this origin, with the session's form
 /// token. Else 403, and nothing done.
-async fn posted(
+pub(crate) async fn posted(
     web: &Web,
     headers: &HeaderMap,
     jar: &CookieJar,
@@ -254,25 +254,27 @@ pub(crate) async fn switch(
 
 /// The console's frame: who is signed in where, the organizers she may
 /// switch to, the form token, sign out.
-struct Frame {
-    who: String,
-    role: String,
-    csrf: String,
+pub(crate) struct Frame {
+    pub(crate) who: String,
+    pub(crate) role: String,
+    pub(crate) csrf: String,
     /// (slug, name, current) of each organizer she belongs to.
-    organizers: Vec<(String, String, bool)>,
+    pub(crate) organizers: Vec<(String, String, bool)>,
 }
 
-async fn frame(
+pub(crate) async fn frame(
     web: &Web,
     lang: Lang,
     token: &str,
     actor: &Actor,
     title: String,
+    path: &str,
 ) -> Result<(Chrome, Frame), DomainError> {
     let t = Tr(lang);
     let viewer = accounts::viewer(&web.state.db, actor).await?;
     let here = viewer.memberships.iter().find(|(tenant, _)| tenant.scope == actor.scope);
-    let mut c = Chrome::new(lang, title, here.map(|(tenant, _)| tenant), "/console");
+    // The language switcher comes back to this page.
+    let mut c = Chrome::new(lang, title, here.map(|(tenant, _)| tenant), path);
     c.home = format!("/console?lang={}", lang.as_str());
     let role = here.map(|(_, role)| t.s(&format!("console-role-{}", role_code(role)))).unwrap_or_default();
     let f = Frame {
@@ -323,6 +325,9 @@ struct DashboardPage {
     stops: Vec<StopRow>,
     /// Her role sees the door only.
     door_only: bool,
+    /// The edition shown, and whether she may add stops to it.
+    edition_id: String,
+    can_write: bool,
 }
 
 fn stop_rows(d: &EditionDashboard, lang: Lang) -> Vec<StopRow> {
@@ -367,7 +372,7 @@ pub(crate) async fn dashboard(
         Ok(None) => return to_login(lang),
         Err(e) => return page::unavailable(lang, &e),
     };
-    let (c, f) = match frame(&web, lang, &token, &actor, t.s("console-dashboard")).await {
+    let (c, f) = match frame(&web, lang, &token, &actor, t.s("console-dashboard"), "/console").await {
         Ok(framed) => framed,
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -381,6 +386,8 @@ pub(crate) async fn dashboard(
             totals: String::new(),
             stops: Vec::new(),
             door_only: true,
+            edition_id: String::new(),
+            can_write: false,
         };
         return console_page(StatusCode::OK, &page);
     }
@@ -412,7 +419,17 @@ pub(crate) async fn dashboard(
             ("checkedIn", Arg::from(totals.checked_in)),
         ],
     );
-    let page = DashboardPage { c, f, editions, heading, totals, stops: stop_rows(&d, lang), door_only: false };
+    let page = DashboardPage {
+        c,
+        f,
+        editions,
+        heading,
+        totals,
+        stops: stop_rows(&d, lang),
+        door_only: false,
+        edition_id: current.map(|id| id.0.to_string()).unwrap_or_default(),
+        can_write: actor.require(Action::CatalogWrite).is_ok(),
+    };
     console_page(StatusCode::OK, &page)
 }
 
@@ -541,7 +558,16 @@ async fn roster_page(
             }
         })
         .collect();
-    let (c, f) = match frame(web, lang, token, actor, roster.stop.name_in(lang.as_str()).to_owned()).await {
+    let (c, f) = match frame(
+        web,
+        lang,
+        token,
+        actor,
+        roster.stop.name_in(lang.as_str()).to_owned(),
+        &format!("/console/stops/{stop_id}"),
+    )
+    .await
+    {
         Ok(framed) => framed,
         Err(e) => return page::unavailable(lang, &e),
     };

@@ -15,6 +15,7 @@
 
 mod assets;
 mod console;
+mod console_catalog;
 mod form;
 mod own;
 mod page;
@@ -68,6 +69,10 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/switch", axum::routing::post(console::switch))
         .route("/console/stops/{stop}", get(console::roster).post(console::roster_search))
         .route("/console/stops/{stop}/registrations.csv", get(console::roster_csv))
+        .route("/console/editions/{edition}/stops", get(console_catalog::new_stop).post(console_catalog::create_stop))
+        .route("/console/stops/{stop}/edit", get(console_catalog::stop_edit))
+        .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
+        .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))
         .route("/{tenant}", get(public::tenant))
         .route("/{tenant}/{stop}", get(public::stop).post(public::register))
         // Inside the routing, so the matched pattern labels the request.

@@ -335,7 +335,7 @@ impl StopPage {
     }
 }
 
-fn kind_label(t: Tr, kind: SessionKind) -> String {
+pub(crate) fn kind_label(t: Tr, kind: SessionKind) -> String {
     t.s(match kind {
         SessionKind::Workshop => "session-workshop",
         SessionKind::Talk => "session-talk",

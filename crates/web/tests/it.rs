@@ -737,3 +737,110 @@ async fn the_console_lists_searches_and_exports_a_stops_registrations() {
         assert_eq!(r.status(), 303, "{name}");
     }
 }
+
+#[tokio::test]
+async fn the_console_builds_a_stop_with_workshops_and_publishes_it() {
+    for t in TestDb::each("the_console_builds_a_stop_with_workshops_and_publishes_it").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let r = site.post("/console/login?lang=fr", &[("email", &email), ("password", &password)]).await;
+        let cookie = session_cookie(&r);
+        let get = |path: String| {
+            let req = site.http.get(format!("{}{path}", site.base)).header("cookie", cookie.clone());
+            async move { req.send().await.expect("GET") }
+        };
+        let post = |path: String, fields: Vec<(&'static str, String)>| {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
+            let req = site
+                .http
+                .post(format!("{}{path}", site.base))
+                .header("cookie", cookie.clone())
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            async move { req.send().await.expect("POST") }
+        };
+        let dashboard = get("/console?lang=fr".into()).await.text().await.expect("body");
+        let csrf = console_csrf(&dashboard);
+        let at = dashboard.find("/console/editions/").expect("a new-stop link") + 18;
+        let edition: String = dashboard[at..].chars().take_while(|c| *c != '/').collect();
+        let new_stop = format!("/console/editions/{edition}/stops?lang=fr");
+        let stop_fields = |starts: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("name", "Mini-forum d'Agadir".to_owned()),
+                ("region", "Souss-Massa".to_owned()),
+                ("city", "Agadir".to_owned()),
+                ("venue", "Palais des congrès".to_owned()),
+                ("startsAt", starts.to_owned()),
+                ("endsAt", "2027-04-17T17:00".to_owned()),
+                ("capacity", "120".to_owned()),
+            ]
+        };
+
+        // A time that is none: refused beside its field, what was typed kept.
+        let r = post(new_stop.clone(), stop_fields("demain matin")).await;
+        assert_eq!(r.status(), 422, "{name}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains("id=\"startsAt-error\"") && html.contains("Palais des congrès"), "{name}");
+        // Without the form token: nothing is created.
+        let mut forged = stop_fields("2027-04-17T09:00");
+        forged.remove(0);
+        assert_eq!(post(new_stop.clone(), forged).await.status(), 403, "{name}");
+
+        let r = post(new_stop, stop_fields("2027-04-17T09:00")).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let edit = location(&r);
+        let stop = edit.trim_start_matches("/console/stops/").split('/').next().unwrap_or("").to_owned();
+        let sessions = format!("/console/stops/{stop}/sessions?lang=fr");
+        for (title, starts, ends) in [
+            ("Vendre sur Instagram", "2027-04-17T10:00", "2027-04-17T11:30"),
+            ("Tenir sa caisse", "2027-04-17T14:00", "2027-04-17T15:30"),
+        ] {
+            let fields = vec![
+                ("csrf", csrf.clone()),
+                ("title", title.to_owned()),
+                ("startsAt", starts.to_owned()),
+                ("endsAt", ends.to_owned()),
+                ("capacity", "25".to_owned()),
+            ];
+            assert_eq!(post(sessions.clone(), fields).await.status(), 303, "{name}: {title}");
+        }
+        // A session outside the stop's day: the domain's refusal, in place.
+        let outside = vec![
+            ("csrf", csrf.clone()),
+            ("title", "Trop tard".to_owned()),
+            ("startsAt", "2027-04-17T18:00".to_owned()),
+            ("endsAt", "2027-04-17T19:00".to_owned()),
+        ];
+        let r = post(sessions, outside).await;
+        assert_eq!(r.status(), 422, "{name}");
+        assert!(r.text().await.expect("body").contains("Trop tard"), "{name}: kept");
+
+        // A draft is nobody's business; published, it is on the organizer's page.
+        let public = site.text("/attitudes-conseil?lang=fr", "fr").await;
+        assert!(!public.contains("Agadir"), "{name}: a draft is not public");
+        let r = post(
+            format!("/console/stops/{stop}/status?lang=fr"),
+            vec![("csrf", csrf.clone()), ("status", "published".into())],
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{name}");
+        let page = get(location(&r)).await.text().await.expect("body");
+        assert!(
+            page.contains("Vendre sur Instagram") && page.contains("Tenir sa caisse") && page.contains("publiée"),
+            "{name}"
+        );
+        let public = site.text("/attitudes-conseil?lang=fr", "fr").await;
+        assert!(public.contains("Agadir"), "{name}: published");
+        let at = public.find("/attitudes-conseil/agadir").expect("the stop's link");
+        let path: String = public[at..].chars().take_while(|c| *c != '"' && *c != '?').collect();
+        let stop_page = site.text(&path, "fr").await;
+        assert!(stop_page.contains("Vendre sur Instagram") && stop_page.contains("25 places restantes"), "{name}");
+
+        // Another organizer's stop, a made-up one: 404.
+        assert_eq!(get(format!("/console/stops/{}/edit", uuid::Uuid::now_v7())).await.status(), 404, "{name}");
+    }
+}
