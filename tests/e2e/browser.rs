@@ -430,6 +430,26 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     let field =
         |k: &str| creds.lines().find_map(|l| l.strip_prefix(k)).map(str::trim).expect("credential line").to_owned();
 
+    // A few people registered already, with questions: the dashboard has something to draw.
+    let agenda = server.graphql(AGENDA, json!({ "tenant": TENANT })).await;
+    let open: Vec<Value> = agenda["data"]["agenda"]
+        .as_array()
+        .expect("stops")
+        .iter()
+        .filter(|s| s["registrationOpen"] == json!(true))
+        .cloned()
+        .collect();
+    for (n, topic) in ["BUDGETING", "BUDGETING", "DIGITAL_MARKETING", "BANKING_RELATIONS"].iter().enumerate() {
+        let input = json!({
+            "stopId": open[n % open.len()]["id"],
+            "fullName": format!("Participante {n}"),
+            "email": format!("p{n}@example.ma"),
+            "question": { "topic": topic, "body": "Comment préparer mon dossier ?" },
+        });
+        let r = server.graphql(REGISTER, json!({ "input": input })).await;
+        assert!(r["errors"].is_null(), "{r}");
+    }
+
     d.goto(format!("{}/console?lang=fr", server.base)).await.expect("open the console");
     assert!(d.current_url().await.expect("url").path().ends_with("/console/login"), "to the sign-in page");
     browser.fill("email", &field("email:")).await;
@@ -442,8 +462,12 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     browser.press("form.console-login button").await;
     let text = browser.text().await;
     assert!(text.contains("Tableau de bord") && text.contains("Mini-forum de Marrakech"), "{text}");
+    assert!(text.contains("4 inscriptions sur un jour"), "the chart's summary: {text}");
+    assert!(d.find(By::Css("svg.chart rect")).await.is_ok(), "the chart is drawn");
     browser.shot("console-dashboard-fr").await;
     browser.assert_accessible("console dashboard, fr").await;
+    d.find(By::Css(".console-charts")).await.expect("charts").scroll_into_view().await.expect("scroll");
+    browser.shot("console-charts-fr").await;
     // A stop's list, its search and its export button.
     browser.follow(By::Css(".console-table tbody a")).await;
     let text = browser.text().await;
@@ -492,6 +516,8 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     assert_eq!(d.find(By::Tag("html")).await.expect("html").attr("dir").await.expect("dir").as_deref(), Some("rtl"));
     browser.shot("console-dashboard-ar").await;
     browser.assert_accessible("console dashboard, ar").await;
+    d.find(By::Css(".console-charts")).await.expect("charts").scroll_into_view().await.expect("scroll");
+    browser.shot("console-charts-ar").await;
     browser.follow(By::Css(".console-table tbody a")).await;
     assert!(browser.text().await.contains("تصدير القائمة"), "the list in Arabic");
     browser.shot("console-stop-ar").await;

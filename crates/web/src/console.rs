@@ -328,6 +328,12 @@ struct DashboardPage {
     /// The edition shown, and whether she may add stops to it.
     edition_id: String,
     can_write: bool,
+    /// Registrations per day: the chart, its summary, its first and last day.
+    days_chart: String,
+    days_summary: String,
+    days_span: (String, String),
+    /// Questions by topic: (topic, count, the largest count, the bars' scale).
+    topics: Vec<(String, i64, i64)>,
 }
 
 fn stop_rows(d: &EditionDashboard, lang: Lang) -> Vec<StopRow> {
@@ -388,6 +394,10 @@ pub(crate) async fn dashboard(
             door_only: true,
             edition_id: String::new(),
             can_write: false,
+            days_chart: String::new(),
+            days_summary: String::new(),
+            days_span: (String::new(), String::new()),
+            topics: Vec::new(),
         };
         return console_page(StatusCode::OK, &page);
     }
@@ -419,7 +429,23 @@ pub(crate) async fn dashboard(
             ("checkedIn", Arg::from(totals.checked_in)),
         ],
     );
+    let registered: i64 = d.per_day.iter().map(|(_, n)| n).sum();
+    let days_summary = t.a(
+        "console-per-day-summary",
+        &[("count", Arg::from(registered)), ("days", Arg::from(i64::try_from(d.per_day.len()).unwrap_or(0)))],
+    );
+    let days: Vec<(String, i64)> = d.per_day.iter().map(|(day, n)| (when::short_day(lang, *day), *n)).collect();
+    let days_span = (
+        days.first().map(|(d, _)| d.clone()).unwrap_or_default(),
+        days.last().map(|(d, _)| d.clone()).unwrap_or_default(),
+    );
+    let most = d.questions.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let topics = d.questions.iter().map(|(topic, n)| (crate::public::topic_label(t, *topic), *n, most)).collect();
     let page = DashboardPage {
+        days_chart: if days.is_empty() { String::new() } else { crate::chart::columns(&days, &days_summary) },
+        days_summary,
+        days_span,
+        topics,
         c,
         f,
         editions,

@@ -14,6 +14,7 @@
 //! [`pages`] returns through [`escale_gateway::router_with`].
 
 mod assets;
+mod chart;
 mod console;
 mod console_catalog;
 mod form;

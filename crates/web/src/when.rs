@@ -22,3 +22,8 @@ pub(crate) fn date(lang: Lang, at: DateTime<FixedOffset>) -> String {
 pub(crate) fn date_time(lang: Lang, at: DateTime<FixedOffset>) -> String {
     format!("{}, {}", date(lang, at), at.format("%H:%M"))
 }
+
+/// A day without its weekday or year ("15 mai", "15 ماي", "15 May").
+pub(crate) fn short_day(lang: Lang, day: chrono::NaiveDate) -> String {
+    day.format_localized("%-d %B", locale(lang)).to_string()
+}

@@ -689,6 +689,9 @@ async fn the_console_lists_searches_and_exports_a_stops_registrations() {
             let req = site.http.get(format!("{}{path}", site.base)).header("cookie", cookie.clone());
             async move { req.send().await.expect("GET") }
         };
+        // The dashboard's chart: three registrations today.
+        let html = get("/console?lang=fr".to_owned()).await.text().await.expect("body");
+        assert!(html.contains("<svg class=\"chart\"") && html.contains("3 inscriptions sur un jour"), "{name}");
         let html = get(format!("/console/stops/{stop}?lang=fr")).await.text().await.expect("body");
         assert!(html.contains("3 inscriptions") && html.contains("Salma Tazi 2"), "{name}");
         let csrf = console_csrf(&html);

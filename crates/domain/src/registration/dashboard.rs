@@ -1,16 +1,22 @@
 //! An edition at a glance, for the organizer's console: each stop's seats,
 //! waiting list, cancellations and check-ins. A fixed number of statements
 //! whatever the number of stops or registrations (the editions, the series,
-//! the stops, one grouped count).
+//! the stops, one grouped count, the registrations' days, the questions by
+//! topic).
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::access::authz::{Action, Actor};
 use crate::catalog::{Edition, EditionStatus, Series, Stop};
-use crate::entities::{edition, series, stop};
+use crate::entities::{edition, question, registration, series, stop};
 use crate::error::{DomainError, DomainResult};
 use crate::registration::door::{StopCounts, stop_counts};
+use crate::values::Topic;
 
 /// One stop's line of the dashboard.
 #[derive(Debug, Clone)]
@@ -36,6 +42,11 @@ pub struct EditionDashboard {
     pub current: Option<(Edition, Series)>,
     /// Its stops in time order.
     pub stops: Vec<StopLine>,
+    /// Registrations made on each day (in the stop's zone), oldest first,
+    /// days without any included between the first and the last.
+    pub per_day: Vec<(NaiveDate, i64)>,
+    /// Questions asked for the speakers, by topic, over the edition's stops.
+    pub questions: Vec<(Topic, i64)>,
 }
 
 impl EditionDashboard {
@@ -87,7 +98,13 @@ pub async fn edition_dashboard(
         }
     };
     let Some((edition, _)) = &current else {
-        return Ok(EditionDashboard { editions, current, stops: Vec::new() });
+        return Ok(EditionDashboard {
+            editions,
+            current,
+            stops: Vec::new(),
+            per_day: Vec::new(),
+            questions: Vec::new(),
+        });
     };
     let stops: Vec<Stop> = stop::Entity::find()
         .filter(stop::Column::TenantId.eq(scope.uuid()))
@@ -100,9 +117,71 @@ pub async fn edition_dashboard(
         .collect();
     let ids: Vec<Uuid> = stops.iter().map(|s| s.id.0).collect();
     let mut counts = stop_counts(db, scope, &ids).await?;
+    let per_day = per_day(db, scope, &stops).await?;
+    let questions = questions(db, scope, &ids).await?;
     let stops = stops
         .into_iter()
         .map(|stop| StopLine { counts: counts.remove(&stop.id.0).unwrap_or_default(), stop })
         .collect();
-    Ok(EditionDashboard { editions, current, stops })
+    Ok(EditionDashboard { editions, current, stops, per_day, questions })
+}
+
+/// The most days the chart spans: an edition opens some months ahead.
+const MAX_DAYS: i64 = 366;
+
+/// Registrations by the day they were made, in each stop's own zone: one
+/// statement reading two columns, grouped here (a day is a local notion,
+/// which SQL would need per backend and per zone).
+async fn per_day(
+    db: &impl ConnectionTrait,
+    scope: crate::tenancy::TenantScope,
+    stops: &[Stop],
+) -> DomainResult<Vec<(NaiveDate, i64)>> {
+    if stops.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, DateTime<Utc>)> = registration::Entity::find()
+        .select_only()
+        .column(registration::Column::StopId)
+        .column(registration::Column::CreatedAt)
+        .filter(registration::Column::TenantId.eq(scope.uuid()))
+        .filter(registration::Column::StopId.is_in(stops.iter().map(|s| s.id.0)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let zones: HashMap<Uuid, crate::values::TimeZone> = stops.iter().map(|s| (s.id.0, s.time_zone)).collect();
+    let mut days: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    for (stop, at) in rows {
+        let zone = zones.get(&stop).copied().unwrap_or_default();
+        *days.entry(zone.local(at).date_naive()).or_default() += 1;
+    }
+    let (Some(first), Some(last)) = (days.keys().next().copied(), days.keys().next_back().copied()) else {
+        return Ok(Vec::new());
+    };
+    let first = Ord::max(first, last - chrono::Duration::days(MAX_DAYS - 1));
+    Ok(first.iter_days().take_while(|d| *d <= last).map(|d| (d, days.get(&d).copied().unwrap_or(0))).collect())
+}
+
+/// Questions by topic over these stops, every topic listed.
+async fn questions(
+    db: &impl ConnectionTrait,
+    scope: crate::tenancy::TenantScope,
+    stops: &[Uuid],
+) -> DomainResult<Vec<(Topic, i64)>> {
+    let rows: Vec<(Topic, i64)> = if stops.is_empty() {
+        Vec::new()
+    } else {
+        question::Entity::find()
+            .select_only()
+            .column(question::Column::Topic)
+            .column_as(Expr::col(question::Column::Id).count(), "n")
+            .filter(question::Column::TenantId.eq(scope.uuid()))
+            .filter(question::Column::StopId.is_in(stops.iter().copied()))
+            .group_by(question::Column::Topic)
+            .into_tuple()
+            .all(db)
+            .await?
+    };
+    let counts: HashMap<Topic, i64> = rows.into_iter().collect();
+    Ok(Topic::ALL.iter().map(|t| (*t, counts.get(t).copied().unwrap_or(0))).collect())
 }

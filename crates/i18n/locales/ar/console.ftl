@@ -78,3 +78,21 @@ console-public-page = عرض الصفحة العامة
 console-edit = تعديل
 console-time-invalid = يُنتظر تاريخ ووقت (YYYY-MM-DD HH:MM)
 console-number-invalid = يُنتظر عدد صحيح
+console-per-day = التسجيلات حسب اليوم
+console-per-day-summary = { AR_PLURAL($count) ->
+    [zero] لا تسجيل
+    [one] تسجيل واحد
+    [two] تسجيلان
+    [few] { $count } تسجيلات
+    [many] { $count } تسجيلًا
+   *[other] { $count } تسجيل
+} خلال { AR_PLURAL($days) ->
+    [zero] أي يوم
+    [one] يوم واحد
+    [two] يومين
+    [few] { $days } أيام
+    [many] { $days } يومًا
+   *[other] { $days } يوم
+}
+console-questions = الأسئلة حسب الموضوع
+console-none-yet = لا شيء بعد.

@@ -75,3 +75,14 @@ console-public-page = See the public page
 console-edit = Edit
 console-time-invalid = a date and time is expected (YYYY-MM-DD HH:MM)
 console-number-invalid = a whole number is expected
+console-per-day = Registrations per day
+console-per-day-summary = { $count ->
+    [0] No registration
+    [one] One registration
+   *[other] { $count } registrations
+} over { $days ->
+    [one] one day
+   *[other] { $days } days
+}
+console-questions = Questions by topic
+console-none-yet = Nothing yet.

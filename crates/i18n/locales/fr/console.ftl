@@ -75,3 +75,14 @@ console-public-page = Voir la page publique
 console-edit = Modifier
 console-time-invalid = date et heure attendues (AAAA-MM-JJ HH:MM)
 console-number-invalid = un nombre entier est attendu
+console-per-day = Inscriptions par jour
+console-per-day-summary = { $count ->
+    [0] Aucune inscription
+    [one] Une inscription
+   *[other] { $count } inscriptions
+} sur { $days ->
+    [one] un jour
+   *[other] { $days } jours
+}
+console-questions = Questions par thème
+console-none-yet = Rien pour l'instant.
