@@ -522,6 +522,10 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     assert!(browser.text().await.contains("تصدير القائمة"), "the list in Arabic");
     browser.shot("console-stop-ar").await;
     browser.assert_accessible("console stop list, ar").await;
+    browser.follow(By::Css(".console-bar a[href^='/console/members']")).await;
+    assert!(browser.text().await.contains("إضافة شخص"), "the team page in Arabic");
+    browser.shot("console-team-ar").await;
+    browser.assert_accessible("console team, ar").await;
 
     // Signing out ends the session: the console asks to sign in again.
     browser.press("form[action^='/console/logout'] button").await;

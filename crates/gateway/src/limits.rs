@@ -316,6 +316,15 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
+/// A member's or key's own bucket key.
+pub fn actor_key(actor: &escale_domain::access::authz::Actor) -> String {
+    match &actor.principal {
+        escale_domain::access::authz::Principal::Member { user_id, .. } => format!("user:{}", user_id.0),
+        escale_domain::access::authz::Principal::Key(grant) => format!("key:{}", grant.key_id),
+        escale_domain::access::authz::Principal::Operator => "operator".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

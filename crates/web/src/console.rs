@@ -260,6 +260,8 @@ pub(crate) struct Frame {
     pub(crate) csrf: String,
     /// (slug, name, current) of each organizer she belongs to.
     pub(crate) organizers: Vec<(String, String, bool)>,
+    /// She may manage the team (the bar links to it).
+    pub(crate) team: bool,
 }
 
 pub(crate) async fn frame(
@@ -286,6 +288,7 @@ pub(crate) async fn frame(
             .iter()
             .map(|(tenant, _)| (tenant.slug.clone(), tenant.name.clone(), tenant.scope == actor.scope))
             .collect(),
+        team: actor.require(Action::MembersManage).is_ok(),
     };
     Ok((c, f))
 }

@@ -847,3 +847,90 @@ async fn the_console_builds_a_stop_with_workshops_and_publishes_it() {
         assert_eq!(get(format!("/console/stops/{}/edit", uuid::Uuid::now_v7())).await.status(), 404, "{name}");
     }
 }
+
+#[tokio::test]
+async fn the_console_manages_the_team_under_the_domains_rules() {
+    for t in TestDb::each("the_console_manages_the_team_under_the_domains_rules").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let sign_in = |email: String, password: String| {
+            let site = &site;
+            async move {
+                let r = site.post("/console/login?lang=en", &[("email", &email), ("password", &password)]).await;
+                session_cookie(&r)
+            }
+        };
+        let cookie = sign_in(email.clone(), password.clone()).await;
+        let get = |cookie: String, path: &'static str| {
+            let req = site.http.get(format!("{}{path}", site.base)).header("cookie", cookie);
+            async move { req.send().await.expect("GET") }
+        };
+        let post = |cookie: String, fields: Vec<(&'static str, String)>| {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
+            let req = site
+                .http
+                .post(format!("{}/console/members?lang=en", site.base))
+                .header("cookie", cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            async move { req.send().await.expect("POST") }
+        };
+        let html = get(cookie.clone(), "/console/members?lang=en").await.text().await.expect("body");
+        assert!(html.contains(&email), "{name}: the owner is listed");
+        let csrf = console_csrf(&html);
+
+        // A guessable password for a new person: refused with zxcvbn's reason, typed kept.
+        let add = |password: &str, role: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("op", "add".to_owned()),
+                ("email", "karima@example.ma".to_owned()),
+                ("name", "Karima".to_owned()),
+                ("password", password.to_owned()),
+                ("role", role.to_owned()),
+            ]
+        };
+        let r = post(cookie.clone(), add("password12", "staff")).await;
+        assert_eq!(r.status(), 422, "{name}");
+        assert!(r.text().await.expect("body").contains("value=\"karima@example.ma\""), "{name}");
+        let r = post(cookie.clone(), add("a long and quiet river bank", "staff")).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let html = get(cookie.clone(), "/console/members?lang=en").await.text().await.expect("body");
+        assert!(html.contains("karima@example.ma"), "{name}: added");
+
+        // Staff may not manage the team: back to the dashboard, no link to it.
+        let staff = sign_in("karima@example.ma".into(), "a long and quiet river bank".into()).await;
+        assert_eq!(get(staff.clone(), "/console/members").await.status(), 303, "{name}");
+        let dashboard = get(staff.clone(), "/console?lang=en").await.text().await.expect("body");
+        assert!(!dashboard.contains("/console/members"), "{name}");
+
+        // Her role changes (her session ends at once), then she is removed.
+        let at = html.find("karima@example.ma").expect("her row");
+        let row_start = html[..at].rfind("<tr>").expect("row");
+        let id_at = html[row_start..].find("name=\"member\" value=\"").expect("her id") + row_start + 21;
+        let member: String = html[id_at..].chars().take_while(|c| *c != '"').collect();
+        let role =
+            vec![("csrf", csrf.clone()), ("op", "role".into()), ("member", member.clone()), ("role", "admin".into())];
+        assert_eq!(post(cookie.clone(), role).await.status(), 303, "{name}");
+        assert_eq!(get(staff.clone(), "/console").await.status(), 303, "{name}: her old session ended");
+        let remove = vec![("csrf", csrf.clone()), ("op", "remove".into()), ("member", member.clone())];
+        assert_eq!(post(cookie.clone(), remove).await.status(), 303, "{name}");
+        let html = get(cookie.clone(), "/console/members?lang=en").await.text().await.expect("body");
+        assert!(!html.contains("karima@example.ma"), "{name}: removed");
+
+        // The last owner cannot remove herself (the domain's rule, said in place),
+        // and a made-up member is a 404.
+        let owner_at = html.find(&email).expect("owner row");
+        let row_start = html[..owner_at].rfind("<tr>").expect("row");
+        let id_at = html[row_start..].find("name=\"member\" value=\"").expect("owner id") + row_start + 21;
+        let me: String = html[id_at..].chars().take_while(|c| *c != '"').collect();
+        let r = post(cookie.clone(), vec![("csrf", csrf.clone()), ("op", "remove".into()), ("member", me)]).await;
+        assert_eq!(r.status(), 422, "{name}");
+        assert!(r.text().await.expect("body").contains("last owner"), "{name}");
+        let ghost = vec![("csrf", csrf.clone()), ("op", "remove".into()), ("member", uuid::Uuid::now_v7().to_string())];
+        assert_eq!(post(cookie.clone(), ghost).await.status(), 404, "{name}");
+    }
+}

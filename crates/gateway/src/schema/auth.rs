@@ -109,11 +109,4 @@ pub fn client_address(ctx: &Context<'_>) -> String {
     ctx.data_opt::<crate::http::ClientIp>().map_or_else(|| "unknown".to_owned(), |c| c.0.to_string())
 }
 
-/// A member's or key's own bucket key.
-pub fn actor_key(actor: &Actor) -> String {
-    match &actor.principal {
-        escale_domain::access::authz::Principal::Member { user_id, .. } => format!("user:{}", user_id.0),
-        escale_domain::access::authz::Principal::Key(grant) => format!("key:{}", grant.key_id),
-        escale_domain::access::authz::Principal::Operator => "operator".to_owned(),
-    }
-}
+pub use crate::limits::actor_key;

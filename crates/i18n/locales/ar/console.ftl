@@ -96,3 +96,13 @@ console-per-day-summary = { AR_PLURAL($count) ->
 }
 console-questions = الأسئلة حسب الموضوع
 console-none-yet = لا شيء بعد.
+console-team = الفريق
+console-col-role = الدور
+console-change = تغيير
+console-remove = إزالة
+console-since = منذ
+console-add-member = إضافة شخص
+console-member-name = الاسم (اختياري)
+console-member-password = كلمة المرور
+console-member-password-hint = لشخص جديد على المنصة (10 أحرف على الأقل، يصعب تخمينها)؛ تُترك فارغة لمن لديه حساب من قبل.
+console-col-member = العضو

@@ -86,3 +86,13 @@ console-per-day-summary = { $count ->
 }
 console-questions = Questions by topic
 console-none-yet = Nothing yet.
+console-team = Team
+console-col-role = Role
+console-change = Change
+console-remove = Remove
+console-since = since
+console-add-member = Add a person
+console-member-name = Name (optional)
+console-member-password = Password
+console-member-password-hint = For someone new to the platform (at least 10 characters, hard to guess); left empty for someone who already has an account.
+console-col-member = Member

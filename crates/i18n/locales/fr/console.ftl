@@ -86,3 +86,13 @@ console-per-day-summary = { $count ->
 }
 console-questions = Questions par thème
 console-none-yet = Rien pour l'instant.
+console-team = Équipe
+console-col-role = Rôle
+console-change = Changer
+console-remove = Retirer
+console-since = depuis le
+console-add-member = Ajouter une personne
+console-member-name = Nom (facultatif)
+console-member-password = Mot de passe
+console-member-password-hint = Pour une personne nouvelle sur la plateforme (10 caractères au moins, difficile à deviner) ; laissé vide pour quelqu'un qui a déjà un compte.
+console-col-member = Membre
