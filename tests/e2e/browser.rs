@@ -509,6 +509,17 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     assert!(text.contains("Vendre sur Instagram") && text.contains("S'inscrire"), "the stop is public: {text}");
     d.goto(format!("{}/console?lang=fr", server.base)).await.expect("back to the console");
 
+    // An API key for the organizer's CRM: its secret once.
+    browser.follow(By::Css(".console-bar a[href^='/console/keys']")).await;
+    browser.fill("key-name", "CRM").await;
+    browser.tick("input[value='registrations:read']").await;
+    browser.press("form.console-form button").await;
+    let secret = d.find(By::Id("secret")).await.expect("the secret, once").text().await.expect("text");
+    assert!(secret.starts_with("esk_live_"), "{secret}");
+    browser.shot("console-keys-fr").await;
+    browser.assert_accessible("console keys, fr").await;
+    d.goto(format!("{}/console?lang=fr", server.base)).await.expect("back to the console");
+
     // The same in Arabic, right to left, with the stops' Arabic names.
     browser.follow(By::Css("a[hreflang=ar]")).await;
     let text = browser.text().await;

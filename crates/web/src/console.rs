@@ -262,6 +262,8 @@ pub(crate) struct Frame {
     pub(crate) organizers: Vec<(String, String, bool)>,
     /// She may manage the team (the bar links to it).
     pub(crate) team: bool,
+    /// She may manage API keys.
+    pub(crate) keys: bool,
 }
 
 pub(crate) async fn frame(
@@ -289,6 +291,7 @@ pub(crate) async fn frame(
             .map(|(tenant, _)| (tenant.slug.clone(), tenant.name.clone(), tenant.scope == actor.scope))
             .collect(),
         team: actor.require(Action::MembersManage).is_ok(),
+        keys: actor.require(Action::ApiKeysManage).is_ok(),
     };
     Ok((c, f))
 }

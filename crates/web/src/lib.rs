@@ -17,6 +17,7 @@ mod assets;
 mod chart;
 mod console;
 mod console_catalog;
+mod console_keys;
 mod console_team;
 mod form;
 mod own;
@@ -74,6 +75,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/editions/{edition}/stops", get(console_catalog::new_stop).post(console_catalog::create_stop))
         .route("/console/stops/{stop}/edit", get(console_catalog::stop_edit))
         .route("/console/members", get(console_team::team).post(console_team::change))
+        .route("/console/keys", get(console_keys::keys).post(console_keys::change))
         .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
         .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))
         .route("/{tenant}", get(public::tenant))

@@ -934,3 +934,80 @@ async fn the_console_manages_the_team_under_the_domains_rules() {
         assert_eq!(post(cookie.clone(), ghost).await.status(), 404, "{name}");
     }
 }
+
+#[tokio::test]
+async fn the_console_creates_a_key_shown_once_and_revokes_it() {
+    for t in TestDb::each("the_console_creates_a_key_shown_once_and_revokes_it").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let r = site.post("/console/login?lang=en", &[("email", &email), ("password", &password)]).await;
+        let cookie = session_cookie(&r);
+        let get = |path: &'static str| {
+            let req = site.http.get(format!("{}{path}", site.base)).header("cookie", cookie.clone());
+            async move { req.send().await.expect("GET") }
+        };
+        let post = |fields: Vec<(&'static str, String)>| {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
+            let req = site
+                .http
+                .post(format!("{}/console/keys?lang=en", site.base))
+                .header("cookie", cookie.clone())
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            async move { req.send().await.expect("POST") }
+        };
+        let html = get("/console/keys?lang=en").await.text().await.expect("body");
+        let csrf = console_csrf(&html);
+
+        // A partner scope on the organizer's own key: the domain's refusal, in place.
+        let r = post(vec![
+            ("csrf", csrf.clone()),
+            ("op", "create".into()),
+            ("name", "CRM".into()),
+            ("scope", "leads:read".into()),
+        ])
+        .await;
+        assert_eq!(r.status(), 422, "{name}");
+        assert!(r.text().await.expect("body").contains("value=\"CRM\""), "{name}: the name is kept");
+
+        // The organizer's integration: the secret once, in the answer only.
+        let r = post(vec![
+            ("csrf", csrf.clone()),
+            ("op", "create".into()),
+            ("name", "CRM".into()),
+            ("scope", "registrations:read".into()),
+        ])
+        .await;
+        assert_eq!(r.status(), 200, "{name}");
+        assert_eq!(r.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "{name}");
+        let html = r.text().await.expect("body");
+        let at = html.find("id=\"secret\">").expect("the secret") + 12;
+        let secret: String = html[at..].chars().take_while(|c| *c != '<').collect();
+        assert!(secret.starts_with("esk_live_"), "{name}: {secret}");
+        let again = get("/console/keys?lang=en").await.text().await.expect("body");
+        assert!(!again.contains(&secret) && again.contains("CRM"), "{name}: never shown again");
+
+        // It works on the API, until it is revoked from the console.
+        let export = |secret: String| {
+            let req = site.http.post(format!("{}/graphql", site.base)).bearer_auth(secret).json(&serde_json::json!({
+                "query": "{ editions(first: 1) { totalCount } }"
+            }));
+            async move { req.send().await.expect("POST").json::<serde_json::Value>().await.expect("JSON") }
+        };
+        let _ = export(secret.clone()).await;
+        let at = again.find("name=\"key\" value=\"").expect("a revoke form") + 18;
+        let key: String = again[at..].chars().take_while(|c| *c != '"').collect();
+        let r = post(vec![("csrf", csrf.clone()), ("op", "revoke".into()), ("key", key)]).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let after = export(secret.clone()).await;
+        assert!(after["errors"][0]["extensions"]["code"].as_str().is_some(), "{name}: revoked: {after}");
+        let html = get("/console/keys?lang=en").await.text().await.expect("body");
+        assert!(html.contains("revoked"), "{name}");
+        // Someone else's key id: 404.
+        let ghost = vec![("csrf", csrf.clone()), ("op", "revoke".into()), ("key", uuid::Uuid::now_v7().to_string())];
+        assert_eq!(post(ghost).await.status(), 404, "{name}");
+    }
+}
