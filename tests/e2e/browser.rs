@@ -537,6 +537,10 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     assert!(browser.text().await.contains("إضافة شخص"), "the team page in Arabic");
     browser.shot("console-team-ar").await;
     browser.assert_accessible("console team, ar").await;
+    browser.follow(By::Css(".console-bar a[href^='/console/audit']")).await;
+    assert!(browser.text().await.contains("stop.create"), "the new stop is in the log");
+    browser.shot("console-audit-ar").await;
+    browser.assert_accessible("console audit, ar").await;
 
     // Signing out ends the session: the console asks to sign in again.
     browser.press("form[action^='/console/logout'] button").await;

@@ -264,6 +264,8 @@ pub(crate) struct Frame {
     pub(crate) team: bool,
     /// She may manage API keys.
     pub(crate) keys: bool,
+    /// She may read the audit log.
+    pub(crate) audit: bool,
 }
 
 pub(crate) async fn frame(
@@ -292,6 +294,7 @@ pub(crate) async fn frame(
             .collect(),
         team: actor.require(Action::MembersManage).is_ok(),
         keys: actor.require(Action::ApiKeysManage).is_ok(),
+        audit: actor.require(Action::AuditRead).is_ok(),
     };
     Ok((c, f))
 }

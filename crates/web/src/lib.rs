@@ -16,6 +16,7 @@
 mod assets;
 mod chart;
 mod console;
+mod console_audit;
 mod console_catalog;
 mod console_keys;
 mod console_team;
@@ -76,6 +77,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/stops/{stop}/edit", get(console_catalog::stop_edit))
         .route("/console/members", get(console_team::team).post(console_team::change))
         .route("/console/keys", get(console_keys::keys).post(console_keys::change))
+        .route("/console/audit", get(console_audit::audit_log))
         .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
         .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))
         .route("/{tenant}", get(public::tenant))

@@ -932,6 +932,26 @@ async fn the_console_manages_the_team_under_the_domains_rules() {
         assert!(r.text().await.expect("body").contains("last owner"), "{name}");
         let ghost = vec![("csrf", csrf.clone()), ("op", "remove".into()), ("member", uuid::Uuid::now_v7().to_string())];
         assert_eq!(post(cookie.clone(), ghost).await.status(), 404, "{name}");
+
+        // The audit log has each change, by whom; filtered by object; owners only.
+        let log = get(cookie.clone(), "/console/audit?lang=en").await.text().await.expect("body");
+        for action in ["member.add", "member.role", "member.remove"] {
+            assert!(log.contains(action), "{name}: {action} in the log");
+        }
+        let only_users = get(cookie.clone(), "/console/audit?lang=en&type=user").await.text().await.expect("body");
+        assert!(only_users.contains("member.role") && only_users.contains("3 entries"), "{name}");
+        assert_eq!(get(cookie.clone(), "/console/audit?after=nope").await.status(), 404, "{name}");
+        let admin = vec![
+            ("csrf", csrf.clone()),
+            ("op", "add".to_owned()),
+            ("email", "yassine@example.ma".to_owned()),
+            ("name", String::new()),
+            ("password", "another long and quiet river".to_owned()),
+            ("role", "admin".to_owned()),
+        ];
+        assert_eq!(post(cookie.clone(), admin).await.status(), 303, "{name}");
+        let admin = sign_in("yassine@example.ma".into(), "another long and quiet river".into()).await;
+        assert_eq!(get(admin, "/console/audit").await.status(), 303, "{name}: an admin does not read the log");
     }
 }
 

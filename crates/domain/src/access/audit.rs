@@ -120,7 +120,34 @@ impl From<audit_log::Model> for Recorded {
 
 /// Newest first.
 pub async fn list(db: &impl ConnectionTrait, scope: TenantScope, page: &PageRequest) -> DomainResult<Page<Recorded>> {
-    let base = audit_log::Entity::find().filter(audit_log::Column::TenantId.eq(scope.uuid()));
+    list_of(db, scope, None, page).await
+}
+
+/// The kinds of object the log names (`stop`, `session`, `member`, …), for
+/// a filter.
+pub async fn object_types(db: &impl ConnectionTrait, scope: TenantScope) -> DomainResult<Vec<String>> {
+    Ok(audit_log::Entity::find()
+        .select_only()
+        .column(audit_log::Column::ObjectType)
+        .filter(audit_log::Column::TenantId.eq(scope.uuid()))
+        .distinct()
+        .order_by_asc(audit_log::Column::ObjectType)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// [`list`], only about one kind of object when `object_type` is given.
+pub async fn list_of(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    object_type: Option<&str>,
+    page: &PageRequest,
+) -> DomainResult<Page<Recorded>> {
+    let mut base = audit_log::Entity::find().filter(audit_log::Column::TenantId.eq(scope.uuid()));
+    if let Some(kind) = object_type {
+        base = base.filter(audit_log::Column::ObjectType.eq(kind));
+    }
     let total = base.clone().count(db).await?;
     let mut query = base.order_by_desc(audit_log::Column::Id).limit(page.limit() + 1);
     if let Some(after) = page.after_id() {

@@ -124,3 +124,17 @@ console-key-log = سجل الوصول (آخر 50 طلبًا)
 console-key-when = متى
 console-key-operation = العملية
 console-key-returned = العناصر / جهات الاتصال
+console-audit = سجل التعديلات
+console-audit-object = الكائن
+console-audit-action = الإجراء
+console-audit-key = مفتاح API
+console-audit-platform = المنصة
+console-audit-former = عضو سابق
+console-audit-count = { AR_PLURAL($count) ->
+    [zero] لا توجد أي مدخلات.
+    [one] مدخل واحد.
+    [two] مدخلان.
+    [few] { $count } مدخلات.
+    [many] { $count } مدخلًا.
+   *[other] { $count } مدخل.
+}

@@ -114,3 +114,14 @@ console-key-log = Access log (last 50 calls)
 console-key-when = When
 console-key-operation = Operation
 console-key-returned = Objects / contacts
+console-audit = Audit log
+console-audit-object = Object
+console-audit-action = Action
+console-audit-key = an API key
+console-audit-platform = the platform
+console-audit-former = a former member
+console-audit-count = { $count ->
+    [0] No entry.
+    [one] One entry.
+   *[other] { $count } entries.
+}

@@ -114,3 +114,14 @@ console-key-log = Journal d'accès (50 derniers appels)
 console-key-when = Quand
 console-key-operation = Opération
 console-key-returned = Objets / contacts
+console-audit = Journal des modifications
+console-audit-object = Objet
+console-audit-action = Action
+console-audit-key = une clé d'API
+console-audit-platform = la plateforme
+console-audit-former = un ancien membre
+console-audit-count = { $count ->
+    [0] Aucune entrée.
+    [one] Une entrée.
+   *[other] { $count } entrées.
+}
