@@ -541,6 +541,12 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     assert!(browser.text().await.contains("stop.create"), "the new stop is in the log");
     browser.shot("console-audit-ar").await;
     browser.assert_accessible("console audit, ar").await;
+    browser.follow(By::Css(".console-bar a[href^='/console/settings']")).await;
+    browser.fill("accent", "#7a1f3d").await;
+    browser.press("form.console-form button").await;
+    assert!(browser.text().await.contains("تم الحفظ"), "saved, said in Arabic");
+    browser.shot("console-settings-ar").await;
+    browser.assert_accessible("console settings, ar").await;
 
     // Signing out ends the session: the console asks to sign in again.
     browser.press("form[action^='/console/logout'] button").await;

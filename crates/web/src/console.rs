@@ -266,6 +266,8 @@ pub(crate) struct Frame {
     pub(crate) keys: bool,
     /// She may read the audit log.
     pub(crate) audit: bool,
+    /// She may change the organizer's settings.
+    pub(crate) settings: bool,
 }
 
 pub(crate) async fn frame(
@@ -295,6 +297,7 @@ pub(crate) async fn frame(
         team: actor.require(Action::MembersManage).is_ok(),
         keys: actor.require(Action::ApiKeysManage).is_ok(),
         audit: actor.require(Action::AuditRead).is_ok(),
+        settings: actor.require(Action::SettingsManage).is_ok(),
     };
     Ok((c, f))
 }

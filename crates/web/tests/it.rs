@@ -1031,3 +1031,49 @@ async fn the_console_creates_a_key_shown_once_and_revokes_it() {
         assert_eq!(post(ghost).await.status(), 404, "{name}");
     }
 }
+
+#[tokio::test]
+async fn the_console_sets_the_organizers_look() {
+    for t in TestDb::each("the_console_sets_the_organizers_look").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let r = site.post("/console/login?lang=en", &[("email", &email), ("password", &password)]).await;
+        let cookie = session_cookie(&r);
+        let html = site
+            .http
+            .get(format!("{}/console/settings?lang=en", site.base))
+            .header("cookie", cookie.clone())
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body");
+        let csrf = console_csrf(&html);
+        let save = |accent: &str, origins: &str| {
+            let body = encode(&[("csrf", &csrf), ("accent", accent), ("origins", origins)]);
+            let req = site
+                .http
+                .post(format!("{}/console/settings?lang=en", site.base))
+                .header("cookie", cookie.clone())
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            async move { req.send().await.expect("POST") }
+        };
+        // Yellow under white text fails AA: refused with the ratio, typed kept.
+        let r = save("#ffdd00", "https://www.attitudes.ma").await;
+        assert_eq!(r.status(), 422, "{name}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains("value=\"#ffdd00\"") && html.contains("https://www.attitudes.ma"), "{name}");
+        let r = save("#7a1f3d", "https://www.attitudes.ma\nhttp://evil.example").await;
+        assert_eq!(r.status(), 422, "{name}: a plain-http site is no embedding origin");
+        let r = save("#7a1f3d", "https://www.attitudes.ma").await;
+        assert_eq!(r.status(), 303, "{name}");
+        // The public pages wear it, and frame for the site.
+        let page = site.get("/attitudes-conseil", "fr").await;
+        let csp = page.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert!(csp.contains("https://www.attitudes.ma"), "{name}: {csp}");
+        assert!(page.text().await.expect("body").contains("/assets/theme/attitudes-conseil.css?v=7a1f3d"), "{name}");
+    }
+}

@@ -138,3 +138,11 @@ console-audit-count = { AR_PLURAL($count) ->
     [many] { $count } مدخلًا.
    *[other] { $count } مدخل.
 }
+console-settings = الإعدادات
+console-settings-saved = تم الحفظ: صفحات المنظِّم تعرض ذلك الآن.
+console-accent = لون التمييز
+console-accent-hint = بصيغة ⁦#rrggbb⁩؛ يجب أن يُقرأ النص الأبيض عليه (تباين WCAG AA بنسبة ⁦4.5:1⁩). فارغ: اللون الافتراضي.
+console-remove-logo = إزالة الشعار
+console-origins = المواقع التي يمكنها تضمين صفحاتك
+console-origins-hint = عنوان https واحد في كل سطر، مثلًا https://www.exemple.ma (10 على الأكثر).
+console-save = حفظ

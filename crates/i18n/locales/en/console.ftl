@@ -125,3 +125,11 @@ console-audit-count = { $count ->
     [one] One entry.
    *[other] { $count } entries.
 }
+console-settings = Settings
+console-settings-saved = Saved: the organizer's pages show it.
+console-accent = Accent colour
+console-accent-hint = As #rrggbb; white text must read on it (WCAG AA contrast of 4.5:1). Empty: the default colour.
+console-remove-logo = Remove the logo
+console-origins = Sites that may embed your pages
+console-origins-hint = One https address per line, for example https://www.example.ma (10 at most).
+console-save = Save

@@ -125,3 +125,11 @@ console-audit-count = { $count ->
     [one] Une entrée.
    *[other] { $count } entrées.
 }
+console-settings = Réglages
+console-settings-saved = C'est enregistré : les pages de l'organisateur l'affichent.
+console-accent = Couleur d'accent
+console-accent-hint = Au format #rrggbb ; le texte blanc doit s'y lire (contraste WCAG AA de 4,5:1). Vide : la couleur par défaut.
+console-remove-logo = Retirer le logo
+console-origins = Sites qui peuvent intégrer vos pages
+console-origins-hint = Une adresse https par ligne, par exemple https://www.exemple.ma (10 au plus).
+console-save = Enregistrer
