@@ -474,6 +474,10 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     assert!(text.contains("Exporter la liste (CSV)"), "{text}");
     browser.shot("console-stop-fr").await;
     browser.assert_accessible("console stop list, fr").await;
+    browser.follow(By::Css(".console-table tbody th a")).await;
+    assert!(browser.text().await.contains("Participante"), "a participant's page");
+    browser.shot("console-person-fr").await;
+    browser.assert_accessible("console participant, fr").await;
 
     // A new stop with two workshops, published, on the public page.
     browser.follow(By::LinkText("Tableau de bord")).await;

@@ -486,6 +486,7 @@ pub(crate) struct RosterQuery {
 }
 
 struct RosterRow {
+    person: String,
     name: String,
     contact: String,
     code: String,
@@ -585,6 +586,7 @@ async fn roster_page(
                 S::Cancelled => ("off", t.s("console-status-cancelled")),
             };
             RosterRow {
+                person: p.id.0.to_string(),
                 name: p.full_name.clone(),
                 contact: [p.email.as_deref(), p.phone.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" · "),
                 code: r.display_code(),

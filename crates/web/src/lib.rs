@@ -19,6 +19,7 @@ mod console;
 mod console_audit;
 mod console_catalog;
 mod console_keys;
+mod console_people;
 mod console_settings;
 mod console_team;
 mod form;
@@ -79,6 +80,8 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/members", get(console_team::team).post(console_team::change))
         .route("/console/keys", get(console_keys::keys).post(console_keys::change))
         .route("/console/audit", get(console_audit::audit_log))
+        .route("/console/people/{id}", get(console_people::person))
+        .route("/console/people/{id}/cancel", axum::routing::post(console_people::cancel))
         .route("/console/settings", get(console_settings::settings).post(console_settings::save))
         .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
         .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))

@@ -735,6 +735,34 @@ async fn the_console_lists_searches_and_exports_a_stops_registrations() {
         for path in [format!("/console/stops/{}", uuid::Uuid::now_v7()), "/console/stops/nope".to_owned()] {
             assert_eq!(get(path.clone()).await.status(), 404, "{name}: {path}");
         }
+        // A participant's page from the list, and a cancellation on her behalf.
+        let html = get(format!("/console/stops/{stop}?lang=fr")).await.text().await.expect("body");
+        let at = html.find("/console/people/").expect("a person's link") + 16;
+        let person: String = html[at..].chars().take_while(|c| *c != '?' && *c != '"').collect();
+        let page = get(format!("/console/people/{person}?lang=fr")).await.text().await.expect("body");
+        assert!(page.contains("Salma Tazi") && page.contains("confirmé"), "{name}");
+        let at = page.find("name=\"registration\" value=\"").expect("a cancel form") + 27;
+        let registration: String = page[at..].chars().take_while(|c| *c != '"').collect();
+        let cancel = |fields: Vec<(&'static str, String)>| {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
+            let req = site
+                .http
+                .post(format!("{}/console/people/{person}/cancel?lang=fr", site.base))
+                .header("cookie", cookie.clone())
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            async move { req.send().await.expect("POST") }
+        };
+        assert_eq!(cancel(vec![("registration", registration.clone())]).await.status(), 403, "{name}: no token");
+        let r = cancel(vec![("csrf", csrf.clone()), ("registration", registration.clone())]).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let page = get(format!("/console/people/{person}?lang=fr")).await.text().await.expect("body");
+        assert!(page.contains("annulé") && !page.contains("name=\"registration\""), "{name}: cancelled, no button");
+        assert_eq!(get(format!("/console/people/{}", uuid::Uuid::now_v7())).await.status(), 404, "{name}");
+
         // Signed out: to the sign-in page, and no CSV.
         let r = site.get(&format!("/console/stops/{stop}/registrations.csv"), "fr").await;
         assert_eq!(r.status(), 303, "{name}");

@@ -146,3 +146,6 @@ console-remove-logo = إزالة الشعار
 console-origins = المواقع التي يمكنها تضمين صفحاتك
 console-origins-hint = عنوان https واحد في كل سطر، مثلًا https://www.exemple.ma (10 على الأكثر).
 console-save = حفظ
+console-history = التسجيلات (كل المحطات والدورات)
+console-cancel-for = إلغاء هذا التسجيل نيابةً عنه
+console-consents = الموافقات

@@ -133,3 +133,6 @@ console-remove-logo = Remove the logo
 console-origins = Sites that may embed your pages
 console-origins-hint = One https address per line, for example https://www.example.ma (10 at most).
 console-save = Save
+console-history = Registrations (every stop and edition)
+console-cancel-for = Cancel this registration on their behalf
+console-consents = Consents

@@ -133,3 +133,6 @@ console-remove-logo = Retirer le logo
 console-origins = Sites qui peuvent intégrer vos pages
 console-origins-hint = Une adresse https par ligne, par exemple https://www.exemple.ma (10 au plus).
 console-save = Enregistrer
+console-history = Inscriptions (toutes étapes et éditions)
+console-cancel-for = Annuler cette inscription pour elle ou lui
+console-consents = Consentements
