@@ -72,6 +72,21 @@ pub(crate) async fn signed_in(web: &Web, jar: &CookieJar) -> Result<Option<(Stri
     }
 }
 
+/// What every signed-in page does first: who it is, or the sign-in page
+/// (or the 503 when the database is away), boxed as the rare path.
+pub(crate) async fn arrive(web: &Web, jar: &CookieJar, lang: Lang) -> Result<(String, Actor), Box<Response>> {
+    match signed_in(web, jar).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(Box::new(to_login(lang))),
+        Err(e) => Err(Box::new(page::unavailable(lang, &e))),
+    }
+}
+
+/// Where a role that may not see a screen is sent: its dashboard.
+pub(crate) fn to_dashboard(lang: Lang) -> Response {
+    Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response()
+}
+
 pub(crate) fn to_login(lang: Lang) -> Response {
     Redirect::to(&format!("/console/login?lang={}", lang.as_str())).into_response()
 }
@@ -119,7 +134,7 @@ pub(crate) async fn login_form(
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
     match signed_in(&web, &jar).await {
-        Ok(Some(_)) => Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response(),
+        Ok(Some(_)) => to_dashboard(lang),
         Ok(None) => login_page(lang, StatusCode::OK, |_| {}),
         Err(e) => page::unavailable(lang, &e),
     }
@@ -194,11 +209,7 @@ pub(crate) async fn posted(
     if form::cross_site(headers) {
         return Err(refuse("console-cross-site"));
     }
-    let (token, actor) = match signed_in(web, jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return Err(Box::new(to_login(lang))),
-        Err(e) => return Err(Box::new(page::unavailable(lang, &e))),
-    };
+    let (token, actor) = arrive(web, jar, lang).await?;
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
     let sent = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     if sent != csrf(&token) {
@@ -385,10 +396,9 @@ pub(crate) async fn dashboard(
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
     let t = Tr(lang);
-    let (token, actor) = match signed_in(&web, &jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let (token, actor) = match arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
     };
     let (c, f) = match frame(&web, lang, &token, &actor, t.s("console-dashboard"), "/console").await {
         Ok(framed) => framed,
@@ -566,7 +576,7 @@ async fn roster_page(
         Ok(r) => r,
         Err(DomainError::NotFound { .. }) => return page::not_found(lang),
         Err(DomainError::Forbidden(_)) => {
-            return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response();
+            return to_dashboard(lang);
         }
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -647,10 +657,9 @@ pub(crate) async fn roster(
     jar: CookieJar,
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
-    let (token, actor) = match signed_in(&web, &jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let (token, actor) = match arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
     };
     let (status, checked) = (q.status.unwrap_or_default(), q.checked.unwrap_or_default());
     roster_page(&web, lang, &token, &actor, &stop, String::new(), status, checked, q.after.as_deref()).await
@@ -685,16 +694,15 @@ pub(crate) async fn roster_csv(
     jar: CookieJar,
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
-    let actor = match signed_in(&web, &jar).await {
-        Ok(Some((_, actor))) => actor,
-        Ok(None) => return to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let actor = match arrive(&web, &jar, lang).await {
+        Ok((_, actor)) => actor,
+        Err(away) => return *away,
     };
     let Ok(stop_id) = uuid::Uuid::parse_str(&stop) else { return page::not_found(lang) };
     match escale_gateway::export::stop_csv(&web.state, &actor, stop_id).await {
         Ok(csv) => csv,
         Err(DomainError::NotFound { .. }) => page::not_found(lang),
-        Err(DomainError::Forbidden(_)) => Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response(),
+        Err(DomainError::Forbidden(_)) => to_dashboard(lang),
         Err(e) => page::unavailable(lang, &e),
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
 use escale_domain::access::audit;
 use escale_domain::access::authz::Action;
@@ -55,13 +55,12 @@ pub(crate) async fn audit_log(
     jar: CookieJar,
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
-    let (token, actor) = match console::signed_in(&web, &jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return console::to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let (token, actor) = match console::arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
     };
     let Ok(scope) = actor.require(Action::AuditRead) else {
-        return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response();
+        return console::to_dashboard(lang);
     };
     let after = match q.after.as_deref().filter(|a| !a.is_empty()).map(uuid::Uuid::parse_str).transpose() {
         Ok(a) => a.map(After::Id),

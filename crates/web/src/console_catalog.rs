@@ -120,7 +120,7 @@ async fn new_stop_page(
         Ok(h) => h,
         Err(DomainError::NotFound { .. }) => return page::not_found(lang),
         Err(DomainError::Forbidden(_)) => {
-            return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response();
+            return console::to_dashboard(lang);
         }
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -149,10 +149,9 @@ pub(crate) async fn new_stop(
     jar: CookieJar,
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
-    let (token, actor) = match console::signed_in(&web, &jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return console::to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let (token, actor) = match console::arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
     };
     let Ok(edition) = uuid::Uuid::parse_str(&edition) else { return page::not_found(lang) };
     new_stop_page(&web, lang, &token, &actor, edition, Vec::new(), Errors::default(), StatusCode::OK).await
@@ -268,7 +267,7 @@ async fn stop_edit_page(
     let t = Tr(lang);
     let scope = match actor.require(Action::CatalogRead) {
         Ok(s) => s,
-        Err(_) => return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response(),
+        Err(_) => return console::to_dashboard(lang),
     };
     let db = &web.state.db;
     let stop = match catalog::find::one_stop(db, scope, stop_id).await {
@@ -348,10 +347,9 @@ pub(crate) async fn stop_edit(
     jar: CookieJar,
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
-    let (token, actor) = match console::signed_in(&web, &jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return console::to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let (token, actor) = match console::arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
     };
     let Ok(stop) = uuid::Uuid::parse_str(&stop) else { return page::not_found(lang) };
     stop_edit_page(&web, lang, &token, &actor, stop, Vec::new(), Errors::default(), StatusCode::OK).await

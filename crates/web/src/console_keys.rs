@@ -72,7 +72,7 @@ async fn keys_page(
     let keys = match api_keys::list(db, actor, now).await {
         Ok(keys) => keys,
         Err(DomainError::Forbidden(_)) => {
-            return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response();
+            return console::to_dashboard(lang);
         }
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -147,10 +147,9 @@ pub(crate) async fn keys(
     jar: CookieJar,
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
-    let (token, actor) = match console::signed_in(&web, &jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return console::to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let (token, actor) = match console::arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
     };
     keys_page(&web, lang, &token, &actor, String::new(), String::new(), String::new(), StatusCode::OK).await
 }
@@ -238,9 +237,7 @@ pub(crate) async fn change(
             match api_keys::revoke(db, &actor, id, now).await {
                 Ok(_) => Redirect::to(&format!("/console/keys?lang={}", lang.as_str())).into_response(),
                 Err(DomainError::NotFound { .. }) => page::not_found(lang),
-                Err(DomainError::Forbidden(_)) => {
-                    Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response()
-                }
+                Err(DomainError::Forbidden(_)) => console::to_dashboard(lang),
                 Err(e) => page::unavailable(lang, &e),
             }
         }

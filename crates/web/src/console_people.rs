@@ -51,7 +51,7 @@ async fn person_page(web: &Web, lang: Lang, token: &str, actor: &Actor, id: uuid
         Ok(h) => h,
         Err(DomainError::NotFound { .. }) => return page::not_found(lang),
         Err(DomainError::Forbidden(_)) => {
-            return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response();
+            return console::to_dashboard(lang);
         }
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -117,10 +117,9 @@ pub(crate) async fn person(
     jar: CookieJar,
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
-    let (token, actor) = match console::signed_in(&web, &jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return console::to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let (token, actor) = match console::arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
     };
     let Ok(id) = uuid::Uuid::parse_str(&id) else { return page::not_found(lang) };
     person_page(&web, lang, &token, &actor, id, String::new()).await
@@ -153,7 +152,7 @@ pub(crate) async fn cancel(
             Redirect::to(&format!("/console/people/{person}?lang={}", lang.as_str())).into_response()
         }
         Err(DomainError::NotFound { .. }) => page::not_found(lang),
-        Err(DomainError::Forbidden(_)) => Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response(),
+        Err(DomainError::Forbidden(_)) => console::to_dashboard(lang),
         Err(DomainError::Conflict { message, .. }) => {
             person_page(&web, lang, &token, &actor, person, message.render(lang)).await
         }

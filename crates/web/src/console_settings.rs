@@ -42,7 +42,7 @@ async fn settings_page(
     let current = match look::tenant_look(&web.state.db, actor).await {
         Ok(l) => l,
         Err(DomainError::Forbidden(_)) => {
-            return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response();
+            return console::to_dashboard(lang);
         }
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -71,10 +71,9 @@ pub(crate) async fn settings(
     jar: CookieJar,
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
-    let (token, actor) = match console::signed_in(&web, &jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return console::to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let (token, actor) = match console::arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
     };
     let saved = q.saved.is_some();
     settings_page(&web, lang, &token, &actor, None, String::new(), saved, StatusCode::OK).await
@@ -96,7 +95,7 @@ pub(crate) async fn save(
     let current = match look::tenant_look(&web.state.db, &actor).await {
         Ok(l) => l,
         Err(DomainError::Forbidden(_)) => {
-            return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response();
+            return console::to_dashboard(lang);
         }
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -124,7 +123,7 @@ pub(crate) async fn save(
             )
             .await
         }
-        Err(DomainError::Forbidden(_)) => Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response(),
+        Err(DomainError::Forbidden(_)) => console::to_dashboard(lang),
         Err(e) => page::unavailable(lang, &e),
     }
 }

@@ -68,7 +68,7 @@ async fn team_page(
     let list = match members::list(&web.state.db, actor).await {
         Ok(list) => list,
         Err(DomainError::Forbidden(_)) => {
-            return Redirect::to(&format!("/console?lang={}", lang.as_str())).into_response();
+            return console::to_dashboard(lang);
         }
         Err(e) => return page::unavailable(lang, &e),
     };
@@ -100,10 +100,9 @@ pub(crate) async fn team(
     jar: CookieJar,
 ) -> Response {
     let lang = choose_lang(q.lang.as_deref(), None, &headers);
-    let (token, actor) = match console::signed_in(&web, &jar).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return console::to_login(lang),
-        Err(e) => return page::unavailable(lang, &e),
+    let (token, actor) = match console::arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
     };
     team_page(&web, lang, &token, &actor, Default::default(), String::new(), StatusCode::OK).await
 }
