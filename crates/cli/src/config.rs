@@ -150,6 +150,14 @@ pub fn public_url() -> Result<Option<url::Url>, ConfigError> {
     }
 }
 
+/// `ESCALE_SMS_SEGMENT_PRICE` (`0.35 MAD`): the provider's price per SMS
+/// segment, for the console's cost estimate.
+pub fn sms_segment_price() -> Result<Option<escale_domain::messaging::sms::SegmentPrice>, ConfigError> {
+    optional("ESCALE_SMS_SEGMENT_PRICE")
+        .map(|raw| raw.parse().map_err(|why: String| ConfigError::new("ESCALE_SMS_SEGMENT_PRICE", why)))
+        .transpose()
+}
+
 pub fn database_config(url: String) -> Result<DbConfig, ConfigError> {
     let parsed = url::Url::parse(&url).map_err(|e| ConfigError::new("DATABASE_URL", format!("is not a URL ({e})")))?;
     if !matches!(parsed.scheme(), "postgres" | "postgresql" | "sqlite") {

@@ -335,7 +335,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .public_cache(config::public_cache_ttl()?)
         .sms_webhook_secret(config::sms_webhook_secret()?)
         .limits(config::limits()?)
-        .public_url(public_url);
+        .public_url(public_url)
+        .sms_price(config::sms_segment_price()?);
     announce(addr, "/attitudes-conseil", &describe);
     let served = escale_web::serve(listener, state, shutdown.clone()).await;
     shutdown.cancel();
@@ -391,7 +392,8 @@ async fn gateway(args: ListenArgs) -> anyhow::Result<()> {
         .limits(config::limits()?)
         .explorer(explorer)
         .metrics_access(config::metrics_access()?)
-        .public_url(config::public_url()?);
+        .public_url(config::public_url()?)
+        .sms_price(config::sms_segment_price()?);
     escale_web::serve(listener, state, shutdown_token()).await?;
     tracing::info!("gateway stopped");
     Ok(())

@@ -70,6 +70,9 @@ pub struct AppState {
     pub public_url: Option<url::Url>,
     /// Organizers' own sites, which may call the public operations (CORS).
     pub embed_origins: cors::EmbedOrigins,
+    /// What the SMS provider bills per segment (`ESCALE_SMS_SEGMENT_PRICE`):
+    /// the cost a broadcast's preview shows. None: segments only.
+    pub sms_price: Option<escale_domain::messaging::sms::SegmentPrice>,
 }
 
 /// Who may read the gateway's `/metrics`.
@@ -102,7 +105,13 @@ impl AppState {
             metrics_access: MetricsAccess::Open,
             public_url: None,
             embed_origins: cors::EmbedOrigins::default(),
+            sms_price: None,
         }
+    }
+
+    pub fn sms_price(mut self, price: Option<escale_domain::messaging::sms::SegmentPrice>) -> Self {
+        self.sms_price = price;
+        self
     }
 
     pub fn public_url(mut self, url: Option<url::Url>) -> Self {

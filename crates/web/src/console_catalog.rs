@@ -25,40 +25,58 @@ use crate::console::{self, ConsoleQuery, Frame};
 use crate::page::{self, Chrome, Tr, choose_lang};
 use crate::when;
 
-type Fields = Vec<(String, String)>;
+pub(crate) type Fields = Vec<(String, String)>;
 
-fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 
 /// `2027-03-20T09:00` from a `datetime-local` field, as a wall-clock time in
 /// the stop's zone. What is not one is refused naming the field.
-fn local_time(raw: &str, field: &str) -> Result<TimeInput, DomainError> {
+pub(crate) fn local_time(raw: &str, field: &str) -> Result<TimeInput, DomainError> {
     NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
         .map(TimeInput::Local)
         .map_err(|_| DomainError::validation(field, escale_domain::text!("console-time-invalid")))
 }
 
-fn optional(raw: &str) -> Option<String> {
+pub(crate) fn optional(raw: &str) -> Option<String> {
     Some(raw.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-fn number(raw: &str, field: &str) -> Result<i64, DomainError> {
+pub(crate) fn number(raw: &str, field: &str) -> Result<i64, DomainError> {
     raw.trim().parse().map_err(|_| DomainError::validation(field, escale_domain::text!("console-number-invalid")))
 }
 
 /// A form's errors by field name, for the template.
 #[derive(Debug, Default)]
-struct Errors(HashMap<String, String>);
+pub(crate) struct Errors(HashMap<String, String>);
 
 impl Errors {
-    fn of(e: &DomainError, lang: Lang) -> Option<Errors> {
+    /// The message beside `name`, or nothing.
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.0.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// What no field of the form shows (a role's refusal), said above it.
+    pub(crate) fn banner(&self, fields: &[&str]) -> String {
+        self.0
+            .iter()
+            .filter(|(k, _)| !fields.contains(&k.as_str()))
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// One message beside `name`.
+    pub(crate) fn one(name: &str, message: String) -> Errors {
+        Errors(HashMap::from([(name.to_owned(), message)]))
+    }
+
+    pub(crate) fn of(e: &DomainError, lang: Lang) -> Option<Errors> {
         match e {
-            DomainError::Validation { field, message } => {
-                Some(Errors(HashMap::from([(field.clone(), message.render(lang))])))
-            }
+            DomainError::Validation { field, message } => Some(Errors::one(field, message.render(lang))),
             DomainError::Conflict { message, .. } | DomainError::Forbidden(message) => {
-                Some(Errors(HashMap::from([(String::new(), message.render(lang))])))
+                Some(Errors::one("", message.render(lang)))
             }
             _ => None,
         }
@@ -83,18 +101,10 @@ impl NewStopPage {
         field(&self.typed, name)
     }
     fn error(&self, name: &str) -> &str {
-        self.errors.0.get(name).map(String::as_str).unwrap_or("")
+        self.errors.get(name)
     }
     fn banner(&self) -> String {
-        // An error without a field of this form (a role's refusal).
-        let known = ["name", "region", "city", "venue", "address", "startsAt", "endsAt", "capacity"];
-        self.errors
-            .0
-            .iter()
-            .filter(|(k, _)| !known.contains(&k.as_str()))
-            .map(|(_, v)| v.clone())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.errors.banner(&["name", "region", "city", "venue", "address", "startsAt", "endsAt", "capacity"])
     }
 }
 
@@ -239,17 +249,10 @@ impl StopEditPage {
         field(&self.typed, name)
     }
     fn error(&self, name: &str) -> &str {
-        self.errors.0.get(name).map(String::as_str).unwrap_or("")
+        self.errors.get(name)
     }
     fn banner(&self) -> String {
-        let known = ["title", "startsAt", "endsAt", "capacity", "room"];
-        self.errors
-            .0
-            .iter()
-            .filter(|(k, _)| !known.contains(&k.as_str()))
-            .map(|(_, v)| v.clone())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.errors.banner(&["title", "startsAt", "endsAt", "capacity", "room"])
     }
 }
 

@@ -19,6 +19,7 @@ mod console;
 mod console_audit;
 mod console_catalog;
 mod console_keys;
+mod console_messages;
 mod console_people;
 mod console_settings;
 mod console_team;
@@ -85,6 +86,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/settings", get(console_settings::settings).post(console_settings::save))
         .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
         .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))
+        .route("/console/stops/{stop}/messages", get(console_messages::messages).post(console_messages::act))
         .route("/{tenant}", get(public::tenant))
         .route("/{tenant}/{stop}", get(public::stop).post(public::register))
         // Inside the routing, so the matched pattern labels the request.

@@ -38,7 +38,8 @@ impl Site {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let shutdown = CancellationToken::new();
-        tokio::spawn(escale_web::serve(listener, AppState::new(db, None), shutdown.clone()));
+        let state = AppState::new(db, None).sms_price("0.35 MAD".parse().ok());
+        tokio::spawn(escale_web::serve(listener, state, shutdown.clone()));
         let _ = escale_testkit::http_client(); // installs the TLS provider reqwest wants
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -553,6 +554,50 @@ async fn an_organizers_colour_logo_and_sites_reach_its_pages() {
 fn session_cookie(r: &reqwest::Response) -> String {
     let set = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a session cookie").to_owned();
     set.split(';').next().unwrap_or("").to_owned()
+}
+
+/// A browser signed in to the console: its cookie on every request, posts
+/// from the console's own pages.
+struct Console<'a> {
+    site: &'a Site,
+    cookie: String,
+}
+
+impl Site {
+    async fn console(&self, email: &str, password: &str) -> Console<'_> {
+        let r = self.post("/console/login?lang=fr", &[("email", email), ("password", password)]).await;
+        assert_eq!(r.status(), 303, "signs in");
+        Console { site: self, cookie: session_cookie(&r) }
+    }
+}
+
+impl Console<'_> {
+    async fn get(&self, path: &str) -> reqwest::Response {
+        let req = self.site.http.get(format!("{}{path}", self.site.base)).header("cookie", self.cookie.clone());
+        req.send().await.expect("GET")
+    }
+
+    async fn html(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
+    async fn post_owned(&self, path: &str, fields: &[(&str, String)]) -> reqwest::Response {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post(path, &pairs).await
+    }
+
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.site
+            .http
+            .post(format!("{}{path}", self.site.base))
+            .header("cookie", self.cookie.clone())
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(fields))
+            .send()
+            .await
+            .expect("POST")
+    }
 }
 
 /// The console form token in a page.
@@ -1103,5 +1148,164 @@ async fn the_console_sets_the_organizers_look() {
         let csp = page.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         assert!(csp.contains("https://www.attitudes.ma"), "{name}: {csp}");
         assert!(page.text().await.expect("body").contains("/assets/theme/attitudes-conseil.css?v=7a1f3d"), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn the_console_previews_sends_and_retries_a_stops_messages() {
+    use escale_domain::access::accounts::{self, NewMember};
+    use escale_domain::access::authz::Role;
+    use escale_domain::entities::notification;
+    use escale_domain::ids::StopId;
+    use escale_domain::registration::{Consents, RegisterInput, register};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    for t in TestDb::each("the_console_previews_sends_and_retries_a_stops_messages").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        let agenda = escale_domain::catalog::agenda(&t.db, tenant.scope).await.expect("agenda");
+        let stop = agenda.iter().find(|a| a.window(Utc::now()).is_open()).expect("an open stop").stop.id.0;
+        // Two French readers with SMS, one Arabic reader with SMS, one
+        // English reader who consented to nothing.
+        let people = [
+            ("Salma Tazi", "fr", "0661234567", true),
+            ("Karim Idrissi", "fr", "0662345678", true),
+            ("سعاد بناني", "ar", "0663456789", true),
+            ("John Smith", "en", "0664567890", false),
+        ];
+        for (n, (full_name, locale, phone, consents)) in people.iter().enumerate() {
+            let input = RegisterInput {
+                stop_id: StopId(stop),
+                full_name: (*full_name).into(),
+                email: Some(format!("p{n}@example.ma")),
+                phone: Some((*phone).into()),
+                locale: Some((*locale).into()),
+                consents: Consents { email_reminders: *consents, sms_reminders: *consents, ..Default::default() },
+                ..Default::default()
+            };
+            register(&t.db, tenant.scope, &input, Utc::now()).await.expect("registers");
+        }
+        let owner = site.console(&email, &password).await;
+        let here = format!("/console/stops/{stop}/messages?lang=fr");
+        let html = owner.html(&here).await;
+        assert!(html.contains("Écrire aux inscrits") && html.contains("Aucun message en échec"), "{name}");
+        let csrf = console_csrf(&html);
+        let fields = |action: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("email", "on".to_owned()),
+                ("sms", "on".to_owned()),
+                ("subject_fr", "Changement de salle".to_owned()),
+                ("body_fr", "L'atelier se tient en salle B.".to_owned()),
+                ("subject_ar", "تغيير القاعة".to_owned()),
+                ("body_ar", "تنعقد الورشة في القاعة ب.".to_owned()),
+                ("action", action.to_owned()),
+            ]
+        };
+        let before: u64 = notification::Entity::find()
+            .filter(notification::Column::TemplateKey.eq("broadcast"))
+            .all(&t.db)
+            .await
+            .expect("rows")
+            .len() as u64;
+
+        // The preview: four people, three emails and three SMS; each
+        // language's SMS as it will read, its segments, the cost; nothing written.
+        let r = owner.post_owned(&here, &fields("preview")).await;
+        assert_eq!(r.status(), 200, "{name}");
+        let html = r.text().await.expect("body");
+        for want in [
+            "4 personnes",
+            "3 e-mails",
+            "3 SMS",
+            "L&#39;atelier se tient en salle B.",
+            "تنعقد الورشة في القاعة ب.",
+            "MAD",
+            "Envoyer à 4 personnes",
+            "1 personne n&#39;a consenti",
+        ] {
+            assert!(html.contains(want), "{name}: {want} in the preview");
+        }
+        // The cost is the segments of every SMS at the deployment's price.
+        let at = html.find(" segments SMS · coût estimé").expect("segments and cost");
+        let segments: u64 = html[..at].rsplit(['>', ' ']).next().and_then(|n| n.parse().ok()).expect("a count");
+        assert!(segments >= 3, "{name}: three SMS, at least a segment each");
+        let cost = format!("{}.{:02} MAD", segments * 35 / 100, segments * 35 % 100);
+        assert!(html.contains(&format!("<strong dir=\"ltr\">{cost}</strong>")), "{name}: {cost}");
+        let after_preview = notification::Entity::find()
+            .filter(notification::Column::TemplateKey.eq("broadcast"))
+            .all(&t.db)
+            .await
+            .expect("rows")
+            .len() as u64;
+        assert_eq!(after_preview, before, "{name}: a preview sends nothing");
+
+        // A subject without a body: refused beside the Arabic body, the rest kept.
+        let mut half = fields("preview");
+        half.retain(|(k, _)| *k != "body_ar");
+        let r = owner.post_owned(&here, &half).await;
+        assert_eq!(r.status(), 422, "{name}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains("id=\"body_ar-error\"") && html.contains("Changement de salle"), "{name}");
+        // No channel: refused in place.
+        let mut none = fields("preview");
+        none.retain(|(k, _)| *k != "email" && *k != "sms");
+        let html = owner.post_owned(&here, &none).await.text().await.expect("body");
+        assert!(html.contains("id=\"channels-error\""), "{name}");
+
+        // Sent: one message per person and channel consented to, each in their language.
+        let r = owner.post_owned(&here, &fields("send")).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let html = owner.html(&location(&r)).await;
+        assert!(html.contains("6 messages planifiés") && html.contains("1 personne n&#39;a consenti"), "{name}");
+        let planned = notification::Entity::find()
+            .filter(notification::Column::TemplateKey.eq("broadcast"))
+            .all(&t.db)
+            .await
+            .expect("rows");
+        assert_eq!(planned.len() as u64 - before, 6, "{name}");
+        assert!(planned.iter().any(|n| n.locale.as_str() == "ar"), "{name}: the Arabic reader's");
+
+        // A failed message is listed with its reason and sent again.
+        let failed = planned.iter().find(|n| n.channel.as_str() == "sms").expect("an SMS");
+        let mut row: notification::ActiveModel = sea_orm::IntoActiveModel::into_active_model(failed.clone());
+        row.status = sea_orm::ActiveValue::Set(notification::Status::Failed);
+        row.last_error = sea_orm::ActiveValue::Set(Some("provider said: unknown subscriber".into()));
+        sea_orm::ActiveModelTrait::update(row, &t.db).await.expect("failed");
+        let html = owner.html(&here).await;
+        assert!(html.contains("unknown subscriber") && html.contains("Renvoyer la sélection"), "{name}");
+        let id = failed.id.to_string();
+        let r = owner.post(&here, &[("csrf", &csrf), ("action", "retry"), ("id", &id)]).await;
+        assert_eq!(r.status(), 303, "{name}");
+        assert!(owner.html(&location(&r)).await.contains("1 message renvoyé"), "{name}");
+        let again = notification::Entity::find_by_id(failed.id).one(&t.db).await.expect("row").expect("there");
+        assert_eq!(again.status, notification::Status::Pending, "{name}");
+        // An id that failed nowhere (another organizer's, made up): 404.
+        let other = uuid::Uuid::now_v7().to_string();
+        assert_eq!(owner.post(&here, &[("csrf", &csrf), ("action", "retry"), ("id", &other)]).await.status(), 404);
+        // Without the form token: nothing sent.
+        let mut forged = fields("send");
+        forged.remove(0);
+        assert_eq!(owner.post_owned(&here, &forged).await.status(), 403, "{name}");
+        // Another organizer's stop: 404.
+        let elsewhere = format!("/console/stops/{}/messages", uuid::Uuid::now_v7());
+        assert_eq!(owner.get(&elsewhere).await.status(), 404, "{name}");
+
+        // Staff read the figures but do not write to everyone.
+        let staff = NewMember {
+            email: "staff@example.ma".into(),
+            display_name: Some("Nadia".into()),
+            password: Some("correct horse battery staple".into()),
+            role: Role::Staff,
+        };
+        accounts::add_member(&t.db, tenant.scope, staff, Utc::now()).await.expect("member");
+        let staff = site.console("staff@example.ma", "correct horse battery staple").await;
+        let html = staff.html(&here).await;
+        assert!(html.contains("par canal") && !html.contains("Écrire aux inscrits"), "{name}");
+        let csrf = console_csrf(&html);
+        let r = staff
+            .post(&here, &[("csrf", &csrf), ("email", "on"), ("subject_fr", "x"), ("body_fr", "y"), ("action", "send")])
+            .await;
+        assert_eq!(r.status(), 422, "{name}: a staff member's broadcast is refused");
     }
 }

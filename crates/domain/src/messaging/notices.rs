@@ -9,8 +9,6 @@
 //! payload keeps the previous times and place) and what it is now (read at
 //! send time, like every message).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -76,28 +74,7 @@ async fn registered(
     scope: TenantScope,
     stop_id: Uuid,
 ) -> DomainResult<Vec<(registration::Model, participant::Model)>> {
-    let regs = registration::Entity::find()
-        .filter(registration::Column::TenantId.eq(scope.uuid()))
-        .filter(registration::Column::StopId.eq(stop_id))
-        .filter(registration::Column::Status.ne(registration::Status::Cancelled))
-        .all(db)
-        .await?;
-    let mut people: HashMap<Uuid, participant::Model> = HashMap::with_capacity(regs.len());
-    for chunk in regs.chunks(500) {
-        let found = participant::Entity::find()
-            .filter(participant::Column::TenantId.eq(scope.uuid()))
-            .filter(participant::Column::Id.is_in(chunk.iter().map(|r| r.participant_id)))
-            .all(db)
-            .await?;
-        people.extend(found.into_iter().map(|p| (p.id, p)));
-    }
-    Ok(regs
-        .into_iter()
-        .filter_map(|r| {
-            let p = people.get(&r.participant_id)?.clone();
-            Some((r, p))
-        })
-        .collect())
+    crate::messaging::reminders::live_registrations(db, scope, stop_id).await
 }
 
 /// A cancelled stop reminds nobody of itself: its planned reminders (and

@@ -365,6 +365,29 @@ fn broadcast_text(prefix: &str, subject: &str, body: &str) -> DomainResult<Broad
     Ok(BroadcastVars { subject: subject.to_owned(), body: body.to_owned() })
 }
 
+/// The texts of a broadcast, checked: one per language, and the language
+/// for anybody without one of their own.
+fn broadcast_texts(input: &Broadcast) -> DomainResult<BroadcastTexts> {
+    let mut texts = std::collections::BTreeMap::new();
+    texts.insert(input.locale, broadcast_text("", &input.subject, &input.body)?);
+    for (i, (locale, subject, body)) in input.translations.iter().enumerate() {
+        texts.insert(*locale, broadcast_text(&format!("translations[{i}]."), subject, body)?);
+    }
+    if input.channels.is_empty() {
+        return Err(DomainError::validation("channels", text!("channels-empty")));
+    }
+    Ok(BroadcastTexts { texts, fallback: input.locale })
+}
+
+/// Whether a broadcast reaches `person` by `channel`: an address and their
+/// consent to that channel (a broadcast is not a transactional message).
+fn broadcast_reaches(person: &crate::entities::participant::Model, channel: Channel) -> bool {
+    match channel {
+        Channel::Email => person.email.is_some() && person.consent_email_at.is_some(),
+        Channel::Sms => person.phone.is_some() && person.consent_sms_at.is_some(),
+    }
+}
+
 pub async fn broadcast(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -372,17 +395,8 @@ pub async fn broadcast(
     now: DateTime<Utc>,
 ) -> DomainResult<BroadcastOutcome> {
     let scope = actor.require(Action::CatalogPublish)?;
-    let mut texts = std::collections::BTreeMap::new();
-    let main = broadcast_text("", &input.subject, &input.body)?;
-    let subject = main.subject.clone();
-    texts.insert(input.locale, main);
-    for (i, (locale, subject, body)) in input.translations.iter().enumerate() {
-        texts.insert(*locale, broadcast_text(&format!("translations[{i}]."), subject, body)?);
-    }
-    let payload = BroadcastTexts { texts, fallback: input.locale };
-    if input.channels.is_empty() {
-        return Err(DomainError::validation("channels", text!("channels-empty")));
-    }
+    let payload = broadcast_texts(&input)?;
+    let subject = payload.texts.get(&input.locale).map(|t| t.subject.clone()).unwrap_or_default();
     let id = crate::ids::new_uuid();
     db::write(db, |txn| {
         let (actor, input, subject, payload) = (actor.clone(), input.clone(), subject.clone(), payload.clone());
@@ -402,11 +416,7 @@ pub async fn broadcast(
                 let locale: Locale = person.locale;
                 let mut reached = false;
                 for &channel in &input.channels {
-                    let can = match channel {
-                        Channel::Email => person.email.is_some() && person.consent_email_at.is_some(),
-                        Channel::Sms => person.phone.is_some() && person.consent_sms_at.is_some(),
-                    };
-                    if !can {
+                    if !broadcast_reaches(person, channel) {
                         continue;
                     }
                     reached = true;
@@ -445,6 +455,109 @@ pub async fn broadcast(
         })
     })
     .await
+}
+
+/// What a broadcast would do, read before it is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BroadcastPreview {
+    /// People registered (confirmed or waiting).
+    pub people: u64,
+    pub emails: u64,
+    pub sms: u64,
+    /// People no chosen channel reaches (no address, no consent).
+    pub unreachable: u64,
+    /// SMS segments over every SMS recipient: what the provider bills.
+    pub sms_segments: u64,
+    /// By the language recipients read: how many, and their SMS as sent.
+    pub readers: Vec<PreviewLanguage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewLanguage {
+    /// The recipients' language (the SMS's wording around the text).
+    pub locale: Locale,
+    /// The language of the text they read: theirs, or the fallback.
+    pub text_locale: Locale,
+    pub people: u64,
+    pub sms: u64,
+    /// The SMS they get, when SMS is chosen and one of them has a phone.
+    pub sms_text: Option<templates::SmsContent>,
+}
+
+/// Counts who a broadcast would reach and renders its SMS in each
+/// recipient language (the organizer's own SMS wording when saved), without
+/// writing anything: the same checks and the same rule of reach as
+/// [`broadcast`].
+pub async fn broadcast_preview(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &Broadcast,
+) -> DomainResult<BroadcastPreview> {
+    let scope = actor.require(Action::CatalogPublish)?;
+    let payload = broadcast_texts(input)?;
+    let stop = find_stop(db, scope, input.stop_id).await?;
+    let tenant = crate::tenancy::get(db, scope).await?;
+    let overrides = template::Entity::find()
+        .filter(template::Column::TenantId.eq(scope.uuid()))
+        .filter(template::Column::Key.eq(TemplateKey::Broadcast.as_str()))
+        .filter(template::Column::Channel.eq(Channel::Sms.as_str()))
+        .all(db)
+        .await?;
+    let mut preview = BroadcastPreview::default();
+    let mut by_locale: std::collections::BTreeMap<Locale, PreviewLanguage> = std::collections::BTreeMap::new();
+    for (_, person) in reminders::live_registrations(db, scope, stop.id).await? {
+        preview.people += 1;
+        let locale = person.locale;
+        let text_locale = if payload.texts.contains_key(&locale) { locale } else { payload.fallback };
+        let line = by_locale.entry(locale).or_insert(PreviewLanguage {
+            locale,
+            text_locale,
+            people: 0,
+            sms: 0,
+            sms_text: None,
+        });
+        line.people += 1;
+        let channels: Vec<Channel> =
+            input.channels.iter().copied().filter(|&c| broadcast_reaches(&person, c)).collect();
+        if channels.is_empty() {
+            preview.unreachable += 1;
+        }
+        for channel in channels {
+            match channel {
+                Channel::Email => preview.emails += 1,
+                Channel::Sms => {
+                    preview.sms += 1;
+                    line.sms += 1;
+                }
+            }
+        }
+    }
+    for line in by_locale.values_mut().filter(|l| l.sms > 0) {
+        let mut ctx = templates::sample_context_for(TemplateKey::Broadcast);
+        ctx.tenant.name = tenant.name.clone();
+        ctx.stop.name = crate::catalog::Translations::from_json(stop.translations.as_ref())
+            .or(line.locale.as_str(), "name", &stop.name)
+            .to_owned();
+        ctx.broadcast = payload.texts.get(&line.text_locale).cloned();
+        let custom = overrides.iter().find(|t| t.locale == line.locale).map(|t| TemplateOverride {
+            subject: None,
+            body_text: t.body_text.clone(),
+            body_html: None,
+        });
+        let locale = line.locale;
+        // A tenant's own wording renders off the async threads, under the
+        // sandbox's deadline, as when it was saved.
+        let sms = crate::messaging::sandbox::off_thread(move || {
+            templates::render_sms(TemplateKey::Broadcast, locale, custom.as_ref(), &ctx)
+        })
+        .await
+        .map_err(|reason| DomainError::validation("template", text!("template-invalid", detail = reason)))?
+        .map_err(template_refusal)?;
+        preview.sms_segments += line.sms * u64::from(sms.length.segments);
+        line.sms_text = Some(sms);
+    }
+    preview.readers = by_locale.into_values().collect();
+    Ok(preview)
 }
 
 // ---------------------------------------------------------------- failures and figures

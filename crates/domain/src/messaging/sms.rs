@@ -138,6 +138,52 @@ pub fn countries_to_store(countries: &[String]) -> Result<String, crate::error::
     Ok(codes.join(","))
 }
 
+/// What the deployment's SMS provider bills per segment (`ESCALE_SMS_SEGMENT_PRICE`,
+/// e.g. `0.35 MAD`): the console's cost estimate before a broadcast.
+/// Kept in thousandths so that sums are exact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentPrice {
+    pub thousandths: u64,
+    /// ISO 4217 code ("MAD", "EUR").
+    pub currency: String,
+}
+
+impl SegmentPrice {
+    /// The cost of `segments`, written `12.250 MAD`-style with the price's
+    /// own precision trimmed to at least two decimals.
+    pub fn cost(&self, segments: u64) -> String {
+        let total = self.thousandths.saturating_mul(segments);
+        let (units, rest) = (total / 1000, total % 1000);
+        let decimals = if rest % 10 == 0 { format!("{:02}", rest / 10) } else { format!("{rest:03}") };
+        format!("{units}.{decimals} {}", self.currency)
+    }
+}
+
+impl std::str::FromStr for SegmentPrice {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let usage =
+            || format!("`{raw}` is not a price per segment such as `0.35 MAD` (at most 3 decimals, an ISO 4217 code)");
+        let (amount, currency) = raw.trim().split_once(' ').ok_or_else(usage)?;
+        let currency = currency.trim();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(usage());
+        }
+        let (units, decimals) = amount.split_once('.').unwrap_or((amount, ""));
+        if units.is_empty()
+            || decimals.len() > 3
+            || !(units.bytes().chain(decimals.bytes())).all(|b| b.is_ascii_digit())
+        {
+            return Err(usage());
+        }
+        let units: u64 = units.parse().map_err(|_| usage())?;
+        let fraction: u64 = format!("{decimals:0<3}").parse().map_err(|_| usage())?;
+        let thousandths = units.checked_mul(1000).and_then(|u| u.checked_add(fraction)).ok_or_else(usage)?;
+        Ok(SegmentPrice { thousandths, currency: currency.to_owned() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +245,17 @@ mod tests {
         let text = format!("{}😀", "a".repeat(66));
         assert_eq!(measure(&text).units, 68);
         assert_eq!(measure(&format!("{}😀", "a".repeat(69))).segments, 2);
+    }
+
+    #[test]
+    fn a_segment_price_reads_as_written_and_sums_exactly() {
+        let price: super::SegmentPrice = "0.35 MAD".parse().expect("a price");
+        assert_eq!(price.thousandths, 350);
+        assert_eq!(price.cost(3), "1.05 MAD");
+        assert_eq!("0.045 EUR".parse::<super::SegmentPrice>().map(|p| p.cost(1000)), Ok("45.00 EUR".to_owned()));
+        assert_eq!("0.045 EUR".parse::<super::SegmentPrice>().map(|p| p.cost(1)), Ok("0.045 EUR".to_owned()));
+        for bad in ["0.35", "MAD 0.35", "0,35 MAD", "0.3555 MAD", "-1 MAD", "1 mad", ".5 MAD", ""] {
+            assert!(bad.parse::<super::SegmentPrice>().is_err(), "{bad:?} should be refused");
+        }
     }
 }

@@ -149,3 +149,124 @@ console-save = حفظ
 console-history = التسجيلات (كل المحطات والدورات)
 console-cancel-for = إلغاء هذا التسجيل نيابةً عنه
 console-consents = الموافقات
+
+## A stop's messages
+console-messages = الرسائل
+console-messages-by-channel = رسائل المحطة حسب القناة
+console-channel = القناة
+console-channel-email = البريد الإلكتروني
+console-channel-sms = الرسائل القصيرة
+console-messages-waiting = في انتظار الإرسال
+console-messages-sent = مُرسَلة
+console-messages-failed = فاشلة
+console-messages-withdrawn = مسحوبة
+console-sms-segments = أجزاء الرسائل القصيرة
+console-broadcast = مراسلة المسجَّلين
+console-broadcast-hint = يتلقى كل مسجَّل (مؤكَّد أو في قائمة الانتظار) النص بلغته، وإلا فبلغة المنظِّم، عبر القنوات التي وافق عليها. لا يُرسَل شيء قبل «إرسال»، بعد المعاينة.
+console-channels = القنوات
+console-urgent = عاجل: إرسال الرسائل القصيرة حتى في ساعات الهدوء
+console-subject = الموضوع
+console-body = الرسالة
+console-preview = قبل الإرسال
+console-preview-action = معاينة
+console-people = { AR_PLURAL($count) ->
+    [zero] لا أحد
+    [one] شخص واحد
+    [two] شخصان
+    [few] { $count } أشخاص
+    [many] { $count } شخصًا
+   *[other] { $count } شخص
+}
+console-emails = { AR_PLURAL($count) ->
+    [zero] لا رسالة بريد
+    [one] رسالة بريد واحدة
+    [two] رسالتا بريد
+    [few] { $count } رسائل بريد
+    [many] { $count } رسالة بريد
+   *[other] { $count } رسالة بريد
+}
+console-sms-count = { AR_PLURAL($count) ->
+    [zero] لا رسالة قصيرة
+    [one] رسالة قصيرة واحدة
+    [two] رسالتان قصيرتان
+    [few] { $count } رسائل قصيرة
+    [many] { $count } رسالة قصيرة
+   *[other] { $count } رسالة قصيرة
+}
+console-segments = { AR_PLURAL($count) ->
+    [zero] لا جزء
+    [one] جزء واحد
+    [two] جزءان
+    [few] { $count } أجزاء
+    [many] { $count } جزءًا
+   *[other] { $count } جزء
+}
+console-cost = التكلفة التقديرية
+console-no-price = سعر جزء الرسالة القصيرة غير مضبوط (ESCALE_SMS_SEGMENT_PRICE): لا تقدير للتكلفة.
+console-reads = يقرأ النص بـ
+console-sms-length = { AR_PLURAL($segments) ->
+    [zero] لا جزء
+    [one] جزء واحد
+    [two] جزءان
+    [few] { $segments } أجزاء
+    [many] { $segments } جزءًا
+   *[other] { $segments } جزء
+} ({ $units } حرفًا)
+console-send-to = { AR_PLURAL($count) ->
+    [zero] إرسال
+    [one] إرسال إلى شخص واحد
+    [two] إرسال إلى شخصين
+    [few] إرسال إلى { $count } أشخاص
+    [many] إرسال إلى { $count } شخصًا
+   *[other] إرسال إلى { $count } شخص
+}
+console-broadcast-sent = { AR_PLURAL($count) ->
+    [zero] لم تُبرمَج أي رسالة: لم يوافق أحد على هذه القنوات.
+    [one] بُرمِجت رسالة واحدة.
+    [two] بُرمِجت رسالتان.
+    [few] بُرمِجت { $count } رسائل.
+    [many] بُرمِجت { $count } رسالة.
+   *[other] بُرمِجت { $count } رسالة.
+}
+console-broadcast-unreachable = { AR_PLURAL($count) ->
+    [zero] وافق الجميع على قناة واحدة على الأقل.
+    [one] شخص واحد لم يوافق على أي من القنوات المختارة.
+    [two] شخصان لم يوافقا على أي من القنوات المختارة.
+    [few] { $count } أشخاص لم يوافقوا على أي من القنوات المختارة.
+    [many] { $count } شخصًا لم يوافقوا على أي من القنوات المختارة.
+   *[other] { $count } شخص لم يوافقوا على أي من القنوات المختارة.
+}
+console-retried = { AR_PLURAL($count) ->
+    [zero] لم تُعَد أي رسالة.
+    [one] أُعيد إرسال رسالة واحدة.
+    [two] أُعيد إرسال رسالتين.
+    [few] أُعيد إرسال { $count } رسائل.
+    [many] أُعيد إرسال { $count } رسالة.
+   *[other] أُعيد إرسال { $count } رسالة.
+}
+console-failed = الرسائل الفاشلة
+console-failed-none = لا توجد رسائل فاشلة.
+console-retry-pick = إعادة الإرسال
+console-when = متى
+console-message = الرسالة
+console-recipient = المستلم
+console-reason = السبب
+console-attempts = { AR_PLURAL($count) ->
+    [zero] لا محاولة
+    [one] محاولة واحدة
+    [two] محاولتان
+    [few] { $count } محاولات
+    [many] { $count } محاولة
+   *[other] { $count } محاولة
+}
+console-retry = إعادة إرسال المحدَّد
+console-message-confirmation = تأكيد
+console-message-waitlisted = قائمة الانتظار
+console-message-promotion = مقعد متاح
+console-message-session_promotion = مقعد في ورشة
+console-message-cancellation = إلغاء
+console-message-reminder = تذكير
+console-message-session_reminder = تذكير بورشة
+console-message-broadcast = رسالة إلى المسجَّلين
+console-message-stop_changed = تغيير المحطة
+console-message-stop_cancelled = إلغاء المحطة

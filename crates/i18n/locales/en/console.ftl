@@ -136,3 +136,86 @@ console-save = Save
 console-history = Registrations (every stop and edition)
 console-cancel-for = Cancel this registration on their behalf
 console-consents = Consents
+
+## A stop's messages
+console-messages = Messages
+console-messages-by-channel = The stop's messages, by channel
+console-channel = Channel
+console-channel-email = Email
+console-channel-sms = SMS
+console-messages-waiting = To send
+console-messages-sent = Sent
+console-messages-failed = Failed
+console-messages-withdrawn = Withdrawn
+console-sms-segments = SMS segments
+console-broadcast = Write to the people registered
+console-broadcast-hint = Everyone registered (confirmed or waiting) gets the text in their language, else the organizer's, by the channels they consented to. Nothing goes before "Send", after the preview.
+console-channels = Channels
+console-urgent = Urgent: send SMS even in quiet hours
+console-subject = Subject
+console-body = Message
+console-preview = Before sending
+console-preview-action = Preview
+console-people = { $count ->
+    [0] nobody
+    [one] { $count } person
+   *[other] { $count } people
+}
+console-emails = { $count ->
+    [one] { $count } email
+   *[other] { $count } emails
+}
+console-sms-count = { $count ->
+    [one] { $count } SMS
+   *[other] { $count } SMS
+}
+console-segments = { $count ->
+    [one] { $count } SMS segment
+   *[other] { $count } SMS segments
+}
+console-cost = estimated cost
+console-no-price = The price of an SMS segment is not configured (ESCALE_SMS_SEGMENT_PRICE): no cost estimate.
+console-reads = reads the text in
+console-sms-length = { $segments ->
+    [one] 1 segment
+   *[other] { $segments } segments
+} ({ $units } characters)
+console-send-to = { $count ->
+    [one] Send to { $count } person
+   *[other] Send to { $count } people
+}
+console-broadcast-sent = { $count ->
+    [0] No message planned: nobody consented to these channels.
+    [one] { $count } message planned.
+   *[other] { $count } messages planned.
+}
+console-broadcast-unreachable = { $count ->
+    [one] { $count } person consented to none of the chosen channels.
+   *[other] { $count } people consented to none of the chosen channels.
+}
+console-retried = { $count ->
+    [one] { $count } message sent again.
+   *[other] { $count } messages sent again.
+}
+console-failed = Failed messages
+console-failed-none = No failed message.
+console-retry-pick = Send again
+console-when = When
+console-message = Message
+console-recipient = Recipient
+console-reason = Reason
+console-attempts = { $count ->
+    [one] { $count } attempt
+   *[other] { $count } attempts
+}
+console-retry = Send the selected again
+console-message-confirmation = Confirmation
+console-message-waitlisted = Waiting list
+console-message-promotion = Place freed
+console-message-session_promotion = Workshop seat
+console-message-cancellation = Cancellation
+console-message-reminder = Reminder
+console-message-session_reminder = Workshop reminder
+console-message-broadcast = Message to participants
+console-message-stop_changed = Stop changed
+console-message-stop_cancelled = Stop cancelled

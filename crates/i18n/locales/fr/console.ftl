@@ -136,3 +136,86 @@ console-save = Enregistrer
 console-history = Inscriptions (toutes étapes et éditions)
 console-cancel-for = Annuler cette inscription pour elle ou lui
 console-consents = Consentements
+
+## A stop's messages
+console-messages = Messages
+console-messages-by-channel = Messages de l'étape, par canal
+console-channel = Canal
+console-channel-email = E-mail
+console-channel-sms = SMS
+console-messages-waiting = À envoyer
+console-messages-sent = Envoyés
+console-messages-failed = En échec
+console-messages-withdrawn = Retirés
+console-sms-segments = Segments SMS
+console-broadcast = Écrire aux inscrits
+console-broadcast-hint = Chaque inscrit (confirmé ou en liste d'attente) reçoit le texte de sa langue, sinon celui de la langue de l'organisateur, par les canaux auxquels il a consenti. Rien ne part avant « Envoyer », après l'aperçu.
+console-channels = Canaux
+console-urgent = Urgent : envoyer les SMS même pendant les heures de silence
+console-subject = Objet
+console-body = Message
+console-preview = Avant d'envoyer
+console-preview-action = Voir l'aperçu
+console-people = { $count ->
+    [0] aucune personne
+    [one] { $count } personne
+   *[other] { $count } personnes
+}
+console-emails = { $count ->
+    [one] { $count } e-mail
+   *[other] { $count } e-mails
+}
+console-sms-count = { $count ->
+    [one] { $count } SMS
+   *[other] { $count } SMS
+}
+console-segments = { $count ->
+    [one] { $count } segment SMS
+   *[other] { $count } segments SMS
+}
+console-cost = coût estimé
+console-no-price = Le prix d'un segment SMS n'est pas configuré (ESCALE_SMS_SEGMENT_PRICE) : le coût n'est pas estimé.
+console-reads = lit le texte en
+console-sms-length = { $segments ->
+    [one] 1 segment
+   *[other] { $segments } segments
+} ({ $units } caractères)
+console-send-to = { $count ->
+    [one] Envoyer à { $count } personne
+   *[other] Envoyer à { $count } personnes
+}
+console-broadcast-sent = { $count ->
+    [0] Aucun message planifié : personne n'a consenti à ces canaux.
+    [one] { $count } message planifié.
+   *[other] { $count } messages planifiés.
+}
+console-broadcast-unreachable = { $count ->
+    [one] { $count } personne n'a consenti à aucun des canaux choisis.
+   *[other] { $count } personnes n'ont consenti à aucun des canaux choisis.
+}
+console-retried = { $count ->
+    [one] { $count } message renvoyé.
+   *[other] { $count } messages renvoyés.
+}
+console-failed = Messages en échec
+console-failed-none = Aucun message en échec.
+console-retry-pick = Renvoyer
+console-when = Quand
+console-message = Message
+console-recipient = Destinataire
+console-reason = Raison
+console-attempts = { $count ->
+    [one] { $count } tentative
+   *[other] { $count } tentatives
+}
+console-retry = Renvoyer la sélection
+console-message-confirmation = Confirmation
+console-message-waitlisted = Liste d'attente
+console-message-promotion = Place libérée
+console-message-session_promotion = Place en atelier
+console-message-cancellation = Annulation
+console-message-reminder = Rappel
+console-message-session_reminder = Rappel d'atelier
+console-message-broadcast = Message aux inscrits
+console-message-stop_changed = Changement de l'étape
+console-message-stop_cancelled = Étape annulée
