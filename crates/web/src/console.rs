@@ -351,6 +351,8 @@ struct DashboardPage {
     /// The edition shown, and whether she may add stops to it.
     edition_id: String,
     can_write: bool,
+    /// She may publish and clone.
+    can_publish: bool,
     /// Registrations per day: the chart, its summary, its first and last day.
     days_chart: String,
     days_summary: String,
@@ -416,6 +418,7 @@ pub(crate) async fn dashboard(
             door_only: true,
             edition_id: String::new(),
             can_write: false,
+            can_publish: false,
             days_chart: String::new(),
             days_summary: String::new(),
             days_span: (String::new(), String::new()),
@@ -477,6 +480,7 @@ pub(crate) async fn dashboard(
         door_only: false,
         edition_id: current.map(|id| id.0.to_string()).unwrap_or_default(),
         can_write: actor.require(Action::CatalogWrite).is_ok(),
+        can_publish: actor.require(Action::CatalogPublish).is_ok(),
     };
     console_page(StatusCode::OK, &page)
 }

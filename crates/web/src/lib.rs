@@ -18,6 +18,7 @@ mod chart;
 mod console;
 mod console_audit;
 mod console_catalog;
+mod console_dates;
 mod console_keys;
 mod console_messages;
 mod console_people;
@@ -86,6 +87,8 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/settings", get(console_settings::settings).post(console_settings::save))
         .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
         .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))
+        .route("/console/stops/{stop}/reschedule", get(console_dates::reschedule_form).post(console_dates::reschedule))
+        .route("/console/editions/{edition}/clone", get(console_dates::clone_form).post(console_dates::clone))
         .route("/console/stops/{stop}/messages", get(console_messages::messages).post(console_messages::act))
         .route("/{tenant}", get(public::tenant))
         .route("/{tenant}/{stop}", get(public::stop).post(public::register))

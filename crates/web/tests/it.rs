@@ -1309,3 +1309,110 @@ async fn the_console_previews_sends_and_retries_a_stops_messages() {
         assert_eq!(r.status(), 422, "{name}: a staff member's broadcast is refused");
     }
 }
+
+#[tokio::test]
+async fn the_console_moves_a_stop_and_clones_an_edition_after_a_preview() {
+    use escale_domain::access::accounts;
+    use escale_domain::entities::{edition, notification, stop as stop_entity};
+    use escale_domain::ids::StopId;
+    use escale_domain::registration::{RegisterInput, register};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    for t in TestDb::each("the_console_moves_a_stop_and_clones_an_edition_after_a_preview").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        let agenda = escale_domain::catalog::agenda(&t.db, tenant.scope).await.expect("agenda");
+        let open = agenda.iter().find(|a| a.window(Utc::now()).is_open()).expect("an open stop");
+        let stop = open.stop.id.0;
+        for n in 0..2 {
+            let input = RegisterInput {
+                stop_id: StopId(stop),
+                full_name: format!("Salma Tazi {n}"),
+                email: Some(format!("salma{n}@example.ma")),
+                ..Default::default()
+            };
+            register(&t.db, tenant.scope, &input, Utc::now()).await.expect("registers");
+        }
+        let owner = site.console(&email, &password).await;
+        let here = format!("/console/stops/{stop}/reschedule?lang=fr");
+        let html = owner.html(&here).await;
+        let starts = open.stop.local_starts_at();
+        let typed = starts.format("%Y-%m-%dT%H:%M").to_string();
+        assert!(html.contains(&format!("value=\"{typed}\"")), "{name}: the stop's own time, prefilled");
+        let csrf = console_csrf(&html);
+        let later = (starts + chrono::Duration::days(7)).format("%Y-%m-%dT%H:%M").to_string();
+        let later_end = (open.stop.local_ends_at() + chrono::Duration::days(7)).format("%Y-%m-%dT%H:%M").to_string();
+        let fields = |action: &str, from: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("startsAt", from.to_owned()),
+                ("endsAt", later_end.clone()),
+                ("notify", "on".to_owned()),
+                ("action", action.to_owned()),
+            ]
+        };
+        let changed = || async {
+            notification::Entity::find()
+                .filter(notification::Column::TemplateKey.eq("stop_changed"))
+                .all(&t.db)
+                .await
+                .expect("rows")
+                .len()
+        };
+
+        // The preview says who will be told, and moves nothing.
+        let r = owner.post_owned(&here, &fields("preview", &later)).await;
+        assert_eq!(r.status(), 200, "{name}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains("2 inscrits seront prévenus") && html.contains("Déplacer l&#39;étape"), "{name}");
+        let row = stop_entity::Entity::find_by_id(stop).one(&t.db).await.expect("row").expect("there");
+        assert_eq!(row.starts_at, open.stop.starts_at, "{name}: a preview moves nothing");
+        assert_eq!(changed().await, 0, "{name}");
+        // A time that is none: refused beside its field.
+        let r = owner.post_owned(&here, &fields("preview", "bientôt")).await;
+        assert_eq!(r.status(), 422, "{name}");
+        assert!(r.text().await.expect("body").contains("id=\"startsAt-error\""), "{name}");
+
+        // Confirmed: moved, and each person told by email in the same transaction.
+        let r = owner.post_owned(&here, &fields("confirm", &later)).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let row = stop_entity::Entity::find_by_id(stop).one(&t.db).await.expect("row").expect("there");
+        assert_eq!(row.starts_at, open.stop.starts_at + chrono::Duration::days(7), "{name}");
+        assert_eq!(changed().await, 2, "{name}: two change notices");
+        assert_eq!(owner.get(&format!("/console/stops/{}/reschedule", uuid::Uuid::now_v7())).await.status(), 404);
+
+        // The next edition: each stop's new date first, then a draft copy.
+        let dashboard = owner.html("/console?lang=fr").await;
+        let at = dashboard.find("/clone?").expect("a clone link");
+        let edition_id: String = dashboard[..at].rsplit('/').next().unwrap_or("").to_owned();
+        let clone = format!("/console/editions/{edition_id}/clone?lang=fr");
+        let html = owner.html(&clone).await;
+        assert!(html.contains("value=\"364\""), "{name}: a year on, the same weekday");
+        let fields = |action: &str, number: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("title", "7e édition".to_owned()),
+                ("number", number.to_owned()),
+                ("year", "2028".to_owned()),
+                ("shiftDays", "364".to_owned()),
+                ("action", action.to_owned()),
+            ]
+        };
+        let html = owner.post_owned(&clone, &fields("preview", "7")).await.text().await.expect("body");
+        let stops = agenda.iter().filter(|a| a.stop.edition_id.0.to_string() == edition_id).count();
+        assert!(stops > 0 && html.matches(" → ").count() == stops, "{name}: one line per stop");
+        assert!(!html.contains("autre jour de la semaine"), "{name}: 364 days keep the weekday");
+        let editions = edition::Entity::find().all(&t.db).await.expect("rows").len();
+        let r = owner.post_owned(&clone, &fields("confirm", "7")).await;
+        assert_eq!(r.status(), 303, "{name}");
+        assert_eq!(edition::Entity::find().all(&t.db).await.expect("rows").len(), editions + 1, "{name}");
+        let created = location(&r);
+        assert!(created.starts_with("/console?edition="), "{name}: {created}");
+        let html = owner.html(&created).await;
+        assert!(html.contains("7e édition") && html.contains(&open.stop.name), "{name}: the copy on its dashboard");
+        // The same number again: refused beside the number.
+        let r = owner.post_owned(&clone, &fields("confirm", "7")).await;
+        assert_eq!(r.status(), 422, "{name}");
+        assert!(r.text().await.expect("body").contains("id=\"number-error\""), "{name}");
+    }
+}

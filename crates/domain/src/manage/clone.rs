@@ -36,6 +36,50 @@ pub(super) fn shift_local(zone: TimeZone, at: DateTime<Utc>, days: i64, field: &
     resolve(zone, TimeInput::Local(local), field)
 }
 
+/// A stop of the edition and where the clone would put it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShiftedStop {
+    pub name: String,
+    pub time_zone: TimeZone,
+    pub starts_at: DateTime<Utc>,
+    pub new_starts_at: DateTime<Utc>,
+    pub new_ends_at: DateTime<Utc>,
+}
+
+/// The new dates [`clone_edition`] would give each stop, by the same shift,
+/// before anything is written: what the organizer checks (a stop landing on
+/// a holiday, a Friday).
+pub async fn clone_preview(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    source_id: Uuid,
+    shift_days: i64,
+) -> DomainResult<Vec<ShiftedStop>> {
+    let scope = actor.require(Action::CatalogPublish)?;
+    if shift_days.abs() > 3660 {
+        return Err(DomainError::validation("shiftDays", text!("shift-days")));
+    }
+    let source = find_edition(db, scope, source_id).await?;
+    let stops = stop::Entity::find()
+        .filter(stop::Column::TenantId.eq(scope.uuid()))
+        .filter(stop::Column::EditionId.eq(source.id))
+        .order_by_asc(stop::Column::StartsAt)
+        .all(db)
+        .await?;
+    stops
+        .into_iter()
+        .map(|s| {
+            Ok(ShiftedStop {
+                new_starts_at: shift_local(s.time_zone, s.starts_at, shift_days, "shiftDays")?,
+                new_ends_at: shift_local(s.time_zone, s.ends_at, shift_days, "shiftDays")?,
+                name: s.name,
+                time_zone: s.time_zone,
+                starts_at: s.starts_at,
+            })
+        })
+        .collect()
+}
+
 /// Copies an edition — stops, sessions, speakers' places, partnerships — into a
 /// new draft edition with its dates moved by `shift_days`, and no participants.
 pub async fn clone_edition(

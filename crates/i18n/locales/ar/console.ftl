@@ -270,3 +270,29 @@ console-message-session_reminder = تذكير بورشة
 console-message-broadcast = رسالة إلى المسجَّلين
 console-message-stop_changed = تغيير المحطة
 console-message-stop_cancelled = إلغاء المحطة
+
+## Moving dates
+console-reschedule = نقل المحطة
+console-reschedule-hint = تتبع الورشات المحطة وتحافظ على مكانها في اليوم؛ وتُعاد برمجة التذكيرات. بالتوقيت المحلي للمحطة.
+console-now = حاليًا:
+console-notify = إخبار المسجَّلين (بريد مع التقويم المحدَّث، ورسالة قصيرة)
+console-from = قبل:
+console-to = بعد:
+console-told = { AR_PLURAL($count) ->
+    [zero] لا أحد مسجَّل: لا أحد لإخباره
+    [one] سيُخبَر مسجَّل واحد
+    [two] سيُخبَر مسجَّلان
+    [few] سيُخبَر { $count } مسجَّلين
+    [many] سيُخبَر { $count } مسجَّلًا
+   *[other] سيُخبَر { $count } مسجَّل
+}
+console-not-told = لن يُخبَر أحد.
+console-reschedule-confirm = نقل المحطة
+console-clone = تحضير الدورة التالية
+console-clone-hint = تُنسخ المحطات والورشات والمتدخلون والشراكات في دورة جديدة كمسودة، دون مسجَّلين، مع إزاحة التواريخ بالتوقيت المحلي (364 يومًا تحافظ على يوم الأسبوع).
+console-field-number = رقم الدورة
+console-field-year = السنة
+console-field-shift = الإزاحة بالأيام
+console-clone-empty = لا توجد محطات في هذه الدورة بعد.
+console-weekday-changes = يوم أسبوع مختلف
+console-clone-confirm = إنشاء الدورة

@@ -219,3 +219,26 @@ console-message-session_reminder = Workshop reminder
 console-message-broadcast = Message to participants
 console-message-stop_changed = Stop changed
 console-message-stop_cancelled = Stop cancelled
+
+## Moving dates
+console-reschedule = Move the stop
+console-reschedule-hint = Workshops follow the stop and keep their place in the day; reminders are planned again. The stop's local times.
+console-now = Now:
+console-notify = Tell the people registered (email with the updated calendar, SMS)
+console-from = Before:
+console-to = After:
+console-told = { $count ->
+    [0] Nobody is registered: nobody to tell
+    [one] { $count } person registered will be told
+   *[other] { $count } people registered will be told
+}
+console-not-told = Nobody will be told.
+console-reschedule-confirm = Move the stop
+console-clone = Prepare the next edition
+console-clone-hint = Copies the stops, workshops, speakers and partnerships into a new draft edition without participants, dates moved in local time (364 days keep the weekday).
+console-field-number = Edition number
+console-field-year = Year
+console-field-shift = Shift in days
+console-clone-empty = This edition has no stop yet.
+console-weekday-changes = another weekday
+console-clone-confirm = Create the edition

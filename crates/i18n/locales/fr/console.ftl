@@ -219,3 +219,26 @@ console-message-session_reminder = Rappel d'atelier
 console-message-broadcast = Message aux inscrits
 console-message-stop_changed = Changement de l'étape
 console-message-stop_cancelled = Étape annulée
+
+## Moving dates
+console-reschedule = Déplacer l'étape
+console-reschedule-hint = Les ateliers suivent l'étape et gardent leur place dans la journée ; les rappels sont replanifiés. Heures locales de l'étape.
+console-now = Actuellement :
+console-notify = Prévenir les inscrits (e-mail avec le calendrier à jour, SMS)
+console-from = Avant :
+console-to = Après :
+console-told = { $count ->
+    [0] Personne n'est inscrit : personne à prévenir
+    [one] { $count } inscrit sera prévenu
+   *[other] { $count } inscrits seront prévenus
+}
+console-not-told = Personne ne sera prévenu.
+console-reschedule-confirm = Déplacer l'étape
+console-clone = Préparer l'édition suivante
+console-clone-hint = Copie les étapes, ateliers, intervenants et partenariats dans une nouvelle édition en brouillon, sans inscrits, les dates décalées en heure locale (364 jours gardent le jour de la semaine).
+console-field-number = Numéro de l'édition
+console-field-year = Année
+console-field-shift = Décalage en jours
+console-clone-empty = Cette édition n'a pas encore d'étape.
+console-weekday-changes = autre jour de la semaine
+console-clone-confirm = Créer l'édition
