@@ -8,6 +8,7 @@
 #![expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
 pub mod agenda;
+pub mod dashboard;
 pub mod load;
 pub mod machine;
 pub mod notify;

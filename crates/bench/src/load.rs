@@ -79,12 +79,24 @@ pub async fn run_get(
     duration: Duration,
     check: fn(&[u8]) -> bool,
 ) -> anyhow::Result<LoadResult> {
-    drive(Requests::Get(url.to_owned()), connections, warmup, duration, check).await
+    run_get_with(url, Vec::new(), connections, warmup, duration, check).await
+}
+
+/// [`run_get`] with headers on every request (a session cookie).
+pub async fn run_get_with(
+    url: &str,
+    headers: Vec<(String, String)>,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+    check: fn(&[u8]) -> bool,
+) -> anyhow::Result<LoadResult> {
+    drive(Requests::Get(url.to_owned(), headers), connections, warmup, duration, check).await
 }
 
 #[derive(Clone)]
 enum Requests {
-    Get(String),
+    Get(String, Vec<(String, String)>),
     Json(String, BodyFn),
     Form(FormFn),
 }
@@ -118,7 +130,9 @@ async fn drive(
                     Requests::Json(url, make_body) => {
                         client.post(url).header("content-type", "application/json").body(make_body(n))
                     }
-                    Requests::Get(url) => client.get(url).header("accept-language", "fr"),
+                    Requests::Get(url, headers) => {
+                        headers.iter().fold(client.get(url).header("accept-language", "fr"), |r, (k, v)| r.header(k, v))
+                    }
                     Requests::Form(make) => {
                         let (url, body) = make(n);
                         client

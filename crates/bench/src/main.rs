@@ -4,6 +4,7 @@
 //! cargo run --release -p escale-bench -- agenda
 //! cargo run --release -p escale-bench -- register
 //! cargo run --release -p escale-bench -- notify
+//! cargo run --release -p escale-bench -- dashboard
 //! ```
 
 use std::net::SocketAddr;
@@ -77,6 +78,20 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         smtp_sessions: usize,
     },
+    /// The console's edition dashboard, signed in, at N concurrent
+    /// connections, after seeding an edition of STOPS stops of REGISTRATIONS
+    /// registrations; prints the SQL statements one page costs at each size.
+    /// Needs PostgreSQL.
+    Dashboard {
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        #[arg(long, default_value_t = 6)]
+        stops: usize,
+        #[arg(long, default_value_t = 2000)]
+        registrations: usize,
+    },
     /// (internal) runs `escale worker` in this process.
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -138,6 +153,15 @@ fn main() -> ExitCode {
                     smtp_sessions,
                     redis_url: std::env::var("ESCALE_BENCH_REDIS_URL")
                         .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
+                })
+                .await
+            }
+            Command::Dashboard { connections, seconds, stops, registrations } => {
+                escale_bench::dashboard::run(escale_bench::dashboard::DashboardArgs {
+                    connections,
+                    seconds,
+                    stops,
+                    registrations,
                 })
                 .await
             }

@@ -359,6 +359,19 @@ struct DashboardPage {
     days_span: (String, String),
     /// Questions by topic: (topic, count, the largest count, the bars' scale).
     topics: Vec<(String, i64, i64)>,
+    /// Each stop's messages: (stop id, name, email [waiting, sent, failed],
+    /// SMS [waiting, sent, failed], SMS segments).
+    messages: Vec<MessageRow>,
+    /// Workshops nearly full: (stop id, title, stop name, "23 / 25", seats, capacity).
+    nearly_full: Vec<(String, String, String, String, i32, i32)>,
+}
+
+struct MessageRow {
+    id: String,
+    name: String,
+    email: [i64; 3],
+    sms: [i64; 3],
+    segments: i64,
 }
 
 fn stop_rows(d: &EditionDashboard, lang: Lang) -> Vec<StopRow> {
@@ -423,6 +436,8 @@ pub(crate) async fn dashboard(
             days_summary: String::new(),
             days_span: (String::new(), String::new()),
             topics: Vec::new(),
+            messages: Vec::new(),
+            nearly_full: Vec::new(),
         };
         return console_page(StatusCode::OK, &page);
     }
@@ -466,7 +481,40 @@ pub(crate) async fn dashboard(
     );
     let most = d.questions.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let topics = d.questions.iter().map(|(topic, n)| (crate::public::topic_label(t, *topic), *n, most)).collect();
+    let messages = d
+        .stops
+        .iter()
+        .map(|line| {
+            use escale_domain::messaging::templates::Channel;
+            let [ew, es, ef, _, _] = crate::console_messages::by_state(&line.messages, Channel::Email);
+            let [sw, ss, sf, _, segments] = crate::console_messages::by_state(&line.messages, Channel::Sms);
+            MessageRow {
+                id: line.stop.id.0.to_string(),
+                name: line.stop.name_in(lang.as_str()).to_owned(),
+                email: [ew, es, ef],
+                sms: [sw, ss, sf],
+                segments,
+            }
+        })
+        .collect();
+    let nearly_full = d
+        .nearly_full
+        .iter()
+        .map(|w| {
+            let stop = d.stops.iter().find(|l| l.stop.id.0 == w.stop_id);
+            (
+                w.stop_id.to_string(),
+                w.title_in(lang.as_str()).to_owned(),
+                stop.map(|l| l.stop.name_in(lang.as_str()).to_owned()).unwrap_or_default(),
+                format!("{} / {}", w.confirmed, w.capacity),
+                w.confirmed,
+                w.capacity,
+            )
+        })
+        .collect();
     let page = DashboardPage {
+        messages,
+        nearly_full,
         days_chart: if days.is_empty() { String::new() } else { crate::chart::columns(&days, &days_summary) },
         days_summary,
         days_span,

@@ -187,6 +187,21 @@ fn refusal(e: &DomainError, lang: Lang, names: &[(String, String)]) -> Option<Er
     }
 }
 
+/// One channel's messages: waiting, sent (or delivered), failed, withdrawn
+/// (cancelled or suppressed), and the SMS segments they count.
+pub(crate) fn by_state(counts: &[organizer::MessageCount], channel: Channel) -> [i64; 5] {
+    let sum = |states: &[&str]| -> i64 {
+        counts.iter().filter(|c| c.channel == channel && states.contains(&c.status.as_str())).map(|c| c.count).sum()
+    };
+    [
+        sum(&["pending", "queued", "sending"]),
+        sum(&["sent", "delivered"]),
+        sum(&["failed"]),
+        sum(&["cancelled", "suppressed"]),
+        counts.iter().filter(|c| c.channel == channel).map(|c| c.sms_segments).sum(),
+    ]
+}
+
 /// A count as the catalogue's plural rules take it.
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -263,20 +278,14 @@ async fn messages_page(
     let counts = [Channel::Email, Channel::Sms]
         .into_iter()
         .map(|channel| {
-            let sum = |states: &[&str]| -> i64 {
-                counts
-                    .iter()
-                    .filter(|c| c.channel == channel && states.contains(&c.status.as_str()))
-                    .map(|c| c.count)
-                    .sum()
-            };
+            let [waiting, sent, failed, withdrawn, segments] = by_state(&counts, channel);
             CountLine {
                 channel: t.s(&format!("console-channel-{}", channel.as_str())),
-                waiting: sum(&["pending", "queued", "sending"]),
-                sent: sum(&["sent", "delivered"]),
-                failed: sum(&["failed"]),
-                withdrawn: sum(&["cancelled", "suppressed"]),
-                segments: counts.iter().filter(|c| c.channel == channel).map(|c| c.sms_segments).sum(),
+                waiting,
+                sent,
+                failed,
+                withdrawn,
+                segments,
             }
         })
         .collect();

@@ -1291,6 +1291,34 @@ async fn the_console_previews_sends_and_retries_a_stops_messages() {
         let elsewhere = format!("/console/stops/{}/messages", uuid::Uuid::now_v7());
         assert_eq!(owner.get(&elsewhere).await.status(), 404, "{name}");
 
+        // The dashboard: the stop's messages by channel, and a workshop that
+        // fills up listed as nearly full once a fifth of its seats is left.
+        let html = owner.html("/console?lang=fr").await;
+        assert!(
+            html.contains("Messages par étape") && html.contains(&format!("/console/stops/{stop}/messages")),
+            "{name}"
+        );
+        assert!(html.contains("Aucun atelier n&#39;a moins"), "{name}: nothing nearly full yet");
+        let page = escale_domain::paging::PageRequest::new(Some(100), None).expect("page");
+        let sessions =
+            escale_domain::catalog::list_sessions(&t.db, tenant.scope, Some(stop), &page).await.expect("sessions");
+        let workshop =
+            sessions.items.iter().filter(|s| s.capacity.is_some()).min_by_key(|s| s.capacity).expect("a workshop");
+        let seats = workshop.capacity.unwrap_or(0);
+        for n in 0..(seats * 4 + 4) / 5 {
+            let input = RegisterInput {
+                stop_id: StopId(stop),
+                full_name: format!("Atelier {n}"),
+                email: Some(format!("w{n}@example.ma")),
+                session_ids: vec![workshop.id],
+                ..Default::default()
+            };
+            register(&t.db, tenant.scope, &input, Utc::now()).await.expect("registers");
+        }
+        let html = owner.html("/console?lang=fr").await;
+        let seats_line = format!("{} / {seats}", (seats * 4 + 4) / 5);
+        assert!(html.contains(&workshop.title) && html.contains(&seats_line), "{name}: {seats_line} nearly full");
+
         // Staff read the figures but do not write to everyone.
         let staff = NewMember {
             email: "staff@example.ma".into(),

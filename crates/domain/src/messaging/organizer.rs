@@ -683,34 +683,53 @@ pub struct MessageCount {
 }
 
 pub async fn stop_message_counts(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     scope: TenantScope,
     stop_id: Uuid,
 ) -> DomainResult<Vec<MessageCount>> {
+    Ok(message_counts(db, scope, &[stop_id]).await?.remove(&stop_id).unwrap_or_default())
+}
+
+/// [`stop_message_counts`] for several stops in one statement (the edition's
+/// dashboard), by stop.
+pub async fn message_counts(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    stop_ids: &[Uuid],
+) -> DomainResult<std::collections::HashMap<Uuid, Vec<MessageCount>>> {
+    let mut out: std::collections::HashMap<Uuid, Vec<MessageCount>> = std::collections::HashMap::new();
+    if stop_ids.is_empty() {
+        return Ok(out);
+    }
     let backend = db.get_database_backend();
+    let places: Vec<String> = (0..stop_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let mut values: Vec<sea_orm::Value> = vec![scope.uuid().into()];
+    values.extend(stop_ids.iter().map(|id| sea_orm::Value::from(*id)));
     let rows = db
         .query_all_raw(sea_orm::Statement::from_sql_and_values(
             backend,
-            "SELECT n.channel, n.status, COUNT(*) AS n, COALESCE(SUM(n.sms_segments), 0) AS segments \
-             FROM notification n JOIN registration r ON r.id = n.registration_id AND r.tenant_id = n.tenant_id \
-             WHERE n.tenant_id = $1 AND r.stop_id = $2 GROUP BY n.channel, n.status ORDER BY n.channel, n.status",
-            [scope.uuid().into(), stop_id.into()],
+            format!(
+                "SELECT r.stop_id, n.channel, n.status, COUNT(*) AS n, COALESCE(SUM(n.sms_segments), 0) AS segments \
+                 FROM notification n JOIN registration r ON r.id = n.registration_id AND r.tenant_id = n.tenant_id \
+                 WHERE n.tenant_id = $1 AND r.stop_id IN ({}) \
+                 GROUP BY r.stop_id, n.channel, n.status ORDER BY n.channel, n.status",
+                places.join(", ")
+            ),
+            values,
         ))
         .await?;
-    rows.iter()
-        .map(|row| {
-            let channel: String = row.try_get("", "channel")?;
-            let status: String = row.try_get("", "status")?;
-            Ok(MessageCount {
-                channel: channel
-                    .parse()
-                    .map_err(|e: crate::values::ValueError| DomainError::internal(e.to_string()))?,
-                status,
-                count: row.try_get("", "n")?,
-                sms_segments: row.try_get("", "segments")?,
-            })
-        })
-        .collect()
+    for row in &rows {
+        let stop: Uuid = row.try_get("", "stop_id")?;
+        let channel: String = row.try_get("", "channel")?;
+        let count = MessageCount {
+            channel: channel.parse().map_err(|e: crate::values::ValueError| DomainError::internal(e.to_string()))?,
+            status: row.try_get("", "status")?,
+            count: row.try_get("", "n")?,
+            sms_segments: row.try_get("", "segments")?,
+        };
+        out.entry(stop).or_default().push(count);
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------- SMS limits

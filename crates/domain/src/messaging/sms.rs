@@ -249,13 +249,13 @@ mod tests {
 
     #[test]
     fn a_segment_price_reads_as_written_and_sums_exactly() {
-        let price: super::SegmentPrice = "0.35 MAD".parse().expect("a price");
+        let price: SegmentPrice = "0.35 MAD".parse().expect("a price");
         assert_eq!(price.thousandths, 350);
         assert_eq!(price.cost(3), "1.05 MAD");
-        assert_eq!("0.045 EUR".parse::<super::SegmentPrice>().map(|p| p.cost(1000)), Ok("45.00 EUR".to_owned()));
-        assert_eq!("0.045 EUR".parse::<super::SegmentPrice>().map(|p| p.cost(1)), Ok("0.045 EUR".to_owned()));
+        assert_eq!("0.045 EUR".parse::<SegmentPrice>().map(|p| p.cost(1000)), Ok("45.00 EUR".to_owned()));
+        assert_eq!("0.045 EUR".parse::<SegmentPrice>().map(|p| p.cost(1)), Ok("0.045 EUR".to_owned()));
         for bad in ["0.35", "MAD 0.35", "0,35 MAD", "0.3555 MAD", "-1 MAD", "1 mad", ".5 MAD", ""] {
-            assert!(bad.parse::<super::SegmentPrice>().is_err(), "{bad:?} should be refused");
+            assert!(bad.parse::<SegmentPrice>().is_err(), "{bad:?} should be refused");
         }
     }
 }

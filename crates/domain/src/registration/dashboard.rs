@@ -2,7 +2,7 @@
 //! waiting list, cancellations and check-ins. A fixed number of statements
 //! whatever the number of stops or registrations (the editions, the series,
 //! the stops, one grouped count, the registrations' days, the questions by
-//! topic).
+//! topic, the messages by stop, channel and state, the nearly-full workshops).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -13,8 +13,9 @@ use uuid::Uuid;
 
 use crate::access::authz::{Action, Actor};
 use crate::catalog::{Edition, EditionStatus, Series, Stop};
-use crate::entities::{edition, question, registration, series, stop};
+use crate::entities::{edition, question, registration, series, session, stop};
 use crate::error::{DomainError, DomainResult};
+use crate::messaging::organizer::{MessageCount, message_counts};
 use crate::registration::door::{StopCounts, stop_counts};
 use crate::values::Topic;
 
@@ -23,6 +24,8 @@ use crate::values::Topic;
 pub struct StopLine {
     pub stop: Stop,
     pub counts: StopCounts,
+    /// Its messages by channel and state, with SMS segments.
+    pub messages: Vec<MessageCount>,
 }
 
 impl StopLine {
@@ -47,7 +50,30 @@ pub struct EditionDashboard {
     pub per_day: Vec<(NaiveDate, i64)>,
     /// Questions asked for the speakers, by topic, over the edition's stops.
     pub questions: Vec<(Topic, i64)>,
+    /// Workshops with at most a fifth of their seats left, fullest first.
+    pub nearly_full: Vec<NearlyFull>,
 }
+
+/// A workshop close to full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearlyFull {
+    pub stop_id: Uuid,
+    pub session_id: Uuid,
+    pub title: String,
+    pub translations: crate::catalog::Translations,
+    pub confirmed: i32,
+    pub capacity: i32,
+}
+
+impl NearlyFull {
+    /// The title in `lang` (the organizer's own translation), else as typed.
+    pub fn title_in(&self, lang: &str) -> &str {
+        self.translations.or(lang, "title", &self.title)
+    }
+}
+
+/// The most nearly-full workshops the dashboard lists.
+const NEARLY_FULL_SHOWN: u64 = 12;
 
 impl EditionDashboard {
     /// The edition's totals over its stops.
@@ -104,6 +130,7 @@ pub async fn edition_dashboard(
             stops: Vec::new(),
             per_day: Vec::new(),
             questions: Vec::new(),
+            nearly_full: Vec::new(),
         });
     };
     let stops: Vec<Stop> = stop::Entity::find()
@@ -119,11 +146,52 @@ pub async fn edition_dashboard(
     let mut counts = stop_counts(db, scope, &ids).await?;
     let per_day = per_day(db, scope, &stops).await?;
     let questions = questions(db, scope, &ids).await?;
+    let mut messages = message_counts(db, scope, &ids).await?;
+    let nearly_full = nearly_full(db, scope, &ids).await?;
     let stops = stops
         .into_iter()
-        .map(|stop| StopLine { counts: counts.remove(&stop.id.0).unwrap_or_default(), stop })
+        .map(|stop| StopLine {
+            counts: counts.remove(&stop.id.0).unwrap_or_default(),
+            messages: messages.remove(&stop.id.0).unwrap_or_default(),
+            stop,
+        })
         .collect();
-    Ok(EditionDashboard { editions, current, stops, per_day, questions })
+    Ok(EditionDashboard { editions, current, stops, per_day, questions, nearly_full })
+}
+
+/// Workshops of these stops with a fifth of their seats or fewer left.
+async fn nearly_full(
+    db: &impl ConnectionTrait,
+    scope: crate::tenancy::TenantScope,
+    stops: &[Uuid],
+) -> DomainResult<Vec<NearlyFull>> {
+    if stops.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = session::Entity::find()
+        .filter(session::Column::TenantId.eq(scope.uuid()))
+        .filter(session::Column::StopId.is_in(stops.iter().copied()))
+        .filter(session::Column::Capacity.is_not_null())
+        // confirmed ≥ 4/5 of the seats, in integers on both backends.
+        .filter(Expr::col(session::Column::ConfirmedCount).mul(5).gte(Expr::col(session::Column::Capacity).mul(4)))
+        .order_by_desc(Expr::col(session::Column::ConfirmedCount).sub(Expr::col(session::Column::Capacity)))
+        .order_by_asc(session::Column::StartsAt)
+        .limit(NEARLY_FULL_SHOWN)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|s| {
+            Some(NearlyFull {
+                capacity: s.capacity?,
+                stop_id: s.stop_id,
+                session_id: s.id,
+                title: s.title,
+                translations: crate::catalog::Translations::from_json(s.translations.as_ref()),
+                confirmed: s.confirmed_count,
+            })
+        })
+        .collect())
 }
 
 /// The most days the chart spans: an edition opens some months ahead.

@@ -296,3 +296,7 @@ console-field-shift = الإزاحة بالأيام
 console-clone-empty = لا توجد محطات في هذه الدورة بعد.
 console-weekday-changes = يوم أسبوع مختلف
 console-clone-confirm = إنشاء الدورة
+console-nearly-full = ورشات شبه ممتلئة
+console-nearly-full-none = لا توجد ورشة بقي فيها أقل من خُمس مقاعدها.
+console-messages-by-stop = الرسائل حسب المحطة
+console-message-states = مُرسَلة · فاشلة · في الانتظار

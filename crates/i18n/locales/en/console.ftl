@@ -242,3 +242,7 @@ console-field-shift = Shift in days
 console-clone-empty = This edition has no stop yet.
 console-weekday-changes = another weekday
 console-clone-confirm = Create the edition
+console-nearly-full = Workshops nearly full
+console-nearly-full-none = No workshop has less than a fifth of its seats left.
+console-messages-by-stop = Messages by stop
+console-message-states = sent · failed · to send

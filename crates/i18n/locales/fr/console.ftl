@@ -242,3 +242,7 @@ console-field-shift = Décalage en jours
 console-clone-empty = Cette édition n'a pas encore d'étape.
 console-weekday-changes = autre jour de la semaine
 console-clone-confirm = Créer l'édition
+console-nearly-full = Ateliers presque complets
+console-nearly-full-none = Aucun atelier n'a moins d'un cinquième de ses places libres.
+console-messages-by-stop = Messages par étape
+console-message-states = envoyés · en échec · à envoyer
