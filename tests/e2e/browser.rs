@@ -226,6 +226,85 @@ async fn manage_link_in_mail(mail: &Path, to: &str) -> String {
     }
 }
 
+/// An `.eml` as a person reads it: quoted-printable and base64 parts and
+/// encoded-word headers decoded, so a test can look for the words sent.
+fn readable(raw: &str) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut out = String::new();
+    // Encoded words in headers: =?utf-8?b?…?=
+    let mut rest = raw;
+    while let Some(at) = rest.to_ascii_lowercase().find("=?utf-8?b?") {
+        let tail = &rest[at + 10..];
+        let Some(end) = tail.find("?=") else { break };
+        out.push_str(&String::from_utf8_lossy(&b64.decode(&tail[..end]).unwrap_or_default()));
+        out.push(' ');
+        rest = &tail[end + 2..];
+    }
+    // Base64 bodies: the lines after a part's blank line, up to the next one.
+    let mut lines = raw.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.eq_ignore_ascii_case("Content-Transfer-Encoding: base64") {
+            for l in lines.by_ref() {
+                if l.is_empty() {
+                    break;
+                }
+            }
+            let mut block = String::new();
+            while let Some(l) = lines.next_if(|l| !l.is_empty() && !l.starts_with("--")) {
+                block.push_str(l.trim());
+            }
+            out.push_str(&String::from_utf8_lossy(&b64.decode(block).unwrap_or_default()));
+        }
+    }
+    // Quoted-printable: soft breaks undone, =XX bytes decoded.
+    let qp = raw.replace("=\r\n", "").replace("=\n", "");
+    let mut bytes = Vec::with_capacity(qp.len());
+    let b = qp.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let hex =
+            b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b[i], hex) {
+            (b'=', Some(byte)) => {
+                bytes.push(byte);
+                i += 3;
+            }
+            (c, _) => {
+                bytes.push(c);
+                i += 1;
+            }
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(&bytes));
+    out
+}
+
+/// The emails to `to` once there are at least `count`, each made readable.
+async fn mails_to(mail: &Path, to: &str, count: usize) -> Vec<String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let found: Vec<String> = std::fs::read_dir(mail)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .filter(|raw| raw.contains(&format!("To: {to}")) || raw.contains(&format!("<{to}>")))
+            .map(|raw| readable(&raw))
+            .collect();
+        if found.len() >= count {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} emails to {to} of {count} in {}",
+            found.len(),
+            mail.display()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 async fn login(server: &Server, data: &Path) -> String {
     let creds = std::fs::read_to_string(data.join("demo-owner.txt")).expect("demo-owner.txt");
     let field =
@@ -449,6 +528,27 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
         let r = server.graphql(REGISTER, json!({ "input": input })).await;
         assert!(r["errors"].is_null(), "{r}");
     }
+    // Two readers who agreed to hear from the organizer, in French and Arabic.
+    let global = open[0]["id"].as_str().expect("an id").to_owned();
+    let at_first = (0..4).filter(|n| n % open.len() == 0).count() + 2;
+    for (who, locale) in [("leila@example.ma", "fr"), ("samira@example.ma", "ar")] {
+        let input = json!({
+            "stopId": global,
+            "fullName": format!("Lecture {locale}"),
+            "email": who,
+            "locale": locale,
+            "consents": { "emailReminders": true },
+        });
+        let r = server.graphql(REGISTER, json!({ "input": input })).await;
+        assert!(r["errors"].is_null(), "{r}");
+    }
+    // The console's addresses carry the row's id, the API's ids are opaque
+    // (`Stop:<tenant>:<uuid>`, base64url).
+    let stop_id = {
+        use base64::Engine as _;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&global).expect("a global id");
+        String::from_utf8(raw).expect("utf-8").rsplit(':').next().expect("the row's id").to_owned()
+    };
 
     d.goto(format!("{}/console?lang=fr", server.base)).await.expect("open the console");
     assert!(d.current_url().await.expect("url").path().ends_with("/console/login"), "to the sign-in page");
@@ -462,7 +562,7 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     browser.press("form.console-login button").await;
     let text = browser.text().await;
     assert!(text.contains("Tableau de bord") && text.contains("Mini-forum de Marrakech"), "{text}");
-    assert!(text.contains("4 inscriptions sur un jour"), "the chart's summary: {text}");
+    assert!(text.contains("6 inscriptions sur un jour"), "the chart's summary: {text}");
     assert!(d.find(By::Css("svg.chart rect")).await.is_ok(), "the chart is drawn");
     browser.shot("console-dashboard-fr").await;
     browser.assert_accessible("console dashboard, fr").await;
@@ -524,7 +624,72 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     browser.assert_accessible("console keys, fr").await;
     d.goto(format!("{}/console?lang=fr", server.base)).await.expect("back to the console");
 
+    // A message to everyone at the first stop, in French and Arabic:
+    // previewed (who, how, what it costs), then sent, each in their language.
+    d.goto(format!("{}/console/stops/{stop_id}/messages?lang=fr", server.base)).await.expect("messages");
+    browser.fill("subject_fr", "Changement de salle").await;
+    browser.fill("body_fr", "Les ateliers se tiennent en salle B2, au premier étage.").await;
+    browser.fill("subject_ar", "تغيير القاعة").await;
+    browser.fill("body_ar", "تنعقد الورشات في القاعة ب2 في الطابق الأول.").await;
+    browser.press("button[value=preview]:not(.visually-hidden)").await;
+    let text = browser.text().await;
+    assert!(text.contains(&format!("{at_first} personnes")) && text.contains("2 e-mails"), "the preview: {text}");
+    browser.shot("console-broadcast-preview-fr").await;
+    browser.assert_accessible("console broadcast preview, fr").await;
+    browser.press("button[value=send]").await;
+    assert!(browser.text().await.contains("2 messages planifiés"), "sent");
+    browser.shot("console-messages-fr").await;
+    let mail = dir.join("outbox/mail");
+    let fr = mails_to(&mail, "leila@example.ma", 2).await;
+    assert!(fr.iter().any(|m| m.contains("Les ateliers se tiennent en salle B2")), "the French text by email");
+    let ar = mails_to(&mail, "samira@example.ma", 2).await;
+    assert!(ar.iter().any(|m| m.contains("تنعقد الورشات في القاعة ب2")), "the Arabic text by email");
+
+    // The stop moves a week later: the preview says who is told, and they are.
+    d.goto(format!("{}/console/stops/{stop_id}/reschedule?lang=fr", server.base)).await.expect("reschedule");
+    let value = |id: &'static str| async move {
+        let field = d.find(By::Id(id)).await.expect("field");
+        let v = field.prop("value").await.expect("value").unwrap_or_default();
+        let at = chrono::NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M").expect("a local time");
+        (at + chrono::Duration::days(7)).format("%Y-%m-%dT%H:%M").to_string()
+    };
+    let (starts, ends) = (value("startsAt").await, value("endsAt").await);
+    browser.set_value("startsAt", &starts).await;
+    browser.set_value("endsAt", &ends).await;
+    browser.press("button[value=preview]:not(.visually-hidden)").await;
+    assert!(browser.text().await.contains(&format!("{at_first} inscrits seront prévenus")), "the reschedule's preview");
+    browser.shot("console-reschedule-fr").await;
+    browser.assert_accessible("console reschedule preview, fr").await;
+    browser.press("button[value=confirm]").await;
+    let told = mails_to(&mail, "samira@example.ma", 3).await;
+    assert_eq!(told.len(), 3, "confirmation, message, change notice");
+
+    // The next edition, its dates first.
+    d.goto(format!("{}/console?lang=fr", server.base)).await.expect("dashboard");
+    browser.follow(By::Css("a[href*='/clone']")).await;
+    browser.fill("number", "7").await;
+    browser.fill("title", "7e édition").await;
+    browser.press("button[value=preview]:not(.visually-hidden)").await;
+    assert!(browser.text().await.contains("→"), "each stop's new date");
+    browser.shot("console-clone-fr").await;
+    browser.assert_accessible("console clone preview, fr").await;
+    browser.press("button[value=confirm]").await;
+    assert!(browser.text().await.contains("7e édition"), "the new edition's dashboard");
+
     // The same in Arabic, right to left, with the stops' Arabic names.
+    d.goto(format!("{}/console/stops/{stop_id}/messages?lang=ar", server.base)).await.expect("messages, ar");
+    browser.fill("subject_ar", "تذكير").await;
+    browser.fill("body_ar", "لا تنسوا إحضار بطاقاتكم.").await;
+    browser.tick("input[name=sms]").await;
+    browser.press("button[value=preview]:not(.visually-hidden)").await;
+    assert!(browser.text().await.contains("قبل الإرسال"), "the preview in Arabic");
+    browser.shot("console-broadcast-preview-ar").await;
+    browser.assert_accessible("console broadcast preview, ar").await;
+    d.goto(format!("{}/console/stops/{stop_id}/reschedule?lang=ar", server.base)).await.expect("reschedule, ar");
+    browser.press("button[value=preview]:not(.visually-hidden)").await;
+    browser.shot("console-reschedule-ar").await;
+    browser.assert_accessible("console reschedule preview, ar").await;
+    d.goto(format!("{}/console?lang=fr", server.base)).await.expect("back to the console");
     browser.follow(By::Css("a[hreflang=ar]")).await;
     let text = browser.text().await;
     assert!(text.contains("لوحة القيادة") && text.contains("المنتدى المصغّر لمراكش"), "{text}");

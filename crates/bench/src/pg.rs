@@ -46,7 +46,13 @@ impl BenchDb {
         Ok((BenchDb { url, name, admin_url }, db))
     }
 
+    /// Drops the database, unless `ESCALE_BENCH_KEEP_DB` is set (to look
+    /// at its plans afterwards with `EXPLAIN ANALYZE`).
     pub async fn drop_database(self) -> anyhow::Result<()> {
+        if std::env::var_os("ESCALE_BENCH_KEEP_DB").is_some() {
+            println!("kept database {}", self.name);
+            return Ok(());
+        }
         let admin = db::connect(&DbConfig { max_connections: 1, ..DbConfig::new(self.admin_url.clone()) }).await?;
         exec(&admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await?;
         admin.close().await?;

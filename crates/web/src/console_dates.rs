@@ -169,10 +169,17 @@ pub(crate) async fn reschedule(
         let scope = actor.require(Action::CatalogPublish)?;
         let stop = catalog::find::one_stop(&web.state.db, scope, stop_id).await?;
         let reach = notices::reach(&web.state.db, scope, stop_id).await?;
-        // The wall-clock time typed, in the stop's zone, read as the page reads dates.
+        // The wall-clock times typed, in the stop's zone, read as the page
+        // reads dates; the end's date only when it is another day.
         let local = |t: &TimeInput| match t {
-            TimeInput::Local(l) => when::date_time(lang, l.and_utc().fixed_offset()),
-            TimeInput::Instant(i) => when::date_time(lang, stop.time_zone.local(*i)),
+            TimeInput::Local(l) => l.and_utc().fixed_offset(),
+            TimeInput::Instant(i) => stop.time_zone.local(*i),
+        };
+        let (start, end) = (local(&starts), local(&ends));
+        let to = if start.date_naive() == end.date_naive() {
+            format!("{} – {}", when::date_time(lang, start), end.format("%H:%M"))
+        } else {
+            format!("{} – {}", when::date_time(lang, start), when::date_time(lang, end))
         };
         Ok(Some(MovePreview {
             from: format!(
@@ -180,7 +187,7 @@ pub(crate) async fn reschedule(
                 when::date_time(lang, stop.local_starts_at()),
                 stop.local_ends_at().format("%H:%M")
             ),
-            to: format!("{} – {}", local(&starts), local(&ends)),
+            to,
             people: count(reach.people),
             emails: count(reach.emails),
             sms: count(reach.sms),

@@ -300,3 +300,4 @@ console-nearly-full = ورشات شبه ممتلئة
 console-nearly-full-none = لا توجد ورشة بقي فيها أقل من خُمس مقاعدها.
 console-messages-by-stop = الرسائل حسب المحطة
 console-message-states = مُرسَلة · فاشلة · في الانتظار
+console-before-confirm = للتحقق قبل التأكيد

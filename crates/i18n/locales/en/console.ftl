@@ -246,3 +246,4 @@ console-nearly-full = Workshops nearly full
 console-nearly-full-none = No workshop has less than a fifth of its seats left.
 console-messages-by-stop = Messages by stop
 console-message-states = sent · failed · to send
+console-before-confirm = Check before confirming
