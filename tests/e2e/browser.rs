@@ -676,7 +676,24 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     browser.press("button[value=confirm]").await;
     assert!(browser.text().await.contains("7e édition"), "the new edition's dashboard");
 
+    // A message's wording: a misspelt variable is refused in place.
+    d.goto(format!("{}/console/templates?key=reminder&channel=sms&locale=fr&lang=fr", server.base))
+        .await
+        .expect("templates");
+    browser.fill("bodyText", "Rappel : {{ stop.vile }} demain").await;
+    browser.press("button[value=preview]:not(.visually-hidden)").await;
+    assert!(d.find(By::Id("bodyText-error")).await.is_ok(), "the render error beside the text");
+    browser.shot("console-templates-error-fr").await;
+    browser.assert_accessible("console templates with an error, fr").await;
+
     // The same in Arabic, right to left, with the stops' Arabic names.
+    d.goto(format!("{}/console/templates?key=confirmation&channel=sms&locale=ar&lang=ar", server.base))
+        .await
+        .expect("templates, ar");
+    browser.press("button[value=preview]:not(.visually-hidden)").await;
+    assert!(browser.text().await.contains("معاينة انطلاقًا من مثال"), "the preview in Arabic");
+    browser.shot("console-templates-ar").await;
+    browser.assert_accessible("console templates preview, ar").await;
     d.goto(format!("{}/console/stops/{stop_id}/messages?lang=ar", server.base)).await.expect("messages, ar");
     browser.fill("subject_ar", "تذكير").await;
     browser.fill("body_ar", "لا تنسوا إحضار بطاقاتكم.").await;

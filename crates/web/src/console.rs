@@ -279,6 +279,8 @@ pub(crate) struct Frame {
     pub(crate) audit: bool,
     /// She may change the organizer's settings.
     pub(crate) settings: bool,
+    /// She may word the organizer's messages.
+    pub(crate) templates: bool,
 }
 
 pub(crate) async fn frame(
@@ -309,6 +311,7 @@ pub(crate) async fn frame(
         keys: actor.require(Action::ApiKeysManage).is_ok(),
         audit: actor.require(Action::AuditRead).is_ok(),
         settings: actor.require(Action::SettingsManage).is_ok(),
+        templates: actor.require(Action::CatalogPublish).is_ok(),
     };
     Ok((c, f))
 }

@@ -24,6 +24,7 @@ mod console_messages;
 mod console_people;
 mod console_settings;
 mod console_team;
+mod console_templates;
 mod form;
 mod own;
 mod page;
@@ -84,6 +85,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/audit", get(console_audit::audit_log))
         .route("/console/people/{id}", get(console_people::person))
         .route("/console/people/{id}/cancel", axum::routing::post(console_people::cancel))
+        .route("/console/templates", get(console_templates::templates).post(console_templates::act))
         .route("/console/settings", get(console_settings::settings).post(console_settings::save))
         .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
         .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))

@@ -1444,3 +1444,70 @@ async fn the_console_moves_a_stop_and_clones_an_edition_after_a_preview() {
         assert!(r.text().await.expect("body").contains("id=\"number-error\""), "{name}");
     }
 }
+
+#[tokio::test]
+async fn the_console_words_a_message_previews_it_in_three_languages_and_refuses_a_broken_one() {
+    use escale_domain::access::accounts::{self, NewMember};
+    use escale_domain::access::authz::Role;
+    use escale_domain::entities::template;
+    for t in TestDb::each("the_console_words_a_message_previews_it_in_three_languages_and_refuses_a_broken_one").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let owner = site.console(&email, &password).await;
+        let here = "/console/templates?key=reminder&channel=sms&locale=fr&lang=fr";
+        let html = owner.html(here).await;
+        assert!(html.contains("Texte de la plateforme") && html.contains("{{ stop.name }}"), "{name}: the built-in");
+        let csrf = console_csrf(&html);
+        let owner = &owner;
+        let post = |body: &str, action: &str| {
+            let fields = [
+                ("csrf", csrf.as_str()),
+                ("key", "reminder"),
+                ("channel", "sms"),
+                ("locale", "fr"),
+                ("bodyText", body),
+                ("action", action),
+            ]
+            .map(|(k, v)| (k, v.to_owned()));
+            async move { owner.post_owned("/console/templates?lang=fr", &fields).await }
+        };
+
+        // A misspelt variable: refused beside the text, naming it; nothing saved.
+        let r = post("Rappel : {{ stop.vile }} demain", "preview").await;
+        assert_eq!(r.status(), 422, "{name}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains("id=\"bodyText-error\"") && html.contains("stop.vile"), "{name}");
+        assert_eq!(post("Rappel : {{ stop.vile }}", "save").await.status(), 422, "{name}");
+        assert!(template::Entity::find().all(&t.db).await.expect("rows").is_empty(), "{name}");
+
+        // A good one: previewed in the three languages, the edited one with
+        // its sample values and its length.
+        let r = post("Rappel : {{ stop.name }} le {{ stop.short_date }} à {{ stop.time }}.", "preview").await;
+        assert_eq!(r.status(), 200, "{name}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains("Rappel : Escale de Casablanca le 23/11/2019 à 09:00."), "{name}: the sample");
+        assert!(html.contains("Arabe") && html.contains("Anglais") && html.contains("1 segment"), "{name}");
+        // Saved: the organizer's wording from now on; reset: the platform's again.
+        let r = post("Rappel : {{ stop.name }} le {{ stop.short_date }} à {{ stop.time }}.", "save").await;
+        assert_eq!(r.status(), 303, "{name}");
+        let html = owner.html(&location(&r)).await;
+        assert!(html.contains("Enregistré") && html.contains("Texte de l&#39;organisateur"), "{name}");
+        assert_eq!(template::Entity::find().all(&t.db).await.expect("rows").len(), 1, "{name}");
+        assert_eq!(post("", "reset").await.status(), 303, "{name}");
+        assert!(template::Entity::find().all(&t.db).await.expect("rows").is_empty(), "{name}");
+        // A message kind that is none: 404, not a 500.
+        assert_eq!(owner.get("/console/templates?key=nope").await.status(), 404, "{name}");
+
+        // Staff do not word the organizer's messages.
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        let staff = NewMember {
+            email: "staff@example.ma".into(),
+            display_name: None,
+            password: Some("correct horse battery staple".into()),
+            role: Role::Staff,
+        };
+        accounts::add_member(&t.db, tenant.scope, staff, Utc::now()).await.expect("member");
+        let staff = site.console("staff@example.ma", "correct horse battery staple").await;
+        assert_eq!(staff.get(here).await.status(), 303, "{name}: to the dashboard");
+    }
+}

@@ -188,47 +188,107 @@ pub async fn save_template(
     .await
 }
 
-/// Renders a tenant template against the sample context; the error says which
-/// part failed and why ("undefined value" for a misspelt variable).
-pub fn validate_template(
+/// A message rendered from the sample context: what a participant would read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sample {
+    Email(templates::EmailContent),
+    Sms(templates::SmsContent),
+}
+
+/// Renders a message of `key` by `channel` in `locale` against the sample
+/// context — with `custom` when given, else the built-in — under the same
+/// checks as saving it: the error says which part failed and why (a
+/// misspelt variable, named).
+pub fn render_sample(
     key: TemplateKey,
     channel: Channel,
     locale: Locale,
-    custom: &TemplateOverride,
-) -> DomainResult<()> {
+    custom: Option<&TemplateOverride>,
+) -> DomainResult<Sample> {
     const MAX_LEN: usize = 64 * 1024;
-    if custom.body_text.trim().is_empty() {
-        return Err(DomainError::validation("bodyText", text!("field-not-blank")));
-    }
-    let too_long = [Some(&custom.body_text), custom.subject.as_ref(), custom.body_html.as_ref()]
-        .into_iter()
-        .flatten()
-        .any(|part| part.len() > MAX_LEN);
-    if too_long {
-        return Err(DomainError::validation("bodyText", text!("template-part-size")));
+    if let Some(custom) = custom {
+        if custom.body_text.trim().is_empty() {
+            return Err(DomainError::validation("bodyText", text!("field-not-blank")));
+        }
+        let too_long = [Some(&custom.body_text), custom.subject.as_ref(), custom.body_html.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|part| part.len() > MAX_LEN);
+        if too_long {
+            return Err(DomainError::validation("bodyText", text!("template-part-size")));
+        }
     }
     let ctx = templates::sample_context_for(key);
     match channel {
         Channel::Email => {
-            if custom.subject.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            if custom.and_then(|c| c.subject.as_deref()).is_some_and(|s| s.trim().is_empty()) {
                 return Err(DomainError::validation("subject", text!("field-not-blank")));
             }
-            templates::render_email(key, locale, Some(custom), &ctx).map_err(template_refusal)?;
+            Ok(Sample::Email(templates::render_email(key, locale, custom, &ctx).map_err(template_refusal)?))
         }
         Channel::Sms => {
-            if custom.subject.is_some() || custom.body_html.is_some() {
+            if custom.is_some_and(|c| c.subject.is_some() || c.body_html.is_some()) {
                 return Err(DomainError::validation("subject", text!("template-sms-subject")));
             }
-            let sms = templates::render_sms(key, locale, Some(custom), &ctx).map_err(template_refusal)?;
+            let sms = templates::render_sms(key, locale, custom, &ctx).map_err(template_refusal)?;
             if sms.length.segments > templates::MAX_SMS_SEGMENTS {
                 return Err(DomainError::validation(
                     "bodyText",
                     text!("template-sms-segments", segments = sms.length.segments, max = templates::MAX_SMS_SEGMENTS),
                 ));
             }
+            Ok(Sample::Sms(sms))
         }
     }
-    Ok(())
+}
+
+/// Renders a tenant template against the sample context (see [`render_sample`]).
+pub fn validate_template(
+    key: TemplateKey,
+    channel: Channel,
+    locale: Locale,
+    custom: &TemplateOverride,
+) -> DomainResult<()> {
+    render_sample(key, channel, locale, Some(custom)).map(|_| ())
+}
+
+/// The sample of a message in each language, off the async threads and under
+/// the sandbox's deadline, for the console's preview: `edited` replaces the
+/// wording of its own language; the others are the organizer's saved wording,
+/// else the built-in. Each language's result or refusal.
+pub async fn preview_template(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    key: TemplateKey,
+    channel: Channel,
+    edited: (Locale, TemplateOverride),
+) -> DomainResult<Vec<(Locale, DomainResult<Sample>)>> {
+    let scope = actor.require(Action::CatalogRead)?;
+    let saved = template::Entity::find()
+        .filter(template::Column::TenantId.eq(scope.uuid()))
+        .filter(template::Column::Key.eq(key.as_str()))
+        .filter(template::Column::Channel.eq(channel.as_str()))
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for locale in [Locale::Fr, Locale::Ar, Locale::En] {
+        let custom = if locale == edited.0 {
+            Some(edited.1.clone())
+        } else {
+            saved.iter().find(|t| t.locale == locale).map(|t| TemplateOverride {
+                subject: t.subject.clone(),
+                body_text: t.body_text.clone(),
+                body_html: t.body_html.clone(),
+            })
+        };
+        let rendered =
+            crate::messaging::sandbox::off_thread(move || render_sample(key, channel, locale, custom.as_ref()))
+                .await
+                .map_err(|reason| DomainError::validation("template", text!("template-invalid", detail = reason)))
+                .and_then(|r| r);
+        out.push((locale, rendered));
+    }
+    Ok(out)
 }
 
 /// Goes back to the built-in wording. True when there was an override.

@@ -310,6 +310,21 @@ fn render(name: &str, source: &str, ctx: &Value) -> Result<String, TemplateError
     }
 }
 
+/// The platform's own wording of a message (what an organizer starts from):
+/// for email, its subject, text and HTML; for SMS, its text only.
+pub fn builtin_source(key: TemplateKey, channel: Channel, locale: Locale) -> Result<TemplateOverride, TemplateError> {
+    Ok(match channel {
+        Channel::Email => TemplateOverride {
+            subject: Some(builtin(key, locale, "subject")?.to_owned()),
+            body_text: builtin(key, locale, "txt")?.to_owned(),
+            body_html: Some(builtin(key, locale, "html")?.to_owned()),
+        },
+        Channel::Sms => {
+            TemplateOverride { subject: None, body_text: builtin(key, locale, "sms")?.to_owned(), body_html: None }
+        }
+    })
+}
+
 fn builtin(key: TemplateKey, locale: Locale, part: &str) -> Result<&'static str, TemplateError> {
     let name = format!("{}/{}.{part}", key.as_str(), locale.as_str());
     BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, src)| *src).ok_or(TemplateError::Missing(name))

@@ -301,3 +301,16 @@ console-nearly-full-none = لا توجد ورشة بقي فيها أقل من خ
 console-messages-by-stop = الرسائل حسب المحطة
 console-message-states = مُرسَلة · فاشلة · في الانتظار
 console-before-confirm = للتحقق قبل التأكيد
+
+## Message templates
+console-templates = نماذج الرسائل
+console-templates-hint = نص كل رسالة حسب القناة واللغة. عدّل نص المنصة، وتحقق من المعاينة باللغات الثلاث انطلاقًا من مثال، ثم احفظ: يُرفض النص الذي لا يمكن عرضه مع ذكر السبب.
+console-language = اللغة
+console-saved = تم الحفظ.
+console-template-custom = نص المنظِّم
+console-template-builtin = نص المنصة
+console-template-text = نص البريد الإلكتروني
+console-template-html = نسخة HTML (اختيارية)
+console-template-variables = المتغيرات:
+console-template-preview = معاينة انطلاقًا من مثال
+console-template-reset = العودة إلى نص المنصة

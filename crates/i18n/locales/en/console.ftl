@@ -247,3 +247,16 @@ console-nearly-full-none = No workshop has less than a fifth of its seats left.
 console-messages-by-stop = Messages by stop
 console-message-states = sent · failed · to send
 console-before-confirm = Check before confirming
+
+## Message templates
+console-templates = Message templates
+console-templates-hint = The wording of each message, by channel and language. Edit the platform's, check the preview in all three languages from sample data, then save: a text that would not render is refused with the reason.
+console-language = Language
+console-saved = Saved.
+console-template-custom = The organizer's wording
+console-template-builtin = The platform's wording
+console-template-text = Email text
+console-template-html = HTML version (optional)
+console-template-variables = Variables:
+console-template-preview = Preview from sample data
+console-template-reset = Back to the platform's wording

@@ -247,3 +247,16 @@ console-nearly-full-none = Aucun atelier n'a moins d'un cinquième de ses places
 console-messages-by-stop = Messages par étape
 console-message-states = envoyés · en échec · à envoyer
 console-before-confirm = À vérifier avant de confirmer
+
+## Message templates
+console-templates = Messages types
+console-templates-hint = Le texte de chaque message, par canal et par langue. Modifiez celui de la plateforme, vérifiez l'aperçu dans les trois langues à partir d'un exemple, puis enregistrez : un texte qui ne s'afficherait pas est refusé avec la raison.
+console-language = Langue
+console-saved = Enregistré.
+console-template-custom = Texte de l'organisateur
+console-template-builtin = Texte de la plateforme
+console-template-text = Texte de l'e-mail
+console-template-html = Version HTML (facultative)
+console-template-variables = Variables :
+console-template-preview = Aperçu à partir d'un exemple
+console-template-reset = Revenir au texte de la plateforme
