@@ -19,6 +19,7 @@ mod console;
 mod console_audit;
 mod console_catalog;
 mod console_dates;
+mod console_details;
 mod console_keys;
 mod console_messages;
 mod console_people;
@@ -89,6 +90,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/settings", get(console_settings::settings).post(console_settings::save))
         .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
         .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))
+        .route("/console/stops/{stop}/details", get(console_details::details_form).post(console_details::save))
         .route("/console/stops/{stop}/reschedule", get(console_dates::reschedule_form).post(console_dates::reschedule))
         .route("/console/editions/{edition}/clone", get(console_dates::clone_form).post(console_dates::clone))
         .route("/console/stops/{stop}/messages", get(console_messages::messages).post(console_messages::act))

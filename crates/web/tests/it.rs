@@ -581,6 +581,11 @@ impl Console<'_> {
         self.get(path).await.text().await.expect("body")
     }
 
+    async fn post_fields(&self, path: &str, fields: &[(String, String)]) -> reqwest::Response {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post(path, &pairs).await
+    }
+
     async fn post_owned(&self, path: &str, fields: &[(&str, String)]) -> reqwest::Response {
         let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         self.post(path, &pairs).await
@@ -1509,5 +1514,98 @@ async fn the_console_words_a_message_previews_it_in_three_languages_and_refuses_
         accounts::add_member(&t.db, tenant.scope, staff, Utc::now()).await.expect("member");
         let staff = site.console("staff@example.ma", "correct horse battery staple").await;
         assert_eq!(staff.get(here).await.status(), 303, "{name}: to the dashboard");
+    }
+}
+
+#[tokio::test]
+async fn the_console_edits_a_stops_details_and_translations_by_role() {
+    use escale_domain::access::accounts::{self, NewMember};
+    use escale_domain::access::authz::Role;
+    use escale_domain::entities::{notification, stop as stop_entity};
+    use escale_domain::ids::StopId;
+    use escale_domain::registration::{RegisterInput, register};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    for t in TestDb::each("the_console_edits_a_stops_details_and_translations_by_role").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        let agenda = escale_domain::catalog::agenda(&t.db, tenant.scope).await.expect("agenda");
+        let stop = agenda.iter().find(|a| a.window(Utc::now()).is_open()).expect("an open stop").stop.id.0;
+        let input = RegisterInput {
+            stop_id: StopId(stop),
+            full_name: "Salma Tazi".into(),
+            email: Some("salma@example.ma".into()),
+            ..Default::default()
+        };
+        register(&t.db, tenant.scope, &input, Utc::now()).await.expect("registers");
+        let owner = site.console(&email, &password).await;
+        let here = format!("/console/stops/{stop}/details?lang=fr");
+        let html = owner.html(&here).await;
+        // The form as shown (with its signed-in token), with what the organizer changes.
+        let form = |html: &str, changes: &[(&str, &str)]| {
+            let mut fields: Vec<(&str, String)> = vec![("csrf", console_csrf(html)), ("notify", "on".into())];
+            for key in ["name", "region", "city", "venue", "address", "capacity", "name_ar", "name_en"] {
+                let at = html.find(&format!("name=\"{key}\"")).expect("a field");
+                let value_at = html[at..].find("value=\"").expect("a value") + at + 7;
+                let value: String = html[value_at..].chars().take_while(|c| *c != '"').collect();
+                fields.push((key, value.replace("&#39;", "'")));
+            }
+            for key in ["directions", "directions_ar", "directions_en"] {
+                let at = html.find(&format!("name=\"{key}\"")).expect("a textarea");
+                let text_at = html[at..].find('>').expect("its text") + at + 1;
+                let text: String = html[text_at..].chars().take_while(|c| *c != '<').collect();
+                fields.push((key, text.replace("&#39;", "'")));
+            }
+            for (k, v) in changes {
+                fields.retain(|(key, _)| key != k);
+                fields.push((k, (*v).to_owned()));
+            }
+            fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Vec<_>>()
+        };
+        // A name in Arabic too long: refused beside it, the rest kept.
+        let long = "م".repeat(201);
+        let r = owner.post_fields(&here, &form(&html, &[("name_ar", &long), ("venue", "Hôtel Atlas")])).await;
+        assert_eq!(r.status(), 422, "{name}");
+        let page = r.text().await.expect("body");
+        assert!(page.contains("id=\"name_ar-error\"") && page.contains("Hôtel Atlas"), "{name}");
+
+        // A new venue and an Arabic name: saved, the person registered told once.
+        let r = owner
+            .post_fields(&here, &form(&html, &[("name_ar", "منتدى مراكش الجديد"), ("venue", "Hôtel Atlas")]))
+            .await;
+        assert_eq!(r.status(), 303, "{name}");
+        let row = stop_entity::Entity::find_by_id(stop).one(&t.db).await.expect("row").expect("there");
+        assert_eq!(row.venue, "Hôtel Atlas", "{name}");
+        let told = notification::Entity::find()
+            .filter(notification::Column::TemplateKey.eq("stop_changed"))
+            .all(&t.db)
+            .await
+            .expect("rows");
+        assert_eq!(told.len(), 1, "{name}: one change notice");
+        let listing = site.text("/attitudes-conseil?lang=ar", "ar").await;
+        let at = listing
+            .find(&format!("/attitudes-conseil/{}", row.city.to_lowercase().replace(' ', "-").replace('é', "e")));
+        let path: String = listing[at.expect("the stop's card")..].chars().take_while(|c| *c != '"').collect();
+        let page = site.text(&path, "ar").await;
+        assert!(page.contains("منتدى مراكش الجديد") && page.contains("Hôtel Atlas"), "{name}: on the stop's page");
+
+        // Staff fix a name, but seats stay an owner's or admin's act.
+        let staff = NewMember {
+            email: "staff@example.ma".into(),
+            display_name: None,
+            password: Some("correct horse battery staple".into()),
+            role: Role::Staff,
+        };
+        accounts::add_member(&t.db, tenant.scope, staff, Utc::now()).await.expect("member");
+        let staff = site.console("staff@example.ma", "correct horse battery staple").await;
+        let html = staff.html(&here).await;
+        let r = staff.post_fields(&here, &form(&html, &[("capacity", "999")])).await;
+        assert_eq!(r.status(), 422, "{name}: refused");
+        assert!(r.text().await.expect("body").contains("role=\"alert\""), "{name}: said above the form");
+        let r = staff.post_fields(&here, &form(&html, &[("region", "Marrakech-Safi (Haouz)")])).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let row = stop_entity::Entity::find_by_id(stop).one(&t.db).await.expect("row").expect("there");
+        assert_eq!((row.region.as_str(), row.capacity), ("Marrakech-Safi (Haouz)", 180), "{name}");
+        assert_eq!(owner.get(&format!("/console/stops/{}/details", uuid::Uuid::now_v7())).await.status(), 404);
     }
 }

@@ -314,3 +314,8 @@ console-template-html = نسخة HTML (اختيارية)
 console-template-variables = المتغيرات:
 console-template-preview = معاينة انطلاقًا من مثال
 console-template-reset = العودة إلى نص المنصة
+
+## A stop's details
+console-details = تفاصيل المحطة
+console-details-staff = يغيّر المالك أو المسؤول المقاعد والمكان: فذلك يغيّر ما أُبلغ به المسجَّلون.
+console-notify-place = إخبار المسجَّلين إذا تغيّر المكان أو العنوان أو المدينة

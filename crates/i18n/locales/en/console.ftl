@@ -260,3 +260,8 @@ console-template-html = HTML version (optional)
 console-template-variables = Variables:
 console-template-preview = Preview from sample data
 console-template-reset = Back to the platform's wording
+
+## A stop's details
+console-details = Stop details
+console-details-staff = Seats and the place are changed by an owner or an admin: what the people registered were told changes.
+console-notify-place = Tell the people registered if the venue, address or city changes

@@ -260,3 +260,8 @@ console-template-html = Version HTML (facultative)
 console-template-variables = Variables :
 console-template-preview = Aperçu à partir d'un exemple
 console-template-reset = Revenir au texte de la plateforme
+
+## A stop's details
+console-details = Détails de l'étape
+console-details-staff = Les places et le lieu sont modifiés par un propriétaire ou un administrateur : ce que les inscrits ont reçu change.
+console-notify-place = Prévenir les inscrits si le lieu, l'adresse ou la ville change
