@@ -23,6 +23,7 @@ mod console_details;
 mod console_keys;
 mod console_messages;
 mod console_people;
+mod console_reminders;
 mod console_settings;
 mod console_team;
 mod console_templates;
@@ -90,6 +91,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/settings", get(console_settings::settings).post(console_settings::save))
         .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
         .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))
+        .route("/console/{kind}/{id}/reminders", get(console_reminders::reminders).post(console_reminders::save))
         .route("/console/stops/{stop}/details", get(console_details::details_form).post(console_details::save))
         .route("/console/stops/{stop}/reschedule", get(console_dates::reschedule_form).post(console_dates::reschedule))
         .route("/console/editions/{edition}/clone", get(console_dates::clone_form).post(console_dates::clone))

@@ -1609,3 +1609,80 @@ async fn the_console_edits_a_stops_details_and_translations_by_role() {
         assert_eq!(owner.get(&format!("/console/stops/{}/details", uuid::Uuid::now_v7())).await.status(), 404);
     }
 }
+
+#[tokio::test]
+async fn the_console_sets_a_stops_reminders_and_they_are_planned_again() {
+    use escale_domain::access::accounts;
+    use escale_domain::entities::notification;
+    use escale_domain::ids::StopId;
+    use escale_domain::registration::{Consents, RegisterInput, register};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    for t in TestDb::each("the_console_sets_a_stops_reminders_and_they_are_planned_again").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        let agenda = escale_domain::catalog::agenda(&t.db, tenant.scope).await.expect("agenda");
+        let open = agenda.iter().find(|a| a.window(Utc::now()).is_open()).expect("an open stop");
+        let stop = open.stop.id.0;
+        let input = RegisterInput {
+            stop_id: StopId(stop),
+            full_name: "Salma Tazi".into(),
+            email: Some("salma@example.ma".into()),
+            consents: Consents { email_reminders: true, ..Default::default() },
+            ..Default::default()
+        };
+        register(&t.db, tenant.scope, &input, Utc::now()).await.expect("registers");
+        let pending = || async {
+            let mut at: Vec<chrono::DateTime<Utc>> = notification::Entity::find()
+                .filter(notification::Column::TemplateKey.eq("reminder"))
+                .filter(notification::Column::Status.eq(notification::Status::Pending))
+                .all(&t.db)
+                .await
+                .expect("rows")
+                .into_iter()
+                .map(|n| n.scheduled_at)
+                .collect();
+            at.sort();
+            at
+        };
+        assert_eq!(pending().await.len(), 2, "{name}: the default rule's two emails");
+        let owner = site.console(&email, &password).await;
+        let here = format!("/console/stops/{stop}/reminders?lang=fr");
+        let html = owner.html(&here).await;
+        assert!(html.contains("Règle par défaut de la plateforme") && html.contains("value=\"7\""), "{name}");
+        let csrf = console_csrf(&html);
+        let fields = |amount: &str, quiet_end: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("amount_0", amount.to_owned()),
+                ("unit_0", "days".to_owned()),
+                ("anchor_0", "stop".to_owned()),
+                ("email_0", "on".to_owned()),
+                ("quiet", "on".to_owned()),
+                ("quietStart", "21:00".to_owned()),
+                ("quietEnd", quiet_end.to_owned()),
+                ("action", "save".to_owned()),
+            ]
+        };
+        // Nonsense is refused and nothing moves.
+        for (amount, end) in [("0", "08:00"), ("2", "25:00"), ("deux", "08:00")] {
+            let r = owner.post_owned(&here, &fields(amount, end)).await;
+            assert_eq!(r.status(), 422, "{name}: {amount} {end}");
+        }
+        assert_eq!(pending().await.len(), 2, "{name}");
+        // Two days before, by email: the reminders are planned again at once.
+        let r = owner.post_owned(&here, &fields("2", "08:00")).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let html = owner.html(&location(&r)).await;
+        assert!(html.contains("Règle propre à cette étape") && html.contains("rappels planifiés"), "{name}");
+        let at = pending().await;
+        assert_eq!(at.len(), 1, "{name}: one reminder now");
+        assert_eq!(at[0], open.stop.starts_at - chrono::Duration::days(2), "{name}: two days before");
+        // Back to the edition's rule (here the default).
+        let r = owner.post_owned(&here, &[("csrf", csrf.clone()), ("action", "inherit".to_owned())]).await;
+        assert_eq!(r.status(), 303, "{name}");
+        assert_eq!(pending().await.len(), 2, "{name}: the default's two again");
+        assert_eq!(owner.get(&format!("/console/stops/{}/reminders", uuid::Uuid::now_v7())).await.status(), 404);
+        assert_eq!(owner.get(&format!("/console/series/{stop}/reminders")).await.status(), 404);
+    }
+}

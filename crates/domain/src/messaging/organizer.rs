@@ -113,12 +113,22 @@ pub async fn edition_policy(
     scope: TenantScope,
     edition_id: Uuid,
 ) -> DomainResult<Option<Policy>> {
-    let row = reminder_policy::Entity::find()
-        .filter(reminder_policy::Column::TenantId.eq(scope.uuid()))
-        .filter(reminder_policy::Column::EditionId.eq(edition_id))
-        .one(db)
-        .await?;
-    row.as_ref().map(Policy::from_row).transpose()
+    own_policy(db, scope, PolicyTarget::Edition(edition_id)).await
+}
+
+/// The policy an edition or a stop sets itself, if it set one (not the one
+/// it inherits).
+pub async fn own_policy(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    target: PolicyTarget,
+) -> DomainResult<Option<Policy>> {
+    let find = reminder_policy::Entity::find().filter(reminder_policy::Column::TenantId.eq(scope.uuid()));
+    let find = match target {
+        PolicyTarget::Edition(id) => find.filter(reminder_policy::Column::EditionId.eq(id)),
+        PolicyTarget::Stop(id) => find.filter(reminder_policy::Column::StopId.eq(id)),
+    };
+    find.one(db).await?.as_ref().map(Policy::from_row).transpose()
 }
 
 /// The policy in force for a stop: its own, its edition's, or the default.
