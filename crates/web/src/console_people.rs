@@ -41,6 +41,8 @@ struct PersonPage {
     contact: String,
     consents: Vec<(String, String)>,
     rows: Vec<HistoryRow>,
+    /// (when, kind · channel, state, the reason it failed).
+    messages: Vec<(String, String, String, String)>,
     can_cancel: bool,
     error: String,
 }
@@ -89,6 +91,28 @@ async fn person_page(web: &Web, lang: Lang, token: &str, actor: &Actor, id: uuid
             }
         })
         .collect();
+    let messages = match escale_domain::messaging::organizer::messages_of(&web.state.db, actor, id).await {
+        Ok(m) => m,
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    // In the zone of her first registration's stop (the team's local time).
+    let zone = history.registrations.first().map(|h| h.stop.time_zone).unwrap_or_default();
+    let messages = messages
+        .into_iter()
+        .map(|m| {
+            let at = zone.local(m.at);
+            (
+                format!("{} {}", when::short_day(lang, at.date_naive()), at.format("%H:%M")),
+                format!(
+                    "{} · {}",
+                    t.s(&format!("console-message-{}", m.key)),
+                    t.s(&format!("console-channel-{}", m.channel))
+                ),
+                t.s(&format!("console-message-state-{}", m.status)),
+                m.reason.unwrap_or_default(),
+            )
+        })
+        .collect();
     let (c, f) =
         match console::frame(web, lang, token, actor, p.full_name.clone(), &format!("/console/people/{id}")).await {
             Ok(framed) => framed,
@@ -102,6 +126,7 @@ async fn person_page(web: &Web, lang: Lang, token: &str, actor: &Actor, id: uuid
         contact: [p.email.as_deref(), p.phone.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" · "),
         consents,
         rows,
+        messages,
         can_cancel: actor.require(Action::RegistrationsManage).is_ok(),
         error,
     };

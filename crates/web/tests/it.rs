@@ -1270,6 +1270,12 @@ async fn the_console_previews_sends_and_retries_a_stops_messages() {
             .expect("rows");
         assert_eq!(planned.len() as u64 - before, 6, "{name}");
         assert!(planned.iter().any(|n| n.locale.as_str() == "ar"), "{name}: the Arabic reader's");
+        // Her page lists her messages: the confirmation, and the broadcast to come.
+        let reader = planned.iter().find(|n| n.locale.as_str() == "ar").expect("hers").participant_id;
+        let html = owner.html(&format!("/console/people/{reader}?lang=fr")).await;
+        assert!(html.contains("Message aux inscrits · SMS") && html.contains("Confirmation · E-mail"), "{name}");
+        assert!(html.contains("prévu"), "{name}: not sent yet");
+        assert_eq!(owner.get(&format!("/console/people/{}", uuid::Uuid::now_v7())).await.status(), 404);
 
         // A failed message is listed with its reason and sent again.
         let failed = planned.iter().find(|n| n.channel.as_str() == "sms").expect("an SMS");

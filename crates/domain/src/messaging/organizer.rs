@@ -742,6 +742,52 @@ pub async fn retry(
     .await
 }
 
+/// A message to one person, as the team sees it on her page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonMessage {
+    pub key: TemplateKey,
+    pub channel: Channel,
+    /// As stored: `pending`, `sent`, `failed`…
+    pub status: String,
+    /// When it went (or is due, or failed).
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// The most messages a person's page lists.
+pub const PERSON_MESSAGES: u64 = 100;
+
+/// The messages to one participant, newest first; another organizer's
+/// participant is NOT_FOUND.
+pub async fn messages_of(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    participant_id: Uuid,
+) -> DomainResult<Vec<PersonMessage>> {
+    let scope = actor.require(Action::RegistrationsRead)?;
+    crate::entities::participant::Entity::find_by_id(participant_id)
+        .filter(crate::entities::participant::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("participant"))?;
+    Ok(notification::Entity::find()
+        .filter(notification::Column::TenantId.eq(scope.uuid()))
+        .filter(notification::Column::ParticipantId.eq(participant_id))
+        .order_by_desc(notification::Column::ScheduledAt)
+        .limit(PERSON_MESSAGES)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| PersonMessage {
+            key: n.template_key,
+            channel: n.channel,
+            status: n.status.to_value(),
+            at: n.sent_at.unwrap_or(n.scheduled_at),
+            reason: n.last_error,
+        })
+        .collect())
+}
+
 /// Messages of a stop by channel and status, with the SMS segments sent (the cost).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageCount {
