@@ -9,11 +9,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
 use escale_domain::access::authz::Actor;
-use escale_domain::manage::look::{self, TenantLook};
+use escale_domain::manage::look::{self, TenantLook, TenantProfile};
+use escale_domain::values::Locale;
 use escale_domain::{DomainError, Lang};
 
 use crate::Web;
 use crate::console::{self, ConsoleQuery, Frame};
+use crate::console_catalog::{Errors, Fields, field};
 use crate::page::{self, Chrome, Tr, choose_lang};
 
 #[derive(Template)]
@@ -26,6 +28,30 @@ struct SettingsPage {
     has_logo: bool,
     error: String,
     saved: bool,
+    /// The organizer's profile as shown (or typed), and its refusal by field.
+    profile: Fields,
+    profile_errors: Errors,
+    /// (code, name, selected) of each language.
+    languages: Vec<(&'static str, String, bool)>,
+}
+
+impl SettingsPage {
+    fn p(&self, name: &str) -> &str {
+        field(&self.profile, name)
+    }
+    fn perror(&self, name: &str) -> &str {
+        self.profile_errors.get(name)
+    }
+}
+
+fn profile_fields(p: &TenantProfile) -> Fields {
+    vec![
+        ("name".into(), p.name.clone()),
+        ("defaultLocale".into(), p.default_locale.as_str().to_owned()),
+        ("defaultTimeZone".into(), p.default_time_zone.clone()),
+        ("emailSenderName".into(), p.email_sender_name.clone().unwrap_or_default()),
+        ("smsSenderId".into(), p.sms_sender_id.clone().unwrap_or_default()),
+    ]
 }
 
 #[expect(clippy::too_many_arguments, reason = "the parts of one page, read by two handlers")]
@@ -38,6 +64,7 @@ async fn settings_page(
     error: String,
     saved: bool,
     status: StatusCode,
+    profile: Option<(Fields, Errors)>,
 ) -> Response {
     let current = match look::tenant_look(&web.state.db, actor).await {
         Ok(l) => l,
@@ -53,7 +80,30 @@ async fn settings_page(
         };
     let (accent, origins) =
         typed.unwrap_or_else(|| (current.accent_color.clone().unwrap_or_default(), current.embed_origins.join("\n")));
-    let page = SettingsPage { c, f, accent, origins, has_logo: current.logo.is_some(), error, saved };
+    let (profile, profile_errors) = match profile {
+        Some(typed) => typed,
+        None => match look::tenant_profile(&web.state.db, actor).await {
+            Ok(p) => (profile_fields(&p), Errors::default()),
+            Err(e) => return page::unavailable(lang, &e),
+        },
+    };
+    let chosen = field(&profile, "defaultLocale").to_owned();
+    let languages = ["fr", "ar", "en"]
+        .into_iter()
+        .map(|code| (code, Tr(lang).s(&format!("language-{code}")), code == chosen))
+        .collect();
+    let page = SettingsPage {
+        c,
+        f,
+        accent,
+        origins,
+        has_logo: current.logo.is_some(),
+        error,
+        saved,
+        profile,
+        profile_errors,
+        languages,
+    };
     console::console_page(status, &page)
 }
 
@@ -76,7 +126,7 @@ pub(crate) async fn settings(
         Err(away) => return *away,
     };
     let saved = q.saved.is_some();
-    settings_page(&web, lang, &token, &actor, None, String::new(), saved, StatusCode::OK).await
+    settings_page(&web, lang, &token, &actor, None, String::new(), saved, StatusCode::OK, None).await
 }
 
 pub(crate) async fn save(
@@ -91,7 +141,10 @@ pub(crate) async fn save(
         Ok(p) => p,
         Err(refused) => return *refused,
     };
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    if field(&fields, "form") == "profile" {
+        return save_profile(&web, lang, (&token, &actor), fields).await;
+    }
+    let field = |name: &str| field(&fields, name).to_owned();
     let current = match look::tenant_look(&web.state.db, &actor).await {
         Ok(l) => l,
         Err(DomainError::Forbidden(_)) => {
@@ -120,10 +173,44 @@ pub(crate) async fn save(
                 error,
                 false,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                None,
             )
             .await
         }
         Err(DomainError::Forbidden(_)) => console::to_dashboard(lang),
         Err(e) => page::unavailable(lang, &e),
+    }
+}
+
+/// The organizer's name, language, zone and senders' names.
+async fn save_profile(web: &Web, lang: Lang, (token, actor): (&str, &Actor), typed: Fields) -> Response {
+    let optional = |name: &str| Some(field(&typed, name).trim().to_owned()).filter(|v| !v.is_empty());
+    let profile = TenantProfile {
+        name: field(&typed, "name").to_owned(),
+        default_locale: field(&typed, "defaultLocale").parse().unwrap_or(Locale::Fr),
+        default_time_zone: field(&typed, "defaultTimeZone").to_owned(),
+        email_sender_name: optional("emailSenderName"),
+        sms_sender_id: optional("smsSenderId"),
+    };
+    match look::set_tenant_profile(&web.state.db, actor, profile, Utc::now()).await {
+        Ok(_) => Redirect::to(&format!("/console/settings?lang={}&saved=1", lang.as_str())).into_response(),
+        Err(DomainError::Forbidden(_)) => console::to_dashboard(lang),
+        Err(e) => match Errors::of(&e, lang) {
+            Some(errors) => {
+                settings_page(
+                    web,
+                    lang,
+                    token,
+                    actor,
+                    None,
+                    String::new(),
+                    false,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some((typed, errors)),
+                )
+                .await
+            }
+            None => page::unavailable(lang, &e),
+        },
     }
 }

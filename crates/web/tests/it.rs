@@ -1692,3 +1692,50 @@ async fn the_console_sets_a_stops_reminders_and_they_are_planned_again() {
         assert_eq!(owner.get(&format!("/console/series/{stop}/reminders")).await.status(), 404);
     }
 }
+
+#[tokio::test]
+async fn the_console_sets_the_organizers_name_language_zone_and_senders() {
+    use escale_domain::access::accounts;
+    for t in TestDb::each("the_console_sets_the_organizers_name_language_zone_and_senders").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let owner = site.console(&email, &password).await;
+        let html = owner.html("/console/settings?lang=fr").await;
+        assert!(html.contains("value=\"Attitudes Conseil\"") && html.contains("Africa/Casablanca"), "{name}");
+        let csrf = console_csrf(&html);
+        let profile = |zone: &str, sender: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("form", "profile".to_owned()),
+                ("name", "Attitudes Conseil Maroc".to_owned()),
+                ("defaultLocale", "ar".to_owned()),
+                ("defaultTimeZone", zone.to_owned()),
+                ("emailSenderName", "Forum TPE".to_owned()),
+                ("smsSenderId", sender.to_owned()),
+            ]
+        };
+        // A zone that is none, a sender ID a carrier would refuse: said beside each.
+        for (zone, sender, field) in [
+            ("Africa/Marrakech", "ForumTPE", "defaultTimeZone"),
+            ("Africa/Casablanca", "Forum TPE 2027", "smsSenderId"),
+        ] {
+            let r = owner.post_owned("/console/settings?lang=fr", &profile(zone, sender)).await;
+            assert_eq!(r.status(), 422, "{name}: {field}");
+            let html = r.text().await.expect("body");
+            assert!(
+                html.contains(&format!("id=\"{field}-error\"")) && html.contains("Attitudes Conseil Maroc"),
+                "{name}"
+            );
+        }
+        let r = owner.post_owned("/console/settings?lang=fr", &profile("Africa/Casablanca", "ForumTPE")).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        assert_eq!(
+            (tenant.name.as_str(), tenant.default_locale.as_str(), tenant.email_sender_name.as_deref()),
+            ("Attitudes Conseil Maroc", "ar", Some("Forum TPE")),
+            "{name}"
+        );
+        // On the public pages at once.
+        assert!(site.text("/attitudes-conseil?lang=fr", "fr").await.contains("Attitudes Conseil Maroc"), "{name}");
+    }
+}

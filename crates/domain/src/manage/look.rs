@@ -144,6 +144,90 @@ pub async fn set_tenant_look(
     .await
 }
 
+/// Who the organizer is to its participants: its name, the language and
+/// zone new editions start from, and the names its messages come from. The
+/// sender's email address stays the operator's to set: a From on another
+/// organization's domain is refused by the receivers' DMARC checks at best.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantProfile {
+    pub name: String,
+    pub default_locale: crate::values::Locale,
+    pub default_time_zone: String,
+    /// The display name of its emails' From (its own name when absent).
+    pub email_sender_name: Option<String>,
+    /// The SMS sender ID (alphanumeric, 3 to 11 characters), when the
+    /// provider allows one; else the provider's number.
+    pub sms_sender_id: Option<String>,
+}
+
+pub async fn tenant_profile(db: &DatabaseConnection, actor: &Actor) -> DomainResult<TenantProfile> {
+    let scope = actor.require(Action::SettingsManage)?;
+    let t = crate::tenancy::get(db, scope).await?;
+    Ok(TenantProfile {
+        name: t.name,
+        default_locale: t.default_locale,
+        default_time_zone: t.default_time_zone.name().to_owned(),
+        email_sender_name: t.email_sender_name,
+        sms_sender_id: t.sms_sender_id,
+    })
+}
+
+/// Sets it after checking each part (the field named in a refusal); audited
+/// with what changed.
+pub async fn set_tenant_profile(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    profile: TenantProfile,
+    now: DateTime<Utc>,
+) -> DomainResult<TenantProfile> {
+    let scope = actor.require(Action::SettingsManage)?;
+    let name = super::input::text("name", &profile.name, 120)?;
+    let zone =
+        crate::error::FieldExt::field(crate::values::TimeZone::parse(&profile.default_time_zone), "defaultTimeZone")?;
+    let sender_name = super::input::optional_text("emailSenderName", profile.email_sender_name.as_deref(), 120)?;
+    let sender_id = profile.sms_sender_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    if sender_id
+        .as_ref()
+        .is_some_and(|id| !(3..=11).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return Err(DomainError::validation("smsSenderId", text!("sms-sender-id")));
+    }
+    audit::write(db, actor, now, |txn| {
+        let (name, sender_name, sender_id) = (name.clone(), sender_name.clone(), sender_id.clone());
+        let locale = profile.default_locale;
+        Box::pin(async move {
+            let t = tenant::Entity::find_by_id(scope.uuid())
+                .one(txn)
+                .await?
+                .ok_or_else(|| DomainError::not_found("organizer"))?;
+            let mut row = sea_orm::IntoActiveModel::into_active_model(t);
+            row.name = Set(name);
+            row.default_locale = Set(locale);
+            row.default_time_zone = Set(zone);
+            row.email_sender_name = Set(sender_name);
+            row.sms_sender_id = Set(sender_id);
+            row.updated_at = Set(now);
+            let t = row.update(txn).await?;
+            let details = serde_json::json!({
+                "name": t.name,
+                "defaultLocale": t.default_locale.as_str(),
+                "defaultTimeZone": t.default_time_zone.name(),
+                "emailSenderName": t.email_sender_name,
+                "smsSenderId": t.sms_sender_id,
+            });
+            let saved = TenantProfile {
+                name: t.name,
+                default_locale: t.default_locale,
+                default_time_zone: t.default_time_zone.name().to_owned(),
+                email_sender_name: t.email_sender_name,
+                sms_sender_id: t.sms_sender_id,
+            };
+            Ok((audit::Entry::new("tenant.profile", "tenant", scope.uuid()).details(details), saved))
+        })
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

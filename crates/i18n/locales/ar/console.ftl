@@ -354,3 +354,15 @@ console-message-state-delivered = سُلّمت
 console-message-state-failed = فشلت
 console-message-state-cancelled = سُحبت
 console-message-state-suppressed = لم تُرسَل (سُحبت الموافقة)
+
+## The organizer's profile
+console-profile = المنظِّم
+console-look = المظهر والمواقع
+console-tenant-name = اسم المنظِّم
+console-tenant-zone = المنطقة الزمنية الافتراضية
+console-tenant-zone-hint = منطقة المحطات الجديدة، مثلًا Africa/Casablanca.
+console-tenant-language = اللغة الافتراضية (لرسائل من لم يختر لغة)
+console-sender-name = اسم مُرسِل البريد الإلكتروني
+console-sender-name-hint = اختياري: اسم المنظِّم إن لم يُحدَّد. عنوان الإرسال يضبطه مشغّل المنصة.
+console-sms-sender = مُرسِل الرسائل القصيرة
+console-sms-sender-hint = اختياري: من 3 إلى 11 حرفًا لاتينيًا أو رقمًا، إن سمح المشغّل بذلك.

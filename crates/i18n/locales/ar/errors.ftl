@@ -172,3 +172,4 @@ look-logo-size = يجب ألا يتجاوز { $max } كيلوبايت
 look-origin = «{ $origin }» ليس أصلًا مثل https://www.example.ma (https، بدون مسار)
 look-origins-count = لا يمكن أن يذكر أكثر من { $max } مواقع
 organizer-slug-reserved = «{ $slug }» عنوان خاص بالمنصة نفسها؛ اختر عنوانًا آخر
+sms-sender-id = من 3 إلى 11 حرفًا لاتينيًا أو رقمًا، دون مسافة

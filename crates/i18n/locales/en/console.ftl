@@ -300,3 +300,15 @@ console-message-state-delivered = delivered
 console-message-state-failed = failed
 console-message-state-cancelled = withdrawn
 console-message-state-suppressed = not sent (consent withdrawn)
+
+## The organizer's profile
+console-profile = The organizer
+console-look = Look and sites
+console-tenant-name = The organizer's name
+console-tenant-zone = Default time zone
+console-tenant-zone-hint = New stops' zone, for example Africa/Casablanca.
+console-tenant-language = Default language (of messages to whoever chose none)
+console-sender-name = Email sender's name
+console-sender-name-hint = Optional: the organizer's name otherwise. The sending address is set by the platform's operator.
+console-sms-sender = SMS sender
+console-sms-sender-hint = Optional: 3 to 11 letters or digits, where the carrier allows it.

@@ -166,3 +166,4 @@ look-logo-size = must be at most { $max } KiB
 look-origin = « { $origin } » is not an origin such as https://www.example.ma (https, no path)
 look-origins-count = may list at most { $max } sites
 organizer-slug-reserved = « { $slug } » is one of the platform's own addresses; choose another
+sms-sender-id = 3 to 11 letters or digits, no space or accent

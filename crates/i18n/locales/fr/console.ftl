@@ -300,3 +300,15 @@ console-message-state-delivered = remis
 console-message-state-failed = en échec
 console-message-state-cancelled = retiré
 console-message-state-suppressed = non envoyé (consentement retiré)
+
+## The organizer's profile
+console-profile = L'organisateur
+console-look = Apparence et sites
+console-tenant-name = Nom de l'organisateur
+console-tenant-zone = Fuseau horaire par défaut
+console-tenant-zone-hint = Celui des nouvelles étapes, par exemple Africa/Casablanca.
+console-tenant-language = Langue par défaut (des messages à qui n'en a pas choisi)
+console-sender-name = Nom de l'expéditeur des e-mails
+console-sender-name-hint = Facultatif : le nom de l'organisateur sinon. L'adresse d'envoi est réglée par l'exploitant de la plateforme.
+console-sms-sender = Expéditeur des SMS
+console-sms-sender-hint = Facultatif : 3 à 11 lettres ou chiffres, si l'opérateur l'autorise.

@@ -166,3 +166,4 @@ look-logo-size = doit peser au plus { $max } Kio
 look-origin = « { $origin } » n'est pas une origine comme https://www.exemple.ma (https, sans chemin)
 look-origins-count = peut citer au plus { $max } sites
 organizer-slug-reserved = « { $slug } » est une adresse de la plateforme elle-même ; choisissez-en une autre
+sms-sender-id = de 3 à 11 lettres ou chiffres, sans espace ni accent
