@@ -202,6 +202,21 @@ pub(crate) async fn posted(
     lang: Lang,
     body: &[u8],
 ) -> Result<(String, Actor, Vec<(String, String)>), Box<Response>> {
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let sent = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    let (token, actor) = posted_with(web, headers, jar, lang, sent).await?;
+    Ok((token, actor, fields))
+}
+
+/// [`posted`] for a body that is not a urlencoded form (an upload): the
+/// caller hands over the form token it read.
+pub(crate) async fn posted_with(
+    web: &Web,
+    headers: &HeaderMap,
+    jar: &CookieJar,
+    lang: Lang,
+    sent: &str,
+) -> Result<(String, Actor), Box<Response>> {
     let t = Tr(lang);
     let refuse = |why: &str| {
         Box::new(page::message_page(StatusCode::FORBIDDEN, Kind::Private, lang, t.s("form-cross-site-title"), t.s(why)))
@@ -210,12 +225,10 @@ pub(crate) async fn posted(
         return Err(refuse("console-cross-site"));
     }
     let (token, actor) = arrive(web, jar, lang).await?;
-    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
-    let sent = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     if sent != csrf(&token) {
         return Err(refuse("console-forged"));
     }
-    Ok((token, actor, fields))
+    Ok((token, actor))
 }
 
 pub(crate) async fn logout(

@@ -214,3 +214,90 @@ async fn save_profile(web: &Web, lang: Lang, (token, actor): (&str, &Actor), typ
         },
     }
 }
+
+/// A new logo, uploaded as a file (`multipart/form-data`): its form token
+/// and the image, kept up to the logo's limit and no further; its type from
+/// its bytes (`look::logo_data_url`), then `set_tenant_look` as the API does.
+pub(crate) async fn upload_logo(
+    State(web): State<Web>,
+    Query(q): Query<ConsoleQuery>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    let (mut sent, mut image, mut too_big) = (String::new(), Vec::new(), false);
+    'parts: loop {
+        let part = match multipart.next_field().await {
+            Ok(Some(part)) => part,
+            Ok(None) => break,
+            // Past the route's body limit (or not a multipart form): what
+            // was read so far (the form token comes first) says who asks.
+            Err(_) => {
+                too_big = true;
+                break;
+            }
+        };
+        let name = part.name().unwrap_or("").to_owned();
+        let mut part = part;
+        let mut read = Vec::new();
+        loop {
+            match part.chunk().await {
+                // Past the limit the rest is read and dropped (the body
+                // limit bounds it) so that the parts after it are reached.
+                Ok(Some(chunk)) if too_big || read.len() + chunk.len() > look::MAX_LOGO_BYTES => too_big = true,
+                Ok(Some(chunk)) => read.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(_) => {
+                    too_big = true;
+                    break 'parts;
+                }
+            }
+        }
+        match name.as_str() {
+            "csrf" => sent = String::from_utf8_lossy(&read).into_owned(),
+            "logo" => image = read,
+            _ => {}
+        }
+    }
+    let (token, actor) = match console::posted_with(&web, &headers, &jar, lang, &sent).await {
+        Ok(p) => p,
+        Err(refused) => return *refused,
+    };
+    let current = match look::tenant_look(&web.state.db, &actor).await {
+        Ok(l) => l,
+        Err(DomainError::Forbidden(_)) => return console::to_dashboard(lang),
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let logo = if too_big {
+        Err(DomainError::validation("logo", escale_domain::text!("look-logo-size", max = look::MAX_LOGO_BYTES / 1024)))
+    } else {
+        look::logo_data_url(&image)
+    };
+    let saved = match logo {
+        Ok(logo) => {
+            let wanted = TenantLook { logo: Some(logo), ..current.clone() };
+            look::set_tenant_look(&web.state.db, &actor, wanted, Utc::now()).await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(_) => Redirect::to(&format!("/console/settings?lang={}&saved=1", lang.as_str())).into_response(),
+        Err(DomainError::Validation { message, .. }) => {
+            settings_page(
+                &web,
+                lang,
+                &token,
+                &actor,
+                None,
+                message.render(lang),
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            )
+            .await
+        }
+        Err(DomainError::Forbidden(_)) => console::to_dashboard(lang),
+        Err(e) => page::unavailable(lang, &e),
+    }
+}

@@ -88,6 +88,12 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/people/{id}", get(console_people::person))
         .route("/console/people/{id}/cancel", axum::routing::post(console_people::cancel))
         .route("/console/templates", get(console_templates::templates).post(console_templates::act))
+        // A logo is larger than a form: its own limit, twice the image's.
+        .route(
+            "/console/settings/logo",
+            axum::routing::post(console_settings::upload_logo)
+                .layer(axum::extract::DefaultBodyLimit::max(2 * escale_domain::manage::look::MAX_LOGO_BYTES)),
+        )
         .route("/console/settings", get(console_settings::settings).post(console_settings::save))
         .route("/console/stops/{stop}/sessions", axum::routing::post(console_catalog::add_session))
         .route("/console/stops/{stop}/status", axum::routing::post(console_catalog::set_status))

@@ -1739,3 +1739,56 @@ async fn the_console_sets_the_organizers_name_language_zone_and_senders() {
         assert!(site.text("/attitudes-conseil?lang=fr", "fr").await.contains("Attitudes Conseil Maroc"), "{name}");
     }
 }
+
+#[tokio::test]
+async fn the_console_takes_a_logo_file_by_its_bytes_within_its_size() {
+    use escale_domain::access::accounts;
+    for t in TestDb::each("the_console_takes_a_logo_file_by_its_bytes_within_its_size").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let owner = site.console(&email, &password).await;
+        let csrf = console_csrf(&owner.html("/console/settings?lang=fr").await);
+        let upload = |csrf: &str, bytes: &[u8], declared: &str, from: &str| {
+            let boundary = "escale-test-boundary";
+            let mut body = format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo.png\"\r\nContent-Type: {declared}\r\n\r\n"
+            )
+            .into_bytes();
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            let req = site
+                .http
+                .post(format!("{}/console/settings/logo?lang=fr", site.base))
+                .header("cookie", owner.cookie.clone())
+                .header("sec-fetch-site", from.to_owned())
+                .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                .body(body);
+            async move { req.send().await.expect("POST") }
+        };
+        // A PNG's signature and header: what the type is read from.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0".to_vec();
+        png.extend_from_slice(&[0x1f, 0x15, 0xc4, 0x89]);
+        // An SVG called a PNG, a poster, a forged or foreign post: refused, nothing kept.
+        let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+        let r = upload(&csrf, svg, "image/png", "same-origin").await;
+        assert_eq!(r.status(), 422, "{name}");
+        assert!(r.text().await.expect("body").contains("role=\"alert\""), "{name}: said");
+        let mut poster = png.clone();
+        poster.resize(60 * 1024, 0);
+        assert_eq!(upload(&csrf, &poster, "image/png", "same-origin").await.status(), 422, "{name}");
+        poster.resize(3 * 1024 * 1024, 0);
+        let r = upload(&csrf, &poster, "image/png", "same-origin").await;
+        assert_eq!(r.status(), 422, "{name}: a photo's size, refused with the reason");
+        assert!(r.text().await.expect("body").contains("48"), "{name}: the limit said");
+        assert_eq!(upload("forged", &png, "image/png", "same-origin").await.status(), 403, "{name}");
+        assert_eq!(upload(&csrf, &png, "image/png", "cross-site").await.status(), 403, "{name}");
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        assert!(tenant.logo.is_none(), "{name}: nothing kept");
+        // The real one: kept as a data: URL of its own type, on the pages.
+        let r = upload(&csrf, &png, "application/octet-stream", "same-origin").await;
+        assert_eq!(r.status(), 303, "{name}");
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        assert!(tenant.logo.as_deref().is_some_and(|l| l.starts_with("data:image/png;base64,")), "{name}");
+        assert!(site.text("/attitudes-conseil?lang=fr", "fr").await.contains("class=\"logo\""), "{name}");
+    }
+}

@@ -79,7 +79,34 @@ fn parse_logo(raw: &str) -> DomainResult<String> {
     if bytes.len() > MAX_LOGO_BYTES {
         return Err(DomainError::validation("logo", text!("look-logo-size", max = MAX_LOGO_BYTES / 1024)));
     }
+    // What the bytes are, not what the URL says they are.
+    if image_kind(&bytes) != Some(kind) {
+        return Err(DomainError::validation("logo", text!("look-logo-format")));
+    }
     Ok(raw.to_owned())
+}
+
+/// The image type of `bytes` by its signature: PNG, JPEG or WebP.
+fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// An uploaded file as the logo's data: URL, its type read from its bytes;
+/// anything but a PNG, JPEG or WebP within [`MAX_LOGO_BYTES`] is refused.
+pub fn logo_data_url(bytes: &[u8]) -> DomainResult<String> {
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(DomainError::validation("logo", text!("look-logo-size", max = MAX_LOGO_BYTES / 1024)));
+    }
+    let kind = image_kind(bytes).ok_or_else(|| DomainError::validation("logo", text!("look-logo-format")))?;
+    Ok(format!("data:{kind};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
 }
 
 /// `https://host[:port]` (or `http://localhost…` for a developer's site):
@@ -252,6 +279,10 @@ mod tests {
     fn a_logo_is_a_small_image_data_url() {
         assert!(parse_logo("data:image/png;base64,iVBORw0KGgo=").is_ok());
         assert!(parse_logo("data:image/svg+xml;base64,PHN2Zz4=").is_err(), "SVG can carry scripts");
+        assert!(parse_logo("data:image/jpeg;base64,iVBORw0KGgo=").is_err(), "a PNG is not a JPEG");
+        assert!(parse_logo("data:image/png;base64,PHN2Zz4=").is_err(), "an SVG called a PNG");
+        assert_eq!(logo_data_url(b"\x89PNG\r\n\x1a\n").ok().as_deref(), Some("data:image/png;base64,iVBORw0KGgo="));
+        assert!(logo_data_url(b"<svg/>").is_err());
         assert!(parse_logo("https://cdn.example/logo.png").is_err());
         let big = base64::engine::general_purpose::STANDARD.encode(vec![0u8; MAX_LOGO_BYTES + 1]);
         assert!(parse_logo(&format!("data:image/png;base64,{big}")).is_err());

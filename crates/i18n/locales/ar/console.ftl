@@ -366,3 +366,6 @@ console-sender-name = اسم مُرسِل البريد الإلكتروني
 console-sender-name-hint = اختياري: اسم المنظِّم إن لم يُحدَّد. عنوان الإرسال يضبطه مشغّل المنصة.
 console-sms-sender = مُرسِل الرسائل القصيرة
 console-sms-sender-hint = اختياري: من 3 إلى 11 حرفًا لاتينيًا أو رقمًا، إن سمح المشغّل بذلك.
+console-logo = الشعار
+console-logo-hint = PNG أو JPEG أو WebP، بحد أقصى 48 كيلوبايت: يظهر في أعلى صفحات المنظِّم.
+console-logo-upload = رفع الشعار

@@ -312,3 +312,6 @@ console-sender-name = Email sender's name
 console-sender-name-hint = Optional: the organizer's name otherwise. The sending address is set by the platform's operator.
 console-sms-sender = SMS sender
 console-sms-sender-hint = Optional: 3 to 11 letters or digits, where the carrier allows it.
+console-logo = Logo
+console-logo-hint = PNG, JPEG or WebP, 48 KB at most: it heads the organizer's pages.
+console-logo-upload = Upload the logo

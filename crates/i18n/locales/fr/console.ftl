@@ -312,3 +312,6 @@ console-sender-name = Nom de l'expéditeur des e-mails
 console-sender-name-hint = Facultatif : le nom de l'organisateur sinon. L'adresse d'envoi est réglée par l'exploitant de la plateforme.
 console-sms-sender = Expéditeur des SMS
 console-sms-sender-hint = Facultatif : 3 à 11 lettres ou chiffres, si l'opérateur l'autorise.
+console-logo = Logo
+console-logo-hint = PNG, JPEG ou WebP, 48 Ko au plus : il s'affiche en tête des pages de l'organisateur.
+console-logo-upload = Envoyer le logo
