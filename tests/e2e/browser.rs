@@ -686,6 +686,22 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     browser.shot("console-templates-error-fr").await;
     browser.assert_accessible("console templates with an error, fr").await;
 
+    // The other screens an organizer works in, each checked by axe-core.
+    for (path, shot) in [
+        (format!("/console/stops/{stop_id}/reminders?lang=fr"), "console-reminders-fr"),
+        (format!("/console/stops/{stop_id}/details?lang=fr"), "console-details-fr"),
+        ("/console/catalog?lang=fr".to_owned(), "console-catalog-fr"),
+        (format!("/console/stops/{stop_id}/reminders?lang=ar"), "console-reminders-ar"),
+        (format!("/console/stops/{stop_id}/details?lang=ar"), "console-details-ar"),
+        ("/console/catalog?lang=ar".to_owned(), "console-catalog-ar"),
+        ("/console/settings?lang=fr".to_owned(), "console-settings-fr"),
+    ] {
+        d.goto(format!("{}{path}", server.base)).await.expect("a console page");
+        assert!(!browser.text().await.contains("indisponible"), "{path} answers");
+        browser.shot(shot).await;
+        browser.assert_accessible(shot).await;
+    }
+
     // The same in Arabic, right to left, with the stops' Arabic names.
     d.goto(format!("{}/console/templates?key=confirmation&channel=sms&locale=ar&lang=ar", server.base))
         .await

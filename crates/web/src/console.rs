@@ -294,6 +294,8 @@ pub(crate) struct Frame {
     pub(crate) settings: bool,
     /// She may word the organizer's messages.
     pub(crate) templates: bool,
+    /// She may edit the catalogue (series, speakers, partners).
+    pub(crate) catalog: bool,
 }
 
 pub(crate) async fn frame(
@@ -325,6 +327,7 @@ pub(crate) async fn frame(
         audit: actor.require(Action::AuditRead).is_ok(),
         settings: actor.require(Action::SettingsManage).is_ok(),
         templates: actor.require(Action::CatalogPublish).is_ok(),
+        catalog: actor.require(Action::CatalogWrite).is_ok(),
     };
     Ok((c, f))
 }

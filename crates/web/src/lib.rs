@@ -20,6 +20,7 @@ mod console_audit;
 mod console_catalog;
 mod console_dates;
 mod console_details;
+mod console_directory;
 mod console_keys;
 mod console_messages;
 mod console_people;
@@ -87,6 +88,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/audit", get(console_audit::audit_log))
         .route("/console/people/{id}", get(console_people::person))
         .route("/console/people/{id}/cancel", axum::routing::post(console_people::cancel))
+        .route("/console/catalog", get(console_directory::directory).post(console_directory::act))
         .route("/console/templates", get(console_templates::templates).post(console_templates::act))
         // A logo is larger than a form: its own limit, twice the image's.
         .route(

@@ -1792,3 +1792,128 @@ async fn the_console_takes_a_logo_file_by_its_bytes_within_its_size() {
         assert!(site.text("/attitudes-conseil?lang=fr", "fr").await.contains("class=\"logo\""), "{name}");
     }
 }
+
+#[tokio::test]
+async fn the_console_builds_series_editions_speakers_and_partners() {
+    use escale_domain::access::accounts::{self, NewMember};
+    use escale_domain::access::authz::Role;
+    use escale_domain::entities::{edition, partnership, speaker};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    for t in TestDb::each("the_console_builds_series_editions_speakers_and_partners").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let owner = site.console(&email, &password).await;
+        let here = "/console/catalog?lang=fr";
+        let html = owner.html(here).await;
+        assert!(
+            html.contains("Forum international de la TPE") && html.contains("Séries et éditions"),
+            "{name}: {html}"
+        );
+        let csrf = console_csrf(&html);
+        let owner = &owner;
+        let post = |fields: Vec<(&'static str, &str)>| {
+            let mut all = vec![("csrf", csrf.clone())];
+            all.extend(fields.into_iter().map(|(k, v)| (k, v.to_owned())));
+            async move { owner.post_owned(here, &all).await }
+        };
+        // A slug that is none: said above the forms, the name typed kept.
+        let r = post(vec![("action", "series"), ("s_name", "Rencontres de l'export"), ("s_slug", "Export !")]).await;
+        assert_eq!(r.status(), 422, "{name}");
+        assert!(r.text().await.expect("body").contains("Rencontres de l&#39;export"), "{name}");
+        assert_eq!(
+            post(vec![("action", "series"), ("s_name", "Rencontres de l'export"), ("s_slug", "export")]).await.status(),
+            303,
+            "{name}"
+        );
+        let html = owner.html(here).await;
+        let at = html.find("Rencontres de l&#39;export").expect("the new series");
+        let series_id = {
+            let opt = html.find("name=\"e_series\"").expect("the edition form");
+            let rest = &html[opt..];
+            let pos = rest.find(">Rencontres de l&#39;export<").expect("its option");
+            let value_at = rest[..pos].rfind("value=\"").expect("a value") + 7;
+            rest[value_at..].chars().take_while(|c| *c != '"').collect::<String>()
+        };
+        assert!(at > 0, "{name}");
+        let r = post(vec![
+            ("action", "edition"),
+            ("e_series", &series_id),
+            ("e_title", "1re édition"),
+            ("e_number", "1"),
+            ("e_year", "2027"),
+        ])
+        .await;
+        assert_eq!(r.status(), 303, "{name}");
+        let created = edition::Entity::find()
+            .filter(edition::Column::Title.eq("1re édition"))
+            .one(&t.db)
+            .await
+            .expect("row")
+            .expect("created");
+        assert_eq!(created.status, edition::Status::Draft, "{name}");
+        let id = created.id.to_string();
+        assert_eq!(
+            post(vec![("action", "edition-status"), ("edition", &id), ("status", "published")]).await.status(),
+            303
+        );
+        assert_eq!(
+            post(vec![("action", "edition-status"), ("edition", &id), ("status", "archived")]).await.status(),
+            303
+        );
+        let row = edition::Entity::find_by_id(created.id).one(&t.db).await.expect("row").expect("there");
+        assert_eq!(row.status, edition::Status::Archived, "{name}");
+        let other = uuid::Uuid::now_v7().to_string();
+        let r = post(vec![("action", "edition-status"), ("edition", &other), ("status", "published")]).await;
+        assert_eq!(r.status(), 404, "{name}: another organizer's edition");
+
+        // A speaker and a partner, the partner official for the new edition.
+        let r = post(vec![("action", "speaker"), ("sp_name", "Nadia Berrada"), ("sp_organization", "Bank Al-Maghrib")])
+            .await;
+        assert_eq!(r.status(), 303, "{name}");
+        assert!(
+            speaker::Entity::find()
+                .filter(speaker::Column::FullName.eq("Nadia Berrada"))
+                .one(&t.db)
+                .await
+                .expect("q")
+                .is_some()
+        );
+        let r =
+            post(vec![("action", "partner"), ("p_name", "Maroc PME"), ("p_kind", "public_agency"), ("p_website", "")])
+                .await;
+        assert_eq!(r.status(), 303, "{name}");
+        let html = owner.html(here).await;
+        let opt = html.find(">Maroc PME</option>").expect("the partner in the form");
+        let value_at = html[..opt].rfind("value=\"").expect("a value") + 7;
+        let partner: String = html[value_at..].chars().take_while(|c| *c != '"').collect();
+        let r = post(vec![
+            ("action", "partnership"),
+            ("ps_partner", &partner),
+            ("ps_edition", &id),
+            ("ps_tier", "official"),
+        ])
+        .await;
+        assert_eq!(r.status(), 303, "{name}");
+        let links = partnership::Entity::find().filter(partnership::Column::EditionId.eq(created.id)).all(&t.db).await;
+        assert_eq!(links.expect("rows").len(), 1, "{name}");
+        assert!(owner.html(here).await.contains("partenaire officiel — 1re édition (2027)"), "{name}");
+
+        // Staff add speakers but do not publish editions.
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        let staff = NewMember {
+            email: "staff@example.ma".into(),
+            display_name: None,
+            password: Some("correct horse battery staple".into()),
+            role: Role::Staff,
+        };
+        accounts::add_member(&t.db, tenant.scope, staff, Utc::now()).await.expect("member");
+        let staff = site.console("staff@example.ma", "correct horse battery staple").await;
+        let html = staff.html(here).await;
+        assert!(!html.contains("value=\"edition-status\""), "{name}: no publish buttons for staff");
+        let csrf = console_csrf(&html);
+        let r = staff
+            .post(here, &[("csrf", &csrf), ("action", "edition-status"), ("edition", &id), ("status", "published")])
+            .await;
+        assert_eq!(r.status(), 422, "{name}: refused, said");
+    }
+}

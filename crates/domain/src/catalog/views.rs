@@ -399,6 +399,27 @@ impl AgendaStop {
     }
 }
 
+/// The code a stored enum is kept as (`published`, `bank`, `official`): what
+/// forms post and labels are looked up by, without the ORM's traits.
+pub fn code<E: sea_orm::ActiveEnum<Value = String>>(e: &E) -> String {
+    e.to_value()
+}
+
+/// Every value of a stored enum with its code, in declaration order.
+pub fn codes<E: sea_orm::ActiveEnum<Value = String> + sea_orm::Iterable>() -> Vec<(E, String)> {
+    E::iter()
+        .map(|e| {
+            let code = e.to_value();
+            (e, code)
+        })
+        .collect()
+}
+
+/// The value of a stored enum a form posted, if it is one.
+pub fn from_code<E: sea_orm::ActiveEnum<Value = String>>(raw: &str) -> Option<E> {
+    E::try_from_value(&raw.to_owned()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone as _;
