@@ -164,6 +164,7 @@ pub(crate) async fn reschedule(
                 notify: if notify { Notify::Participants } else { Notify::Nobody },
             };
             manage::reschedule_stop(&web.state.db, &actor, stop_id, to, Utc::now()).await?;
+            crate::console_messages::wake(&web);
             return Ok(None);
         }
         let scope = actor.require(Action::CatalogPublish)?;

@@ -217,7 +217,10 @@ pub(crate) async fn save(
     }
     .await;
     match saved {
-        Ok(_) => Redirect::to(&format!("/console/stops/{stop_id}/edit?lang={}", lang.as_str())).into_response(),
+        Ok(_) => {
+            crate::console_messages::wake(&web);
+            Redirect::to(&format!("/console/stops/{stop_id}/edit?lang={}", lang.as_str())).into_response()
+        }
         Err(DomainError::NotFound { .. }) => page::not_found(lang),
         Err(e) => {
             // A translation's refusal names `translations.ar.name`: the form's `name_ar`.

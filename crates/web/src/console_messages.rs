@@ -202,6 +202,13 @@ pub(crate) fn by_state(counts: &[organizer::MessageCount], channel: Channel) -> 
     ]
 }
 
+/// Tells the worker there is mail to send now rather than at its next pass.
+pub(crate) fn wake(web: &Web) {
+    if let Some(signal) = &web.state.outbox_signal {
+        signal();
+    }
+}
+
 /// A count as the catalogue's plural rules take it.
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -395,7 +402,10 @@ pub(crate) async fn act(
             .filter_map(|(_, v)| uuid::Uuid::parse_str(v).ok().map(NotificationId))
             .collect();
         return match organizer::retry(&web.state.db, &actor, &ids, Utc::now()).await {
-            Ok(n) => Redirect::to(&format!("{here}&retried={n}")).into_response(),
+            Ok(n) => {
+                wake(&web);
+                Redirect::to(&format!("{here}&retried={n}")).into_response()
+            }
             Err(DomainError::NotFound { .. }) => page::not_found(lang),
             Err(e) => match Errors::of(&e, lang) {
                 Some(errors) => {
@@ -416,6 +426,7 @@ pub(crate) async fn act(
     let (broadcast, names) = composed(&typed, stop_id, default);
     let outcome = if field(&typed, "action") == "send" {
         organizer::broadcast(&web.state.db, &actor, broadcast, Utc::now()).await.map(|sent| {
+            wake(&web);
             Redirect::to(&format!("{here}&planned={}&unreachable={}", sent.planned, sent.unreachable)).into_response()
         })
     } else {

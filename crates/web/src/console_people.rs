@@ -169,10 +169,8 @@ pub(crate) async fn cancel(
     let Ok(registration) = uuid::Uuid::parse_str(registration) else { return page::not_found(lang) };
     match tickets::cancel_by_organizer(&web.state.db, &actor, registration, Utc::now()).await {
         Ok(outcome) => {
-            if !outcome.promoted.is_empty()
-                && let Some(signal) = &web.state.outbox_signal
-            {
-                signal();
+            if !outcome.promoted.is_empty() {
+                crate::console_messages::wake(&web);
             }
             Redirect::to(&format!("/console/people/{person}?lang={}", lang.as_str())).into_response()
         }

@@ -273,7 +273,8 @@ pub async fn preview_template(
     channel: Channel,
     edited: (Locale, TemplateOverride),
 ) -> DomainResult<Vec<(Locale, DomainResult<Sample>)>> {
-    let scope = actor.require(Action::CatalogRead)?;
+    // Who may save a wording may preview it: a render costs CPU.
+    let scope = actor.require(Action::CatalogPublish)?;
     let saved = template::Entity::find()
         .filter(template::Column::TenantId.eq(scope.uuid()))
         .filter(template::Column::Key.eq(key.as_str()))
