@@ -757,3 +757,91 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
     browser.quit().await;
     server.stop().await;
 }
+
+/// The door of a stop held today, at phone width: each answer big, in French
+/// and Arabic, a scanner's typing forgiven.
+#[tokio::test]
+async fn the_door_answers_each_scan_big_in_french_and_arabic() {
+    let Some(browser) = Browser::start(true).await else { return };
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path().join("escale-data");
+    let server =
+        Server::start(escale(&["serve", "--data-dir", dir.to_str().expect("utf-8"), "--listen", "127.0.0.1:0"])).await;
+    let d = &browser.driver;
+    let creds = std::fs::read_to_string(dir.join("demo-owner.txt")).expect("demo-owner.txt");
+    let field =
+        |k: &str| creds.lines().find_map(|l| l.strip_prefix(k)).map(str::trim).expect("credential line").to_owned();
+    d.goto(format!("{}/console/login?lang=fr", server.base)).await.expect("sign in");
+    browser.fill("email", &field("email:")).await;
+    browser.fill("password", &field("password:")).await;
+    browser.press("form.console-login button").await;
+
+    // A stop held today (its zone's offset is an hour at most: three hours
+    // ahead is still today and the door, open six hours before, is open).
+    browser.follow(By::LinkText("Nouvelle étape")).await;
+    for (id, text) in
+        [("name", "Escale du jour"), ("region", "Oriental"), ("city", "Oujda"), ("venue", "CCI"), ("capacity", "1")]
+    {
+        browser.fill(id, text).await;
+    }
+    let at = |hours: i64| (chrono::Utc::now() + chrono::Duration::hours(hours)).format("%Y-%m-%dT%H:%M").to_string();
+    browser.set_value("startsAt", &at(3)).await;
+    browser.set_value("endsAt", &at(9)).await;
+    browser.press("form.console-form button").await;
+    browser.press("form[action*='/status'] button").await;
+    let url = d.current_url().await.expect("url");
+    let stop_id = url.path().trim_start_matches("/console/stops/").split('/').next().expect("an id").to_owned();
+
+    let agenda = server.graphql(AGENDA, json!({ "tenant": TENANT })).await;
+    let stops = agenda["data"]["agenda"].as_array().expect("stops").clone();
+    let oujda = stops.iter().find(|s| s["city"] == json!("Oujda")).expect("the stop of the day")["id"].clone();
+    let other = stops
+        .iter()
+        .find(|s| s["city"] != json!("Oujda") && s["registrationOpen"] == json!(true))
+        .expect("another")["id"]
+        .clone();
+    let mut codes = Vec::new();
+    for (n, stop) in [("Amina Benali", &oujda), ("Salma Idrissi", &oujda), ("Karim Fassi", &other)] {
+        let input = json!({ "stopId": stop, "fullName": n, "email": format!("{}@example.ma", n.replace(' ', ".").to_lowercase()) });
+        let r = server.graphql(REGISTER, json!({ "input": input })).await;
+        codes.push(r["data"]["register"]["registration"]["ticketCode"].as_str().expect("a code").to_owned());
+    }
+
+    let b = &browser;
+    let scan = |code: String| async move {
+        b.fill("code", &code).await;
+        b.press("form.door-form button").await;
+    };
+    d.goto(format!("{}/console/stops/{stop_id}/door?lang=fr", server.base)).await.expect("the door");
+    browser.shot("door-ready-fr").await;
+    // As a person types it: lower case, no dash.
+    scan(codes[0].to_lowercase().replace('-', "")).await;
+    let text = browser.text().await;
+    assert!(text.contains("Amina Benali") && text.contains("Entrés : 1 sur 1"), "{text}");
+    browser.shot("door-admitted-fr").await;
+    browser.assert_accessible("door, admitted, fr").await;
+    scan(codes[0].clone()).await;
+    assert!(browser.text().await.contains("déjà entré"), "once");
+    browser.shot("door-already-fr").await;
+    scan(codes[1].clone()).await;
+    assert!(browser.text().await.contains("liste d'attente"), "waiting");
+    browser.shot("door-waitlisted-fr").await;
+    scan(codes[2].clone()).await;
+    assert!(browser.text().await.contains("pas pour cette escale"), "another stop");
+    browser.shot("door-other-stop-fr").await;
+
+    d.goto(format!("{}/console/stops/{stop_id}/door?lang=ar", server.base)).await.expect("the door, ar");
+    assert_eq!(d.find(By::Tag("html")).await.expect("html").attr("dir").await.expect("dir").as_deref(), Some("rtl"));
+    scan(codes[0].clone()).await;
+    browser.shot("door-already-ar").await;
+    browser.assert_accessible("door, already in, ar").await;
+    scan(codes[1].clone()).await;
+    assert!(browser.text().await.contains("لائحة الانتظار"), "waiting, in Arabic");
+    browser.shot("door-waitlisted-ar").await;
+    scan(codes[2].clone()).await;
+    browser.shot("door-other-stop-ar").await;
+    scan("ZZZZZ-ZZZZZ".to_owned()).await;
+    browser.shot("door-unknown-ar").await;
+    browser.quit().await;
+    server.stop().await;
+}

@@ -381,6 +381,8 @@ struct DashboardPage {
     /// Each stop's messages: (stop id, name, email [waiting, sent, failed],
     /// SMS [waiting, sent, failed], SMS segments).
     messages: Vec<MessageRow>,
+    /// For a door member: (stop id, name, date) of each published stop.
+    doors: Vec<(String, String, String)>,
     /// Workshops nearly full: (stop id, title, stop name, "23 / 25", seats, capacity).
     nearly_full: Vec<(String, String, String, String, i32, i32)>,
 }
@@ -439,8 +441,27 @@ pub(crate) async fn dashboard(
         Err(e) => return page::unavailable(lang, &e),
     };
     if actor.require(Action::RegistrationsRead).is_err() {
-        // The door is what a check-in member works with.
+        // The door is what a check-in member works with: each published
+        // stop's, the next first.
+        let doors = match actor.require(Action::CheckIn) {
+            Ok(scope) => match escale_domain::catalog::agenda(&web.state.db, scope).await {
+                Ok(stops) => stops
+                    .iter()
+                    .filter(|a| a.stop.ends_at > Utc::now() - chrono::Duration::hours(12))
+                    .map(|a| {
+                        (
+                            a.stop.id.0.to_string(),
+                            a.stop.name_in(lang.as_str()).to_owned(),
+                            when::date(lang, a.stop.local_starts_at()),
+                        )
+                    })
+                    .collect(),
+                Err(e) => return page::unavailable(lang, &e),
+            },
+            Err(_) => Vec::new(),
+        };
         let page = DashboardPage {
+            doors,
             c,
             f,
             editions: Vec::new(),
@@ -532,6 +553,7 @@ pub(crate) async fn dashboard(
         })
         .collect();
     let page = DashboardPage {
+        doors: Vec::new(),
         messages,
         nearly_full,
         days_chart: if days.is_empty() { String::new() } else { crate::chart::columns(&days, &days_summary) },

@@ -21,6 +21,7 @@ mod console_catalog;
 mod console_dates;
 mod console_details;
 mod console_directory;
+mod console_door;
 mod console_keys;
 mod console_messages;
 mod console_people;
@@ -103,6 +104,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/stops/{stop}/details", get(console_details::details_form).post(console_details::save))
         .route("/console/stops/{stop}/reschedule", get(console_dates::reschedule_form).post(console_dates::reschedule))
         .route("/console/editions/{edition}/clone", get(console_dates::clone_form).post(console_dates::clone))
+        .route("/console/stops/{stop}/door", get(console_door::door).post(console_door::scan))
         .route("/console/stops/{stop}/messages", get(console_messages::messages).post(console_messages::act))
         .route("/{tenant}", get(public::tenant))
         .route("/{tenant}/{stop}", get(public::stop).post(public::register))

@@ -1917,3 +1917,111 @@ async fn the_console_builds_series_editions_speakers_and_partners() {
         assert_eq!(r.status(), 422, "{name}: refused, said");
     }
 }
+
+#[tokio::test]
+async fn the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused() {
+    use escale_domain::access::accounts::{self, NewMember};
+    use escale_domain::access::authz::Role;
+    use escale_domain::ids::StopId;
+    use escale_domain::manage::{self, TimeInput};
+    use escale_domain::messaging::notices::Notify;
+    use escale_domain::registration::{RegisterInput, register, tickets};
+    for t in TestDb::each("the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused").await {
+        let name = t.backend_name();
+        let (site, email, password) = Site::start_with_demo(t.db.clone()).await;
+        let now = Utc::now();
+        let owner_actor = accounts::login(&t.db, &email, &password, None, now).await.expect("owner").actor;
+        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
+        let agenda = escale_domain::catalog::agenda(&t.db, tenant.scope).await.expect("agenda");
+        let later = agenda.iter().find(|a| a.window(now).is_open()).expect("an open stop").stop.clone();
+        // A stop held today, of one seat: one confirmed, one waiting, one cancelled.
+        let new = manage::NewStop {
+            edition_id: later.edition_id.0,
+            name: "Escale du jour".into(),
+            region: "Oriental".into(),
+            city: "Oujda".into(),
+            venue: "Chambre de commerce".into(),
+            address: None,
+            directions: None,
+            translations: Vec::new(),
+            time_zone: None,
+            starts_at: TimeInput::Instant(now + chrono::Duration::hours(1)),
+            ends_at: TimeInput::Instant(now + chrono::Duration::hours(8)),
+            capacity: 2,
+            registration_opens_at: None,
+            registration_closes_at: None,
+        };
+        let today = manage::create_stop(&t.db, &owner_actor, new, now).await.expect("stop").id.0;
+        manage::set_stop_status(
+            &t.db,
+            &owner_actor,
+            today,
+            escale_domain::catalog::StopStatus::Published,
+            Notify::Nobody,
+            now,
+        )
+        .await
+        .expect("published");
+        let person = |n: &str, stop: uuid::Uuid| RegisterInput {
+            stop_id: StopId(stop),
+            full_name: n.into(),
+            email: Some(format!("{}@example.ma", n.to_lowercase().replace(' ', "."))),
+            ..Default::default()
+        };
+        let code = |o: &escale_domain::registration::RegisterOutcome| o.registration.display_code();
+        let amina = register(&t.db, tenant.scope, &person("Amina Benali", today), now).await.expect("in");
+        let gone = register(&t.db, tenant.scope, &person("Omar Alaoui", today), now).await.expect("in");
+        tickets::cancel_by_organizer(&t.db, &owner_actor, gone.registration.id.0, now).await.expect("cancelled");
+        register(&t.db, tenant.scope, &person("Yassine Tazi", today), now).await.expect("in");
+        let waiting = register(&t.db, tenant.scope, &person("Salma Idrissi", today), now).await.expect("waits");
+        let elsewhere = register(&t.db, tenant.scope, &person("Karim Fassi", later.id.0), now).await.expect("in");
+
+        // A door member: the dashboard offers the doors, the door checks.
+        let door = NewMember {
+            email: "door@example.ma".into(),
+            display_name: Some("Hicham".into()),
+            password: Some("correct horse battery staple".into()),
+            role: Role::Checkin,
+        };
+        accounts::add_member(&t.db, tenant.scope, door, now).await.expect("member");
+        let hicham = site.console("door@example.ma", "correct horse battery staple").await;
+        let dashboard = hicham.html("/console?lang=fr").await;
+        assert!(dashboard.contains(&format!("/console/stops/{today}/door")), "{name}: the door offered");
+        let here = format!("/console/stops/{today}/door?lang=fr");
+        let html = hicham.html(&here).await;
+        assert!(html.contains("Entrés : 0 sur 2") && html.contains("autofocus"), "{name}");
+        let csrf = console_csrf(&html);
+        let scan = |typed: String, lang: &'static str| {
+            let path = format!("/console/stops/{today}/door?lang={lang}");
+            let fields = vec![("csrf", csrf.clone()), ("code", typed)];
+            let who = &hicham;
+            async move {
+                let r = who.post_owned(&path, &fields).await;
+                assert_eq!(r.status(), 200, "a scan answers");
+                r.text().await.expect("body")
+            }
+        };
+        // As a scanner types it, or a person in lower case without the dash.
+        let typed = code(&amina).to_lowercase().replace('-', " ");
+        let html = scan(typed, "fr").await;
+        assert!(
+            html.contains("door-answer ok") && html.contains("Amina Benali") && html.contains("Entrés : 1 sur 2"),
+            "{name}"
+        );
+        let html = scan(code(&amina), "fr").await;
+        assert!(html.contains("door-answer no") && html.contains("déjà entré"), "{name}: once");
+        let html = scan(code(&gone), "fr").await;
+        assert!(html.contains("door-answer no") && html.contains("annulée"), "{name}");
+        let html = scan(code(&waiting), "ar").await;
+        assert!(html.contains("door-answer no") && html.contains("لائحة الانتظار"), "{name}: in Arabic");
+        let html = scan(code(&elsewhere), "fr").await;
+        assert!(html.contains("pas pour cette escale") && html.contains(&later.city), "{name}: names the other stop");
+        let html = scan("ZZZZZ-ZZZZZ".into(), "fr").await;
+        assert!(html.contains("door-answer no"), "{name}: an unknown code");
+        // Forged, and another organizer's stop: nothing checked.
+        let r = hicham.post(&here, &[("csrf", "forged"), ("code", &code(&amina))]).await;
+        assert_eq!(r.status(), 403, "{name}");
+        let other = format!("/console/stops/{}/door", uuid::Uuid::now_v7());
+        assert_eq!(hicham.post(&other, &[("csrf", &csrf), ("code", &code(&amina))]).await.status(), 404, "{name}");
+    }
+}

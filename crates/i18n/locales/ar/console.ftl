@@ -411,3 +411,12 @@ console-tier-official = شريك رسمي
 console-tier-institutional = شريك مؤسساتي
 console-tier-media = شريك إعلامي
 console-tier-supporter = داعم
+
+## The door
+console-door = الاستقبال
+console-door-counts = دخل { $in } من أصل { $confirmed } مؤكَّدًا
+console-door-code = رمز التذكرة
+console-door-check = تحقّق
+console-door-inputs = امسح رمز QR بقارئ يدوي (يكتب الرمز ثم Enter) أو اكتب الرمز: تُغتفر الأحرف الكبيرة والمسافات والشرطة.
+console-door-unknown = تذكرة غير معروفة: تحقّق من الرمز
+console-doors = استقبال المحطات

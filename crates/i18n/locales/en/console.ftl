@@ -357,3 +357,12 @@ console-tier-official = official partner
 console-tier-institutional = institutional partner
 console-tier-media = media partner
 console-tier-supporter = supporter
+
+## The door
+console-door = Door
+console-door-counts = In: { $in } of { $confirmed } confirmed
+console-door-code = Ticket code
+console-door-check = Check
+console-door-inputs = Scan the QR code with a handheld scanner (it types the code, then Enter) or type the code: case, spaces and the dash are forgiven.
+console-door-unknown = Unknown ticket: check the code
+console-doors = The stops' doors

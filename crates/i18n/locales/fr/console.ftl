@@ -357,3 +357,12 @@ console-tier-official = partenaire officiel
 console-tier-institutional = partenaire institutionnel
 console-tier-media = partenaire média
 console-tier-supporter = soutien
+
+## The door
+console-door = Accueil
+console-door-counts = Entrés : { $in } sur { $confirmed } confirmés
+console-door-code = Code du billet
+console-door-check = Vérifier
+console-door-inputs = Scannez le QR code avec un lecteur (il tape le code puis Entrée) ou tapez le code : majuscules, espaces et tiret sont pardonnés.
+console-door-unknown = Billet inconnu : vérifiez le code
+console-doors = Accueil des étapes
