@@ -780,7 +780,7 @@ async fn the_door_answers_each_scan_big_in_french_and_arabic() {
     // ahead is still today and the door, open six hours before, is open).
     browser.follow(By::LinkText("Nouvelle étape")).await;
     for (id, text) in
-        [("name", "Escale du jour"), ("region", "Oriental"), ("city", "Oujda"), ("venue", "CCI"), ("capacity", "1")]
+        [("name", "Escale du jour"), ("region", "Oriental"), ("city", "Oujda"), ("venue", "CCI"), ("capacity", "2")]
     {
         browser.fill(id, text).await;
     }
@@ -801,7 +801,9 @@ async fn the_door_answers_each_scan_big_in_french_and_arabic() {
         .expect("another")["id"]
         .clone();
     let mut codes = Vec::new();
-    for (n, stop) in [("Amina Benali", &oujda), ("Salma Idrissi", &oujda), ("Karim Fassi", &other)] {
+    for (n, stop) in
+        [("Amina Benali", &oujda), ("Nadia Cherkaoui", &oujda), ("Salma Idrissi", &oujda), ("Karim Fassi", &other)]
+    {
         let input = json!({ "stopId": stop, "fullName": n, "email": format!("{}@example.ma", n.replace(' ', ".").to_lowercase()) });
         let r = server.graphql(REGISTER, json!({ "input": input })).await;
         codes.push(r["data"]["register"]["registration"]["ticketCode"].as_str().expect("a code").to_owned());
@@ -817,28 +819,49 @@ async fn the_door_answers_each_scan_big_in_french_and_arabic() {
     // As a person types it: lower case, no dash.
     scan(codes[0].to_lowercase().replace('-', "")).await;
     let text = browser.text().await;
-    assert!(text.contains("Amina Benali") && text.contains("Entrés : 1 sur 1"), "{text}");
+    assert!(text.contains("Amina Benali") && text.contains("Entrés : 1 sur 2"), "{text}");
     browser.shot("door-admitted-fr").await;
     browser.assert_accessible("door, admitted, fr").await;
     scan(codes[0].clone()).await;
     assert!(browser.text().await.contains("déjà entré"), "once");
     browser.shot("door-already-fr").await;
-    scan(codes[1].clone()).await;
+    scan(codes[2].clone()).await;
     assert!(browser.text().await.contains("liste d'attente"), "waiting");
     browser.shot("door-waitlisted-fr").await;
-    scan(codes[2].clone()).await;
+    scan(codes[3].clone()).await;
     assert!(browser.text().await.contains("pas pour cette escale"), "another stop");
     browser.shot("door-other-stop-fr").await;
+
+    // Another door admits Nadia: this screen's count follows without a reload.
+    let token = login(&server, &dir).await;
+    let r = server
+        .http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&token)
+        .json(&json!({
+            "query": "mutation($s: ID!, $c: String!) { checkIn(stopId: $s, ticketCode: $c) { alreadyCheckedIn } }",
+            "variables": { "s": oujda, "c": codes[1] },
+        }))
+        .send()
+        .await
+        .expect("checkIn");
+    assert!(r.status().is_success(), "the other door");
+    let counts = d.find(By::Css(".door-counts")).await.expect("the count");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(12);
+    while !counts.text().await.expect("text").contains("Entrés : 2 sur 2") {
+        assert!(tokio::time::Instant::now() < deadline, "the count did not follow");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 
     d.goto(format!("{}/console/stops/{stop_id}/door?lang=ar", server.base)).await.expect("the door, ar");
     assert_eq!(d.find(By::Tag("html")).await.expect("html").attr("dir").await.expect("dir").as_deref(), Some("rtl"));
     scan(codes[0].clone()).await;
     browser.shot("door-already-ar").await;
     browser.assert_accessible("door, already in, ar").await;
-    scan(codes[1].clone()).await;
+    scan(codes[2].clone()).await;
     assert!(browser.text().await.contains("لائحة الانتظار"), "waiting, in Arabic");
     browser.shot("door-waitlisted-ar").await;
-    scan(codes[2].clone()).await;
+    scan(codes[3].clone()).await;
     browser.shot("door-other-stop-ar").await;
     scan("ZZZZZ-ZZZZZ".to_owned()).await;
     browser.shot("door-unknown-ar").await;

@@ -17,3 +17,31 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   window.print();
 });
+// The door: a buzz (and a tone, where sound is allowed) after each scan,
+// short for a welcome, long for a refusal; the count kept live while the
+// screen is shown and online.
+(function () {
+  var answer = document.querySelector("[data-door]");
+  if (answer) {
+    var ok = answer.getAttribute("data-door") === "ok";
+    if (navigator.vibrate) navigator.vibrate(ok ? 80 : [200, 100, 200]);
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      var audio = new Ctx();
+      var tone = audio.createOscillator();
+      tone.frequency.value = ok ? 880 : 220;
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + (ok ? 0.12 : 0.4));
+    } catch (e) { /* no sound here: the screen says it */ }
+  }
+  var counts = document.querySelector("[data-counts]");
+  if (!counts) return;
+  setInterval(function () {
+    if (document.hidden || !navigator.onLine) return;
+    fetch(counts.getAttribute("data-counts"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (c) { if (c && c.text) counts.textContent = c.text; })
+      .catch(function () { /* offline: the last count stays */ });
+  }, 5000);
+})();

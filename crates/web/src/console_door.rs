@@ -9,7 +9,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
 use escale_domain::access::authz::{Action, Actor};
@@ -100,6 +100,47 @@ pub(crate) async fn door(
     };
     let Ok(stop) = uuid::Uuid::parse_str(&stop) else { return page::not_found(lang) };
     door_page(&web, lang, (&token, &actor), stop, None, StatusCode::OK).await
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LiveCounts {
+    checked_in: i64,
+    confirmed: i64,
+    /// As the screen says it, in the staff member's language.
+    text: String,
+}
+
+/// The stop's live count, for the door screen to refresh without a reload
+/// (`escale.js` asks every few seconds while the page is shown and online).
+pub(crate) async fn counts(
+    State(web): State<Web>,
+    Query(q): Query<ConsoleQuery>,
+    Path(stop): Path<String>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
+    let lang = choose_lang(q.lang.as_deref(), None, &headers);
+    let (_, actor) = match console::arrive(&web, &jar, lang).await {
+        Ok(arrived) => arrived,
+        Err(away) => return *away,
+    };
+    let Ok(stop_id) = uuid::Uuid::parse_str(&stop) else { return page::not_found(lang) };
+    let Ok(scope) = actor.require(Action::CheckIn) else { return page::not_found(lang) };
+    let read = async {
+        catalog::find::one_stop(&web.state.db, scope, stop_id).await?;
+        Ok::<_, DomainError>(
+            door::stop_counts(&web.state.db, scope, &[stop_id]).await?.remove(&stop_id).unwrap_or_default(),
+        )
+    };
+    match read.await {
+        Ok(c) => {
+            let body = LiveCounts { checked_in: c.checked_in, confirmed: c.confirmed, text: counts_text(Tr(lang), c) };
+            ([(axum::http::header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+        }
+        Err(DomainError::NotFound { .. }) => page::not_found(lang),
+        Err(e) => page::unavailable(lang, &e),
+    }
 }
 
 /// A scan: the code checked at this stop's door now.

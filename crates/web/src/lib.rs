@@ -105,6 +105,7 @@ pub fn pages(state: AppState) -> Router {
         .route("/console/stops/{stop}/reschedule", get(console_dates::reschedule_form).post(console_dates::reschedule))
         .route("/console/editions/{edition}/clone", get(console_dates::clone_form).post(console_dates::clone))
         .route("/console/stops/{stop}/door", get(console_door::door).post(console_door::scan))
+        .route("/console/stops/{stop}/door/counts", get(console_door::counts))
         .route("/console/stops/{stop}/messages", get(console_messages::messages).post(console_messages::act))
         .route("/{tenant}", get(public::tenant))
         .route("/{tenant}/{stop}", get(public::stop).post(public::register))

@@ -2010,6 +2010,14 @@ async fn the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused
         );
         let html = scan(code(&amina), "fr").await;
         assert!(html.contains("door-answer no") && html.contains("déjà entré"), "{name}: once");
+        // The live count the screen refreshes itself with.
+        let r = hicham.get(&format!("/console/stops/{today}/door/counts?lang=fr")).await;
+        assert_eq!(r.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "{name}");
+        let live: serde_json::Value = r.json().await.expect("JSON");
+        assert_eq!((live["checkedIn"].as_i64(), live["confirmed"].as_i64()), (Some(1), Some(2)), "{name}");
+        assert_eq!(live["text"], "Entrés : 1 sur 2 confirmés", "{name}");
+        let other = format!("/console/stops/{}/door/counts", uuid::Uuid::now_v7());
+        assert_eq!(hicham.get(&other).await.status(), 404, "{name}");
         let html = scan(code(&gone), "fr").await;
         assert!(html.contains("door-answer no") && html.contains("annulée"), "{name}");
         let html = scan(code(&waiting), "ar").await;
