@@ -571,6 +571,27 @@ impl Site {
     }
 }
 
+impl Site {
+    /// A new member of the demo organizer with `role`, signed in.
+    async fn member(
+        &self,
+        db: &DatabaseConnection,
+        email: &str,
+        role: escale_domain::access::authz::Role,
+    ) -> Console<'_> {
+        use escale_domain::access::accounts::{self, NewMember};
+        let tenant = accounts::tenant_by_slug(db, "attitudes-conseil").await.expect("the demo");
+        let member = NewMember {
+            email: email.to_owned(),
+            display_name: None,
+            password: Some("correct horse battery staple".into()),
+            role,
+        };
+        accounts::add_member(db, tenant.scope, member, Utc::now()).await.expect("member");
+        self.console(email, "correct horse battery staple").await
+    }
+}
+
 impl Console<'_> {
     async fn get(&self, path: &str) -> reqwest::Response {
         let req = self.site.http.get(format!("{}{path}", self.site.base)).header("cookie", self.cookie.clone());
@@ -1158,7 +1179,7 @@ async fn the_console_sets_the_organizers_look() {
 
 #[tokio::test]
 async fn the_console_previews_sends_and_retries_a_stops_messages() {
-    use escale_domain::access::accounts::{self, NewMember};
+    use escale_domain::access::accounts::{self};
     use escale_domain::access::authz::Role;
     use escale_domain::entities::notification;
     use escale_domain::ids::StopId;
@@ -1331,14 +1352,7 @@ async fn the_console_previews_sends_and_retries_a_stops_messages() {
         assert!(html.contains(&workshop.title) && html.contains(&seats_line), "{name}: {seats_line} nearly full");
 
         // Staff read the figures but do not write to everyone.
-        let staff = NewMember {
-            email: "staff@example.ma".into(),
-            display_name: Some("Nadia".into()),
-            password: Some("correct horse battery staple".into()),
-            role: Role::Staff,
-        };
-        accounts::add_member(&t.db, tenant.scope, staff, Utc::now()).await.expect("member");
-        let staff = site.console("staff@example.ma", "correct horse battery staple").await;
+        let staff = site.member(&t.db, "staff@example.ma", Role::Staff).await;
         let html = staff.html(&here).await;
         assert!(html.contains("par canal") && !html.contains("Écrire aux inscrits"), "{name}");
         let csrf = console_csrf(&html);
@@ -1458,7 +1472,6 @@ async fn the_console_moves_a_stop_and_clones_an_edition_after_a_preview() {
 
 #[tokio::test]
 async fn the_console_words_a_message_previews_it_in_three_languages_and_refuses_a_broken_one() {
-    use escale_domain::access::accounts::{self, NewMember};
     use escale_domain::access::authz::Role;
     use escale_domain::entities::template;
     for t in TestDb::each("the_console_words_a_message_previews_it_in_three_languages_and_refuses_a_broken_one").await {
@@ -1510,22 +1523,14 @@ async fn the_console_words_a_message_previews_it_in_three_languages_and_refuses_
         assert_eq!(owner.get("/console/templates?key=nope").await.status(), 404, "{name}");
 
         // Staff do not word the organizer's messages.
-        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
-        let staff = NewMember {
-            email: "staff@example.ma".into(),
-            display_name: None,
-            password: Some("correct horse battery staple".into()),
-            role: Role::Staff,
-        };
-        accounts::add_member(&t.db, tenant.scope, staff, Utc::now()).await.expect("member");
-        let staff = site.console("staff@example.ma", "correct horse battery staple").await;
+        let staff = site.member(&t.db, "staff@example.ma", Role::Staff).await;
         assert_eq!(staff.get(here).await.status(), 303, "{name}: to the dashboard");
     }
 }
 
 #[tokio::test]
 async fn the_console_edits_a_stops_details_and_translations_by_role() {
-    use escale_domain::access::accounts::{self, NewMember};
+    use escale_domain::access::accounts::{self};
     use escale_domain::access::authz::Role;
     use escale_domain::entities::{notification, stop as stop_entity};
     use escale_domain::ids::StopId;
@@ -1596,14 +1601,7 @@ async fn the_console_edits_a_stops_details_and_translations_by_role() {
         assert!(page.contains("منتدى مراكش الجديد") && page.contains("Hôtel Atlas"), "{name}: on the stop's page");
 
         // Staff fix a name, but seats stay an owner's or admin's act.
-        let staff = NewMember {
-            email: "staff@example.ma".into(),
-            display_name: None,
-            password: Some("correct horse battery staple".into()),
-            role: Role::Staff,
-        };
-        accounts::add_member(&t.db, tenant.scope, staff, Utc::now()).await.expect("member");
-        let staff = site.console("staff@example.ma", "correct horse battery staple").await;
+        let staff = site.member(&t.db, "staff@example.ma", Role::Staff).await;
         let html = staff.html(&here).await;
         let r = staff.post_fields(&here, &form(&html, &[("capacity", "999")])).await;
         assert_eq!(r.status(), 422, "{name}: refused");
@@ -1795,7 +1793,6 @@ async fn the_console_takes_a_logo_file_by_its_bytes_within_its_size() {
 
 #[tokio::test]
 async fn the_console_builds_series_editions_speakers_and_partners() {
-    use escale_domain::access::accounts::{self, NewMember};
     use escale_domain::access::authz::Role;
     use escale_domain::entities::{edition, partnership, speaker};
     use sea_orm::{ColumnTrait, QueryFilter};
@@ -1899,15 +1896,7 @@ async fn the_console_builds_series_editions_speakers_and_partners() {
         assert!(owner.html(here).await.contains("partenaire officiel — 1re édition (2027)"), "{name}");
 
         // Staff add speakers but do not publish editions.
-        let tenant = accounts::tenant_by_slug(&t.db, "attitudes-conseil").await.expect("demo");
-        let staff = NewMember {
-            email: "staff@example.ma".into(),
-            display_name: None,
-            password: Some("correct horse battery staple".into()),
-            role: Role::Staff,
-        };
-        accounts::add_member(&t.db, tenant.scope, staff, Utc::now()).await.expect("member");
-        let staff = site.console("staff@example.ma", "correct horse battery staple").await;
+        let staff = site.member(&t.db, "staff@example.ma", Role::Staff).await;
         let html = staff.html(here).await;
         assert!(!html.contains("value=\"edition-status\""), "{name}: no publish buttons for staff");
         let csrf = console_csrf(&html);
@@ -1920,7 +1909,7 @@ async fn the_console_builds_series_editions_speakers_and_partners() {
 
 #[tokio::test]
 async fn the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused() {
-    use escale_domain::access::accounts::{self, NewMember};
+    use escale_domain::access::accounts::{self};
     use escale_domain::access::authz::Role;
     use escale_domain::ids::StopId;
     use escale_domain::manage::{self, TimeInput};
@@ -1977,14 +1966,7 @@ async fn the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused
         let elsewhere = register(&t.db, tenant.scope, &person("Karim Fassi", later.id.0), now).await.expect("in");
 
         // A door member: the dashboard offers the doors, the door checks.
-        let door = NewMember {
-            email: "door@example.ma".into(),
-            display_name: Some("Hicham".into()),
-            password: Some("correct horse battery staple".into()),
-            role: Role::Checkin,
-        };
-        accounts::add_member(&t.db, tenant.scope, door, now).await.expect("member");
-        let hicham = site.console("door@example.ma", "correct horse battery staple").await;
+        let hicham = site.member(&t.db, "door@example.ma", Role::Checkin).await;
         let dashboard = hicham.html("/console?lang=fr").await;
         assert!(dashboard.contains(&format!("/console/stops/{today}/door")), "{name}: the door offered");
         let here = format!("/console/stops/{today}/door?lang=fr");
