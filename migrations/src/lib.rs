@@ -35,6 +35,7 @@ mod m20261201_000013_sms_limits;
 mod m20261206_000014_stop_sequence;
 mod m20261207_000015_tenant_look;
 mod m20261208_000016_translations;
+mod m20261209_000017_door_scans;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_stop_sequence::Migration),
             Box::new(m20261207_000015_tenant_look::Migration),
             Box::new(m20261208_000016_translations::Migration),
+            Box::new(m20261209_000017_door_scans::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! PostgreSQL when it is available (required in CI).
 
 mod concurrency;
+mod door;
 mod layout;
 mod notices;
 mod outbox;

@@ -10,6 +10,7 @@ pub mod api_request;
 pub mod app_user;
 pub mod audit_log;
 pub mod consent_event;
+pub mod door_scan;
 pub mod edition;
 pub mod membership;
 pub mod notification;

@@ -8,6 +8,8 @@
 //! when, a waiting one its live position. A second scan is not an error: it
 //! answers with the time of the first.
 
+pub mod offline;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
