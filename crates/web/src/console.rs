@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Utc;
@@ -247,7 +247,10 @@ pub(crate) async fn logout(
         return page::unavailable(lang, &e);
     }
     let jar = jar.remove(Cookie::build(COOKIE).path("/console").build());
-    (jar, to_login(lang)).into_response()
+    // A door device keeps the day's list and its copy of the door screen:
+    // signing out wipes them (and its worker) from this browser.
+    let wipe = [(HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\", \"storage\""))];
+    (jar, wipe, to_login(lang)).into_response()
 }
 
 /// To another organizer she belongs to.
@@ -353,6 +356,8 @@ struct StopRow {
     waiting: i64,
     cancelled: i64,
     checked_in: String,
+    /// Its door is open now: the checked-in cell follows the doors.
+    live: bool,
 }
 
 #[derive(Template)]
@@ -415,10 +420,9 @@ fn stop_rows(d: &EditionDashboard, lang: Lang) -> Vec<StopRow> {
                 fill: if s.capacity > 0 { (line.counts.confirmed * 100 / i64::from(s.capacity)).min(100) } else { 0 },
                 waiting: line.counts.waitlisted,
                 cancelled: line.counts.cancelled,
-                checked_in: line
-                    .checked_in_rate()
-                    .map(|r| format!("{} ({r} %)", line.counts.checked_in))
-                    .unwrap_or_else(|| "—".to_owned()),
+                checked_in: crate::console_door::checked_in_cell(line.counts),
+                live: s.status == escale_domain::catalog::StopStatus::Published
+                    && escale_domain::registration::door::offline::door_open(s.starts_at, s.ends_at, Utc::now()),
             }
         })
         .collect()

@@ -171,11 +171,13 @@ fn with_headers(status: StatusCode, kind: Kind, html: String, frame_by: &[String
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // Nothing from another origin, ever: styles, scripts and images are the
     // platform's own, forms post only to it (and scripts fetch only from it:
-    // the door's live count), and only the organizer's own
-    // sites (validated origins, see `manage::look`) may frame it.
+    // the door's counts, list and scans; the door's manifest and worker), and
+    // only the organizer's own sites (validated origins, see `manage::look`)
+    // may frame it.
     let ancestors = if frame_by.is_empty() { "'none'".to_owned() } else { format!("'self' {}", frame_by.join(" ")) };
     let csp = format!(
         "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         manifest-src 'self'; worker-src 'self'; \
          form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
     );
     if let Ok(value) = HeaderValue::from_str(&csp) {

@@ -612,6 +612,21 @@ impl Console<'_> {
         self.post(path, &pairs).await
     }
 
+    /// A door script's JSON post: the form token in its header.
+    async fn post_json(&self, path: &str, csrf: &str, body: String) -> reqwest::Response {
+        self.site
+            .http
+            .post(format!("{}{path}", self.site.base))
+            .header("cookie", self.cookie.clone())
+            .header("sec-fetch-site", "same-origin")
+            .header("x-csrf-token", csrf)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.site
             .http
@@ -699,6 +714,11 @@ async fn the_console_signs_in_shows_the_dashboard_by_role_and_refuses_forgeries(
         assert!(
             r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("Max-Age=0")),
             "{name}: the cookie is cleared"
+        );
+        assert_eq!(
+            r.headers().get("clear-site-data").and_then(|v| v.to_str().ok()),
+            Some("\"cache\", \"storage\""),
+            "{name}: a door device's list and copies are wiped"
         );
         // The old cookie no longer opens anything (an expired session alike).
         assert_eq!(console(&cookie, "/console").await.status(), 303, "{name}");
@@ -2013,5 +2033,100 @@ async fn the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused
         assert_eq!(r.status(), 403, "{name}");
         let other = format!("/console/stops/{}/door", uuid::Uuid::now_v7());
         assert_eq!(hicham.post(&other, &[("csrf", &csrf), ("code", &code(&amina))]).await.status(), 404, "{name}");
+
+        // The day's list for a device: first names and initials, no email,
+        // no phone; not kept by any cache.
+        let r = hicham.get(&format!("/console/stops/{today}/door/list?lang=fr")).await;
+        assert_eq!(r.status(), 200, "{name}");
+        assert_eq!(r.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+        let body = r.text().await.expect("body");
+        assert!(!body.contains('@') && !body.contains("Benali"), "{name}: nothing but what a door needs: {body}");
+        let list: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        let people = list["people"].as_array().expect("people");
+        assert_eq!(people.len(), 4, "{name}: the stop's four tickets");
+        let amina_code = amina.registration.ticket_code.clone();
+        let row = people.iter().find(|p| p[0] == amina_code.as_str()).expect("Amina's ticket");
+        assert_eq!((row[1].as_str(), row[2].as_str()), (Some("Amina B."), Some("c")), "{name}");
+        assert!(row[5].is_i64(), "{name}: she is in, and when");
+        // Not the stop's day, not a stop of hers, not signed in: no list.
+        let r = hicham.get(&format!("/console/stops/{}/door/list?lang=fr", later.id.0)).await;
+        assert_eq!(r.status(), 409, "{name}");
+        let refused: serde_json::Value = r.json().await.expect("JSON");
+        assert!(refused["error"].as_str().is_some_and(|e| e.contains("jour de l'escale")), "{name}: {refused}");
+        let r = hicham.get(&format!("/console/stops/{}/door/list", uuid::Uuid::now_v7())).await;
+        assert_eq!(r.status(), 404, "{name}");
+        let r = site.get(&format!("/console/stops/{today}/door/list"), "fr").await;
+        assert_eq!(r.status(), 401, "{name}: a script is told, not redirected");
+        let outsider = accounts::create_tenant(&t.db, "autre-org", "Autre", now).await;
+        let outsider = outsider.expect("another organizer");
+        accounts::add_member(
+            &t.db,
+            outsider.scope,
+            accounts::NewMember {
+                email: "porte@autre.ma".into(),
+                display_name: None,
+                password: Some("correct horse battery staple".into()),
+                role: Role::Owner,
+            },
+            now,
+        )
+        .await
+        .expect("member");
+        let stranger = site.console("porte@autre.ma", "correct horse battery staple").await;
+        let r = stranger.get(&format!("/console/stops/{today}/door/list")).await;
+        assert_eq!(r.status(), 404, "{name}: another organizer's owner sees no list of ours");
+
+        // Scans sent as JSON: one live, then a batch made offline, sent twice.
+        let path = format!("/console/stops/{today}/door/scans?lang=fr");
+        let yassine = people.iter().find(|p| p[1] == "Yassine T.").expect("Yassine")[0].as_str().expect("code");
+        let at = (now - chrono::Duration::minutes(7)).timestamp_millis();
+        let batch = serde_json::json!({ "door": "Entrée nord", "scans": [
+            { "key": "offline-scan-0001", "code": yassine, "at": at, "offline": true },
+            { "key": "offline-scan-0002", "code": amina_code, "at": at, "offline": true },
+        ]})
+        .to_string();
+        let r = hicham.post_json(&path, "forged", batch.clone()).await;
+        assert_eq!(r.status(), 403, "{name}: the form token is required");
+        let r = stranger.post_json(&format!("/console/stops/{today}/door/scans"), &csrf, batch.clone()).await;
+        assert_eq!(r.status(), 403, "{name}: another member's token is not hers");
+        let r = hicham.post_json(&path, &csrf, batch.clone()).await;
+        assert_eq!(r.status(), 200, "{name}");
+        let reply: serde_json::Value = r.json().await.expect("JSON");
+        let outcomes: Vec<_> =
+            reply["answers"].as_array().expect("answers").iter().map(|a| a["outcome"].clone()).collect();
+        assert_eq!(outcomes, [serde_json::json!("admitted"), serde_json::json!("conflict")], "{name}");
+        assert!(reply["answers"][1]["message"].as_str().is_some_and(|m| m.contains("deux fois")), "{name}: {reply}");
+        assert_eq!(reply["counts"]["checkedIn"], 2, "{name}");
+        let doors = reply["counts"]["doors"].to_string();
+        assert!(doors.contains("Entrée nord : 1") && doors.contains("Porte sans nom : 1"), "{name}: {doors}");
+        let again: serde_json::Value = hicham.post_json(&path, &csrf, batch).await.json().await.expect("JSON");
+        assert!(
+            again["answers"].as_array().expect("answers").iter().all(|a| a["outcome"] == "duplicate"),
+            "{name}: a batch sent twice counts once and reports once: {again}"
+        );
+        let html = hicham.html(&here).await;
+        assert!(html.contains("Entré·e deux fois — Entrée nord"), "{name}: the report on the door's page");
+        // Nonsense, too much, a bad key: refused in words, nothing done.
+        let r = hicham.post_json(&path, &csrf, "{not json".into()).await;
+        assert_eq!(r.status(), 422, "{name}");
+        let too_many: Vec<_> = (0..201)
+            .map(|i| serde_json::json!({ "key": format!("bulk-scan-{i:04}"), "code": yassine, "at": at, "offline": true }))
+            .collect();
+        let r = hicham.post_json(&path, &csrf, serde_json::json!({ "scans": too_many }).to_string()).await;
+        assert_eq!(r.status(), 422, "{name}");
+        let refused: serde_json::Value = r.json().await.expect("JSON");
+        assert!(refused["error"].as_str().is_some_and(|e| e.contains("200")), "{name}: {refused}");
+        let bad = serde_json::json!({ "scans": [{ "key": "<script>", "code": yassine, "at": at, "offline": true }] });
+        assert_eq!(hicham.post_json(&path, &csrf, bad.to_string()).await.status(), 422, "{name}");
+
+        // The app: a manifest that opens this door, and its worker.
+        let r = hicham.get(&format!("/console/stops/{today}/door/app.webmanifest?lang=ar")).await;
+        let manifest: serde_json::Value = r.json().await.expect("manifest");
+        assert_eq!(manifest["start_url"], format!("/console/stops/{today}/door?lang=ar"), "{name}");
+        assert_eq!(manifest["dir"], "rtl", "{name}");
+        let r = hicham.get("/console/door-sw.js").await;
+        assert!(r.headers()["content-type"].to_str().unwrap_or("").starts_with("text/javascript"), "{name}");
+        let csp = hicham.get(&here).await.headers()["content-security-policy"].to_str().unwrap_or("").to_owned();
+        assert!(csp.contains("manifest-src 'self'") && csp.contains("worker-src 'self'"), "{name}: {csp}");
     }
 }

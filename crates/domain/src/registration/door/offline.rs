@@ -39,11 +39,11 @@ pub const MAX_SCANS_PER_SYNC: usize = 200;
 /// A door's name, as its volunteer types it ("Entrée nord").
 pub const MAX_DOOR_NAME: usize = 40;
 
-/// Whether the door of `stop` admits people at `now`: the stop's day, from
-/// [`super::DOOR_OPENS_BEFORE`] before it starts to
-/// [`super::DOOR_CLOSES_AFTER`] after it ends.
-pub fn door_open(stop: &stop::Model, now: DateTime<Utc>) -> bool {
-    now >= opens_at(stop) && now <= closes_at(stop)
+/// Whether the door of a stop starting and ending then admits people at
+/// `now`: the stop's day, from [`super::DOOR_OPENS_BEFORE`] before it starts
+/// to [`super::DOOR_CLOSES_AFTER`] after it ends.
+pub fn door_open(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now >= starts_at - super::DOOR_OPENS_BEFORE && now <= ends_at + super::DOOR_CLOSES_AFTER
 }
 
 fn opens_at(stop: &stop::Model) -> DateTime<Utc> {
@@ -111,7 +111,7 @@ pub async fn door_list(
 ) -> DomainResult<DoorList> {
     let scope = actor.require(Action::CheckIn)?;
     let door = find_stop(db, scope, stop_id).await?;
-    if !door_open(&door, now) {
+    if !door_open(door.starts_at, door.ends_at, now) {
         let zone = door.time_zone;
         let at = |t: DateTime<Utc>| format!("{} {}", local_date(zone, t), local_time(zone, t));
         return Err(DomainError::conflict(
