@@ -135,6 +135,47 @@ impl Browser {
         }
     }
 
+    /// A scan at a door screen with its script: typed, then the answer that
+    /// replaces the last one (the page stays; the script answers).
+    async fn scan(&self, code: &str) {
+        self.driver
+            .execute(
+                "document.querySelectorAll('[data-door]').forEach(function (e) { e.setAttribute('data-old', '1'); });",
+                vec![],
+            )
+            .await
+            .expect("mark the last answer");
+        self.fill("code", code).await;
+        let button = self.driver.find(By::Css("form.door-form button[type=submit]")).await.expect("the button");
+        button.click().await.expect("scan");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while self.driver.find(By::Css("[data-door]:not([data-old])")).await.is_err() {
+            assert!(tokio::time::Instant::now() < deadline, "no answer to {code} within 15 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until a script returns true (polled), or fails saying what.
+    async fn until(&self, what: &str, script: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = self.driver.execute(script, vec![]).await.map(|r| r.json().clone()).unwrap_or(Value::Null);
+            if v == json!(true) {
+                return;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                let keys = self
+                    .driver
+                    .execute("return JSON.stringify(Object.keys(localStorage)) + (localStorage.length ? localStorage.getItem(localStorage.key(0)).slice(0, 300) : '');", vec![])
+                    .await
+                    .map(|r| r.json().clone())
+                    .unwrap_or(Value::Null);
+                panic!("{what}: not within 30 s (last: {v}); kept: {keys}; the page says: {}", self.text().await);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     async fn text(&self) -> String {
         self.driver.find(By::Tag("body")).await.expect("body").text().await.expect("text")
     }
@@ -334,6 +375,14 @@ async fn set_capacity(server: &Server, token: &str, stop: &Value, capacity: i64)
         .await
         .expect("JSON");
     assert!(r["errors"].is_null(), "{r}");
+}
+
+/// The console's addresses carry the row's id; the API's ids are opaque
+/// (`Stop:<tenant>:<uuid>`, base64url).
+fn row_id(global: &str) -> String {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global).expect("a global id");
+    String::from_utf8(raw).expect("utf-8").rsplit(':').next().expect("the row's id").to_owned()
 }
 
 fn has_arabic(text: &str) -> bool {
@@ -542,13 +591,7 @@ async fn an_organizer_signs_in_to_the_console_and_sees_the_edition_in_french_and
         let r = server.graphql(REGISTER, json!({ "input": input })).await;
         assert!(r["errors"].is_null(), "{r}");
     }
-    // The console's addresses carry the row's id, the API's ids are opaque
-    // (`Stop:<tenant>:<uuid>`, base64url).
-    let stop_id = {
-        use base64::Engine as _;
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&global).expect("a global id");
-        String::from_utf8(raw).expect("utf-8").rsplit(':').next().expect("the row's id").to_owned()
-    };
+    let stop_id = row_id(&global);
 
     d.goto(format!("{}/console?lang=fr", server.base)).await.expect("open the console");
     assert!(d.current_url().await.expect("url").path().ends_with("/console/login"), "to the sign-in page");
@@ -810,10 +853,7 @@ async fn the_door_answers_each_scan_big_in_french_and_arabic() {
     }
 
     let b = &browser;
-    let scan = |code: String| async move {
-        b.fill("code", &code).await;
-        b.press("form.door-form button").await;
-    };
+    let scan = |code: String| async move { b.scan(&code).await };
     d.goto(format!("{}/console/stops/{stop_id}/door?lang=fr", server.base)).await.expect("the door");
     browser.shot("door-ready-fr").await;
     // As a person types it: lower case, no dash.
@@ -865,6 +905,243 @@ async fn the_door_answers_each_scan_big_in_french_and_arabic() {
     browser.shot("door-other-stop-ar").await;
     scan("ZZZZZ-ZZZZZ".to_owned()).await;
     browser.shot("door-unknown-ar").await;
+    browser.quit().await;
+    server.stop().await;
+}
+
+/// The door when the venue's network goes: a door member opens the screen
+/// online (it keeps the day's list and a copy of itself), the server stops,
+/// the screen reloads from its copy and keeps admitting people from its list;
+/// when the server is back the queue is sent once, with the scans' times, and
+/// a second device's offline scan of one of them is reported as a conflict.
+#[tokio::test]
+async fn the_door_keeps_admitting_people_offline_and_syncs_once() {
+    let Some(browser) = Browser::start(true).await else { return };
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path().join("escale-data");
+    let dir_s = dir.to_str().expect("utf-8").to_owned();
+    let cli = |args: &[&str]| {
+        let mut cmd = escale(args);
+        cmd.arg("--data-dir").arg(&dir).env("ESCALE_USER_PASSWORD", "Porte-Nord-Oujda-2027");
+        cmd
+    };
+    assert!(cli(&["demo"]).status().await.expect("demo").success());
+    let member = ["user", "create", "--tenant", TENANT, "--email", "porte@example.ma", "--role", "checkin"];
+    assert!(cli(&member).status().await.expect("a door member").success());
+    let server = Server::start(escale(&["serve", "--data-dir", &dir_s, "--listen", "127.0.0.1:0"])).await;
+    let base = server.base.clone();
+    let port = base.rsplit(':').next().expect("a port").to_owned();
+
+    // A stop held today, four seats, five people: the fifth waits.
+    let token = login(&server, &dir).await;
+    let gql = |query: &'static str, variables: Value| {
+        let (server, token) = (&server, &token);
+        async move {
+            let r: Value = server
+                .http
+                .post(format!("{}/graphql", server.base))
+                .bearer_auth(token)
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .expect("POST")
+                .json()
+                .await
+                .expect("JSON");
+            assert!(r["errors"].is_null(), "{r}");
+            r["data"].clone()
+        }
+    };
+    let editions = gql("{ editions(status: PUBLISHED) { edges { node { id } } } }", json!({})).await;
+    let edition = editions["editions"]["edges"][0]["node"]["id"].clone();
+    let now = chrono::Utc::now();
+    let stop = gql(
+        "mutation($i: CreateStopInput!) { createStop(input: $i) { id } }",
+        json!({ "i": { "editionId": edition, "name": "Escale du jour", "region": "Oriental", "city": "Oujda",
+            "venue": "CCI", "startsAt": (now + chrono::Duration::hours(1)).to_rfc3339(),
+            "endsAt": (now + chrono::Duration::hours(7)).to_rfc3339(), "capacity": 4 } }),
+    )
+    .await["createStop"]["id"]
+        .clone();
+    gql(
+        "mutation($id: ID!) { setStopStatus(id: $id, status: PUBLISHED, notify: false) { id } }",
+        json!({ "id": stop }),
+    )
+    .await;
+    let mut codes = Vec::new();
+    for n in ["Amina Benali", "Nadia Cherkaoui", "Salma Idrissi", "Karim Fassi", "Omar Alaoui"] {
+        let input = json!({ "stopId": stop, "fullName": n, "email": format!("{}@example.ma", n.replace(' ', ".").to_lowercase()) });
+        let r = server.graphql(REGISTER, json!({ "input": input })).await;
+        codes.push(r["data"]["register"]["registration"]["ticketCode"].as_str().expect("a code").to_owned());
+    }
+    let stop_uuid = row_id(stop.as_str().expect("an id"));
+
+    // The door member signs in on her phone and opens the door, in Arabic
+    // once and in French: the screen keeps both copies and the day's list.
+    let d = &browser.driver;
+    d.goto(format!("{base}/console/login?lang=fr")).await.expect("sign in");
+    browser.fill("email", "porte@example.ma").await;
+    browser.fill("password", "Porte-Nord-Oujda-2027").await;
+    browser.press("form.console-login button").await;
+    let door = |lang: &str| format!("{base}/console/stops/{stop_uuid}/door?lang={lang}");
+    for lang in ["ar", "fr"] {
+        d.goto(door(lang)).await.expect("the door");
+        browser
+            .until(
+                "the day's list kept",
+                "var k = localStorage.getItem('escale.door.list.' + document.querySelector('[data-door-app]').dataset.stop);
+                 return !!k && JSON.parse(k).count === 5;",
+            )
+            .await;
+        let check = format!(
+            "var done = arguments[arguments.length - 1];
+             caches.match({:?}).then(function (r) {{ done(!!r); }}, function () {{ done(false); }});",
+            door(lang)
+        );
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while !d.execute_async(&check, vec![]).await.is_ok_and(|r| r.json() == &json!(true)) {
+            assert!(tokio::time::Instant::now() < deadline, "the door's copy kept ({lang})");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    browser.tick("details.door-name summary").await;
+    browser.fill("door-name", "Entrée nord").await;
+    d.execute("document.getElementById('door-name').dispatchEvent(new Event('change'));", vec![]).await.expect("name");
+    browser.shot("door-online-fr").await;
+
+    // The network goes (the server stops): the screen reloads from its copy.
+    server.stop().await;
+    d.refresh().await.expect("reload with no server");
+    browser
+        .until(
+            "the screen says offline",
+            "var n = document.querySelector('[data-door-net]'); return !!n && n.getAttribute('data-online') === '0';",
+        )
+        .await;
+    let before = chrono::Utc::now();
+    for code in &codes[..4] {
+        browser.scan(code).await;
+        let answer = d.find(By::Css("[data-door]:not([data-old])")).await.expect("answer");
+        assert_eq!(answer.attr("data-door").await.expect("attr").as_deref(), Some("ok"), "{code} admitted offline");
+    }
+    let text = browser.text().await;
+    assert!(text.contains("Karim F.") && text.contains("transmise au retour"), "{text}");
+    assert!(text.contains("Entrés : 4 sur 4"), "offline, the device counts its own entries: {text}");
+    browser.shot("door-offline-admitted-fr").await;
+    browser.scan(&codes[4]).await;
+    let text = browser.text().await;
+    assert!(text.contains("liste d'attente") && text.contains("position 1"), "the waiting one refused: {text}");
+    browser.shot("door-offline-waitlisted-fr").await;
+    browser.scan(&codes[1]).await;
+    assert!(browser.text().await.contains("déjà entré"), "twice on one device: refused from its own list");
+    let net = d.find(By::Css("[data-door-net]")).await.expect("status");
+    assert_eq!(net.attr("data-queue").await.expect("attr").as_deref(), Some("4"), "four entries wait");
+    assert!(net.text().await.expect("text").contains("Hors ligne"), "it says so");
+    browser.assert_accessible("door, offline, fr").await;
+    let scanned = chrono::Utc::now();
+    // The same screen in Arabic, from its copy, answers from the same list.
+    d.goto(door("ar")).await.expect("the door, ar, offline");
+    browser
+        .until(
+            "offline, ar",
+            "var n = document.querySelector('[data-door-net]'); return !!n && n.getAttribute('data-online') === '0';",
+        )
+        .await;
+    browser.scan(&codes[0]).await;
+    assert!(has_arabic(&browser.text().await), "in Arabic");
+    browser.shot("door-offline-already-ar").await;
+    browser.scan(&codes[4]).await;
+    browser.shot("door-offline-waitlisted-ar").await;
+    d.goto(door("fr")).await.expect("back to French, offline");
+
+    // The network is back: the queue goes, once.
+    let server =
+        Server::start(escale(&["serve", "--data-dir", &dir_s, "--listen", &format!("127.0.0.1:{port}")])).await;
+    browser
+        .until(
+            "the queue sent",
+            "var n = document.querySelector('[data-door-net]'); return !!n && n.getAttribute('data-queue') === '0' && n.getAttribute('data-online') === '1';",
+        )
+        .await;
+    browser
+        .until(
+            "the count follows",
+            "return document.querySelector('.door-counts').textContent.indexOf('4 sur 4') >= 0;",
+        )
+        .await;
+    browser.shot("door-synced-fr").await;
+
+    // What the server holds: four check-ins, at the scans' times.
+    let _ = escale_testkit::http_client();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
+    let r = http
+        .post(format!("{base}/console/login?lang=fr"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "porte@example.ma"), ("password", "Porte-Nord-Oujda-2027")])
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = r.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("cookie").to_owned();
+    let list: Value = http
+        .get(format!("{base}/console/stops/{stop_uuid}/door/list"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("JSON");
+    let people = list["people"].as_array().expect("people");
+    let ins: Vec<i64> = people.iter().filter_map(|p| p[5].as_i64()).collect();
+    assert_eq!(ins.len(), 4, "exactly four check-ins: {list}");
+    for at in &ins {
+        assert!(
+            (before.timestamp_millis() - 1000..=scanned.timestamp_millis()).contains(at),
+            "a check-in at its scan's time, not the sync's: {at}"
+        );
+    }
+    let omar = people.iter().find(|p| p[0] == codes[4].replace('-', "").as_str()).expect("Omar");
+    assert!(omar[5].is_null(), "the waiting one is not in");
+
+    // A second door, offline too, had let Nadia in: reported, once.
+    let page = http
+        .get(format!("{base}/console/stops/{stop_uuid}/door?lang=fr"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("door")
+        .text()
+        .await
+        .expect("html");
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf").to_owned();
+    let second = json!({ "door": "Entrée sud", "scans": [
+        { "key": "south-device-0001", "code": codes[1], "at": before.timestamp_millis(), "offline": true } ] });
+    let send = || {
+        http.post(format!("{base}/console/stops/{stop_uuid}/door/scans?lang=fr"))
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .header("x-csrf-token", &csrf)
+            .json(&second)
+            .send()
+    };
+    let reply: Value = send().await.expect("sync").json().await.expect("JSON");
+    assert_eq!(reply["answers"][0]["outcome"], "conflict", "{reply}");
+    let reply: Value = send().await.expect("sync again").json().await.expect("JSON");
+    assert_eq!(reply["answers"][0]["outcome"], "duplicate", "reported once: {reply}");
+    d.refresh().await.expect("reload");
+    let text = browser.text().await;
+    assert!(text.contains("Entré·e deux fois — Entrée sud"), "on the door's page: {text}");
+    assert!(text.contains("Entrée nord : 4"), "each door counted: {text}");
+    browser.shot("door-report-fr").await;
+
+    // Signing out wipes the device.
+    browser.press("form[action^='/console/logout'] button").await;
+    browser
+        .until("the device wiped", "return Object.keys(localStorage).filter(function (k) { return k.indexOf('escale.door.list') === 0; }).length === 0;")
+        .await;
+    let check =
+        "var done = arguments[arguments.length - 1]; caches.keys().then(function (k) { done(k.length === 0); });";
+    assert_eq!(d.execute_async(check, vec![]).await.expect("caches").json(), &json!(true), "no copy left");
     browser.quit().await;
     server.stop().await;
 }

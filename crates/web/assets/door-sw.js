@@ -6,7 +6,7 @@
 // (Clear-Site-Data) and after the stop's day.
 "use strict";
 var CACHE = "escale-door";
-var DOOR = /^\/console\/stops\/[0-9a-f-]{36}\/door$/;
+var DOOR = /^\/console\/stops\/[0-9a-fA-F-]{32,36}\/door$/;
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 function timeout(ms) {

@@ -154,6 +154,15 @@ function escaleDoor(app, counts) {
     var parts = [online ? word("online") : word("offline"), word("queued", { count: queue.length })];
     parts.push(list ? word("list", { count: list.count, time: clock(list.fetched) }) : word("no-list"));
     net.textContent = parts.join(" · ");
+    if (!online && list) {
+      // Offline, the count is this device's: its list and its entries.
+      var confirmed = 0, inside = 0;
+      Object.keys(list.byCode).forEach(function (c) {
+        var p = list.byCode[c];
+        if (p[2] === "c") { confirmed += 1; if (p[5]) inside += 1; }
+      });
+      counts.textContent = word("counts", { in: inside, confirmed: confirmed });
+    }
     net.className = "door-net " + (online ? "on" : "off");
     net.setAttribute("data-queue", String(queue.length));
     net.setAttribute("data-online", online ? "1" : "0");

@@ -66,6 +66,7 @@ struct Words {
     conflict: String,
     signed_out: String,
     leave: String,
+    counts: String,
 }
 
 impl Words {
@@ -90,6 +91,7 @@ impl Words {
             conflict: t.s("console-door-reported"),
             signed_out: t.s("console-door-signed-out"),
             leave: t.s("console-door-leave"),
+            counts: t.a("console-door-counts", &[place("in"), place("confirmed")]),
         }
     }
 }
