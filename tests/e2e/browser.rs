@@ -808,6 +808,7 @@ async fn the_door_answers_each_scan_big_in_french_and_arabic() {
     let Some(browser) = Browser::start(true).await else { return };
     let data = tempfile::tempdir().expect("temp dir");
     let dir = data.path().join("escale-data");
+    door_member(&dir).await;
     let server =
         Server::start(escale(&["serve", "--data-dir", dir.to_str().expect("utf-8"), "--listen", "127.0.0.1:0"])).await;
     let d = &browser.driver;
@@ -844,13 +845,41 @@ async fn the_door_answers_each_scan_big_in_french_and_arabic() {
         .expect("another")["id"]
         .clone();
     let mut codes = Vec::new();
-    for (n, stop) in
-        [("Amina Benali", &oujda), ("Nadia Cherkaoui", &oujda), ("Salma Idrissi", &oujda), ("Karim Fassi", &other)]
-    {
+    for (n, stop) in [
+        ("Amina Benali", &oujda),
+        ("Nadia Cherkaoui", &oujda),
+        ("Salma Idrissi", &oujda),
+        ("Karim Fassi", &other),
+        ("Omar Alaoui", &oujda),
+    ] {
         let input = json!({ "stopId": stop, "fullName": n, "email": format!("{}@example.ma", n.replace(' ', ".").to_lowercase()) });
         let r = server.graphql(REGISTER, json!({ "input": input })).await;
         codes.push(r["data"]["register"]["registration"]["ticketCode"].as_str().expect("a code").to_owned());
     }
+    // Omar, waiting second, gives up his place.
+    let token = login(&server, &dir).await;
+    let r: Value = server
+        .http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&token)
+        .json(&json!({
+            "query": "mutation($c: String!) { cancelRegistration(input: { ticketCode: $c }) { __typename } }",
+            "variables": { "c": codes[4] },
+        }))
+        .send()
+        .await
+        .expect("cancel")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(r["errors"].is_null(), "{r}");
+
+    // The owner signs out; the door member signs in on her phone.
+    browser.press("form[action^='/console/logout'] button").await;
+    browser.fill("email", "porte@example.ma").await;
+    browser.fill("password", DOOR_PASSWORD).await;
+    browser.press("form.console-login button").await;
+    assert!(browser.text().await.contains("Escale du jour"), "her dashboard offers the door");
 
     let b = &browser;
     let scan = |code: String| async move { b.scan(&code).await };
@@ -871,9 +900,11 @@ async fn the_door_answers_each_scan_big_in_french_and_arabic() {
     scan(codes[3].clone()).await;
     assert!(browser.text().await.contains("pas pour cette escale"), "another stop");
     browser.shot("door-other-stop-fr").await;
+    scan(codes[4].clone()).await;
+    assert!(browser.text().await.contains("annulée le"), "cancelled");
+    browser.shot("door-cancelled-fr").await;
 
     // Another door admits Nadia: this screen's count follows without a reload.
-    let token = login(&server, &dir).await;
     let r = server
         .http
         .post(format!("{}/graphql", server.base))
@@ -902,11 +933,30 @@ async fn the_door_answers_each_scan_big_in_french_and_arabic() {
     assert!(browser.text().await.contains("لائحة الانتظار"), "waiting, in Arabic");
     browser.shot("door-waitlisted-ar").await;
     scan(codes[3].clone()).await;
+    assert!(has_arabic(&browser.text().await), "another stop, in Arabic");
     browser.shot("door-other-stop-ar").await;
+    scan(codes[4].clone()).await;
+    assert!(browser.text().await.contains("أُلغي") || browser.text().await.contains("ألغي"), "cancelled, in Arabic");
+    browser.shot("door-cancelled-ar").await;
     scan("ZZZZZ-ZZZZZ".to_owned()).await;
     browser.shot("door-unknown-ar").await;
     browser.quit().await;
     server.stop().await;
+}
+
+const DOOR_PASSWORD: &str = "Porte-Nord-Oujda-2027";
+
+/// The demo organizer, and a door member of it (`porte@example.ma`, checkin
+/// role), made at the command line before the server starts.
+async fn door_member(dir: &Path) {
+    let cli = |args: &[&str]| {
+        let mut cmd = escale(args);
+        cmd.arg("--data-dir").arg(dir).env("ESCALE_USER_PASSWORD", DOOR_PASSWORD);
+        cmd
+    };
+    assert!(cli(&["demo"]).status().await.expect("demo").success());
+    let member = ["user", "create", "--tenant", TENANT, "--email", "porte@example.ma", "--role", "checkin"];
+    assert!(cli(&member).status().await.expect("a door member").success());
 }
 
 /// The door when the venue's network goes: a door member opens the screen
@@ -920,14 +970,7 @@ async fn the_door_keeps_admitting_people_offline_and_syncs_once() {
     let data = tempfile::tempdir().expect("temp dir");
     let dir = data.path().join("escale-data");
     let dir_s = dir.to_str().expect("utf-8").to_owned();
-    let cli = |args: &[&str]| {
-        let mut cmd = escale(args);
-        cmd.arg("--data-dir").arg(&dir).env("ESCALE_USER_PASSWORD", "Porte-Nord-Oujda-2027");
-        cmd
-    };
-    assert!(cli(&["demo"]).status().await.expect("demo").success());
-    let member = ["user", "create", "--tenant", TENANT, "--email", "porte@example.ma", "--role", "checkin"];
-    assert!(cli(&member).status().await.expect("a door member").success());
+    door_member(&dir).await;
     let server = Server::start(escale(&["serve", "--data-dir", &dir_s, "--listen", "127.0.0.1:0"])).await;
     let base = server.base.clone();
     let port = base.rsplit(':').next().expect("a port").to_owned();
@@ -981,7 +1024,7 @@ async fn the_door_keeps_admitting_people_offline_and_syncs_once() {
     let d = &browser.driver;
     d.goto(format!("{base}/console/login?lang=fr")).await.expect("sign in");
     browser.fill("email", "porte@example.ma").await;
-    browser.fill("password", "Porte-Nord-Oujda-2027").await;
+    browser.fill("password", DOOR_PASSWORD).await;
     browser.press("form.console-login button").await;
     let door = |lang: &str| format!("{base}/console/stops/{stop_uuid}/door?lang={lang}");
     for lang in ["ar", "fr"] {
@@ -1077,7 +1120,7 @@ async fn the_door_keeps_admitting_people_offline_and_syncs_once() {
     let r = http
         .post(format!("{base}/console/login?lang=fr"))
         .header("sec-fetch-site", "same-origin")
-        .form(&[("email", "porte@example.ma"), ("password", "Porte-Nord-Oujda-2027")])
+        .form(&[("email", "porte@example.ma"), ("password", DOOR_PASSWORD)])
         .send()
         .await
         .expect("sign in");
