@@ -2,7 +2,8 @@
 //! venue's network drops: a device names every scan with its own key, so a
 //! batch sent again after a lost answer changes nothing and a ticket admitted
 //! at two offline doors is reported once, and each door's count is read from
-//! the scans it admitted.
+//! the scans it admitted. A workshop's door records its session: who came
+//! into that room, and when.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -20,6 +21,8 @@ impl MigrationTrait for Migration {
                 tenant_table("door_scan")
                     .col(uuid("stop_id"))
                     .col(uuid_null("registration_id"))
+                    // A workshop's door checks a seat in it; none: the stop's door.
+                    .col(uuid_null("session_id"))
                     // The device's own name for the scan: unique per organizer.
                     .col(string_len("scan_key", 64))
                     .col(string_len("door", 40))
@@ -29,6 +32,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone("synced_at"))
                     .foreign_key(&mut scoped_fk("door_scan", "stop_id", "stop"))
                     .foreign_key(&mut scoped_fk("door_scan", "registration_id", "registration"))
+                    .foreign_key(&mut scoped_fk("door_scan", "session_id", "session"))
                     .index(Index::create().unique().name("uq_door_scan_key").col("tenant_id").col("scan_key"))
                     .check(("ck_door_scan_outcome", one_of("outcome", &["admitted", "conflict", "refused"])))
                     .to_owned(),
@@ -41,6 +45,7 @@ impl MigrationTrait for Migration {
                     .table("door_scan")
                     .col("stop_id")
                     .col("outcome")
+                    .col("session_id")
                     .col("door")
                     .to_owned(),
             )

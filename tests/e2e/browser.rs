@@ -1011,9 +1011,19 @@ async fn the_door_keeps_admitting_people_offline_and_syncs_once() {
         json!({ "id": stop }),
     )
     .await;
+    let workshop = gql(
+        "mutation($i: CreateSessionInput!) { createSession(input: $i) { id } }",
+        json!({ "i": { "stopId": stop, "kind": "WORKSHOP", "title": "Atelier export",
+            "translations": [{ "locale": "ar", "title": "ورشة التصدير" }],
+            "startsAt": (now + chrono::Duration::hours(2)).to_rfc3339(),
+            "endsAt": (now + chrono::Duration::hours(3)).to_rfc3339(), "capacity": 10 } }),
+    )
+    .await["createSession"]["id"]
+        .clone();
     let mut codes = Vec::new();
     for n in ["Amina Benali", "Nadia Cherkaoui", "Salma Idrissi", "Karim Fassi", "Omar Alaoui"] {
-        let input = json!({ "stopId": stop, "fullName": n, "email": format!("{}@example.ma", n.replace(' ', ".").to_lowercase()) });
+        let seat = if n.starts_with("Amina") { json!([workshop]) } else { json!([]) };
+        let input = json!({ "stopId": stop, "fullName": n, "sessionIds": seat, "email": format!("{}@example.ma", n.replace(' ', ".").to_lowercase()) });
         let r = server.graphql(REGISTER, json!({ "input": input })).await;
         codes.push(r["data"]["register"]["registration"]["ticketCode"].as_str().expect("a code").to_owned());
     }
@@ -1176,6 +1186,27 @@ async fn the_door_keeps_admitting_people_offline_and_syncs_once() {
     assert!(text.contains("Entré·e deux fois — Entrée sud"), "on the door's page: {text}");
     assert!(text.contains("Entrée nord : 4"), "each door counted: {text}");
     browser.shot("door-report-fr").await;
+
+    // The workshop's own door, in Arabic: Amina has a seat, Nadia none.
+    d.find(By::Css(".door-rooms a[href*='session=']")).await.expect("the workshop's door").click().await.expect("go");
+    let room = d.current_url().await.expect("url").to_string().replace("lang=fr", "lang=ar");
+    d.goto(&room).await.expect("the room, ar");
+    browser
+        .until(
+            "the room's list",
+            "return document.querySelector('[data-door-net]').getAttribute('data-online') === '1';",
+        )
+        .await;
+    browser.scan(&codes[0]).await;
+    let text = browser.text().await;
+    let answer = d.find(By::Css("[data-door]:not([data-old])")).await.expect("answer");
+    assert_eq!(answer.attr("data-door").await.expect("attr").as_deref(), Some("ok"), "into the room: {text}");
+    assert!(text.contains("ورشة التصدير"), "the workshop named in Arabic: {text}");
+    browser.shot("door-workshop-admitted-ar").await;
+    browser.scan(&codes[1]).await;
+    assert!(browser.text().await.contains("لا يوجد مقعد محجوز"), "no seat, in Arabic");
+    browser.shot("door-workshop-no-seat-ar").await;
+    browser.assert_accessible("a workshop's door, ar").await;
 
     // Signing out wipes the device.
     browser.press("form[action^='/console/logout'] button").await;

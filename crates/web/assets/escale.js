@@ -64,11 +64,13 @@ function escaleBuzz(ok) {
 })();
 function escaleDoor(app, counts) {
   var stop = app.getAttribute("data-stop");
+  // A workshop's door keeps its own list (who is in that room) and queue.
+  var session = app.getAttribute("data-session");
   var zone = app.getAttribute("data-zone");
   var lang = app.getAttribute("data-lang");
   var csrf = app.getAttribute("data-csrf");
-  var listKey = "escale.door.list." + stop;
-  var queueKey = "escale.door.queue." + stop;
+  var listKey = "escale.door.list." + stop + (session ? "." + session : "");
+  var queueKey = "escale.door.queue." + stop + (session ? "." + session : "");
   var form = app.querySelector(".door-form");
   var input = document.getElementById("code");
   var doorName = document.getElementById("door-name");
@@ -263,6 +265,7 @@ function escaleDoor(app, counts) {
     if (!p) return show(false, word("unknown"), "", []);
     if (p[2] === "x") return show(false, word("cancelled", { date: day(p[4] || Date.now()), time: clock(p[4] || Date.now()) }), "", []);
     if (p[2] === "w") return show(false, word("waitlisted", { position: p[3] || "" }), "", []);
+    if (session && (p[7] || []).indexOf(session) < 0) return show(false, word("no-seat"), "", []);
     if (p[5]) return show(false, word("already", { name: p[1], time: clock(p[5]) }), "", []);
     var at = Date.now();
     p[5] = at;

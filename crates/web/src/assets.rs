@@ -97,13 +97,25 @@ struct Icon {
     purpose: &'static str,
 }
 
+#[derive(serde::Deserialize)]
+pub(crate) struct ManifestQuery {
+    lang: Option<String>,
+    session: Option<String>,
+}
+
 /// The door screen of a stop as an app to put on the home screen: it opens
 /// on that stop's door, full screen.
 pub(crate) async fn door_manifest(
     Path(stop): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<crate::page::LangQuery>,
+    axum::extract::Query(q): axum::extract::Query<ManifestQuery>,
 ) -> Response {
     let Ok(stop) = uuid::Uuid::parse_str(&stop) else { return StatusCode::NOT_FOUND.into_response() };
+    // A workshop's door opens on that workshop.
+    let session = match q.session.as_deref().map(uuid::Uuid::parse_str) {
+        None => String::new(),
+        Some(Ok(s)) => format!("&session={s}"),
+        Some(Err(_)) => return StatusCode::NOT_FOUND.into_response(),
+    };
     let lang = q.lang.as_deref().and_then(escale_domain::Lang::parse).unwrap_or(escale_domain::Lang::Fr);
     let t = crate::page::Tr(lang);
     let manifest = Manifest {
@@ -111,7 +123,7 @@ pub(crate) async fn door_manifest(
         short_name: t.s("console-door"),
         lang: lang.as_str(),
         dir: if lang == escale_domain::Lang::Ar { "rtl" } else { "ltr" },
-        start_url: format!("/console/stops/{stop}/door?lang={}", lang.as_str()),
+        start_url: format!("/console/stops/{stop}/door?lang={}{session}", lang.as_str()),
         scope: "/console/",
         display: "standalone",
         background_color: "#ffffff",

@@ -30,9 +30,35 @@ use escale_gateway::limits::{Bucket, actor_key};
 use escale_i18n::Arg;
 
 use crate::Web;
-use crate::console::{self, ConsoleQuery, Frame};
+use crate::console::{self, Frame};
 use crate::console_catalog::field;
 use crate::page::{self, Chrome, Tr, choose_lang};
+
+/// `?lang=` and, at a workshop's door, `?session=`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct DoorQuery {
+    lang: Option<String>,
+    session: Option<String>,
+}
+
+impl DoorQuery {
+    /// The stop of the path and the workshop of the query, if they parse.
+    fn ids(&self, stop: &str) -> Option<(uuid::Uuid, Option<uuid::Uuid>)> {
+        let stop = uuid::Uuid::parse_str(stop).ok()?;
+        match self.session.as_deref().filter(|s| !s.is_empty()) {
+            None => Some((stop, None)),
+            Some(s) => uuid::Uuid::parse_str(s).ok().map(|s| (stop, Some(s))),
+        }
+    }
+
+    /// What the door's addresses carry after `?`.
+    fn suffix(lang: Lang, session: Option<uuid::Uuid>) -> String {
+        match session {
+            Some(s) => format!("lang={}&session={s}", lang.as_str()),
+            None => format!("lang={}", lang.as_str()),
+        }
+    }
+}
 
 /// The answer to the last scan.
 struct Answer {
@@ -67,10 +93,12 @@ struct Words {
     signed_out: String,
     leave: String,
     counts: String,
+    /// At a workshop's door: no seat in it.
+    no_seat: String,
 }
 
 impl Words {
-    fn new(t: Tr) -> Words {
+    fn new(t: Tr, workshop: Option<&str>) -> Words {
         let place = |k: &'static str| (k, Arg::from(format!("{{{k}}}")));
         Words {
             welcome: escale_domain::text!("door-welcome", name = "{name}").render(t.0),
@@ -92,6 +120,9 @@ impl Words {
             signed_out: t.s("console-door-signed-out"),
             leave: t.s("console-door-leave"),
             counts: t.a("console-door-counts", &[place("in"), place("confirmed")]),
+            no_seat: workshop
+                .map(|w| escale_domain::text!("door-no-seat", workshop = w).render(t.0))
+                .unwrap_or_default(),
         }
     }
 }
@@ -102,6 +133,12 @@ struct DoorPage {
     c: Chrome,
     f: Frame,
     id: String,
+    /// The workshop whose door this is, if it is one's: (id, title).
+    session: Option<(String, String)>,
+    /// What the door's addresses carry after `?`.
+    query: String,
+    /// The stop's workshops, each with its own door: (id, title).
+    workshops: Vec<(String, String)>,
     heading: String,
     zone: String,
     counts: String,
@@ -144,7 +181,7 @@ async fn door_page(
     web: &Web,
     lang: Lang,
     (token, actor): (&str, &Actor),
-    stop_id: uuid::Uuid,
+    (stop_id, session_id): (uuid::Uuid, Option<uuid::Uuid>),
     answer: Option<Answer>,
 ) -> Response {
     let t = Tr(lang);
@@ -155,10 +192,21 @@ async fn door_page(
         Err(DomainError::NotFound { .. }) => return page::not_found(lang),
         Err(e) => return page::unavailable(lang, &e),
     };
+    let workshops = match workshops_of(db, scope, stop_id, lang).await {
+        Ok(w) => w,
+        Err(e) => return page::unavailable(lang, &e),
+    };
+    let session = match session_id {
+        None => None,
+        Some(id) => match workshops.iter().find(|(w, _)| *w == id.to_string()) {
+            Some(w) => Some(w.clone()),
+            None => return page::not_found(lang),
+        },
+    };
     let read = async {
-        let counts = door::stop_counts(db, scope, &[stop_id]).await?.remove(&stop_id).unwrap_or_default();
-        let doors = offline::door_counts(db, scope, stop_id).await?;
-        let reports = offline::door_conflicts(db, scope, stop_id).await?;
+        let counts = counts_of(db, scope, stop_id, session_id).await?;
+        let doors = offline::door_counts(db, scope, stop_id, session_id).await?;
+        let reports = offline::door_conflicts(db, scope, stop_id, session_id).await?;
         Ok::<_, DomainError>((counts, doors, reports))
     };
     let (counts, doors, reports) = match read.await {
@@ -177,7 +225,11 @@ async fn door_page(
             t.a("console-door-report", &[("kind", kind.into()), ("door", r.door.clone().into()), ("time", at.into())])
         })
         .collect();
-    let heading = stop.name_in(lang.as_str()).to_owned();
+    let stop_name = stop.name_in(lang.as_str()).to_owned();
+    let heading = match &session {
+        Some((_, title)) => format!("{title} — {stop_name}"),
+        None => stop_name,
+    };
     let (c, f) = match console::frame(
         web,
         lang,
@@ -191,24 +243,53 @@ async fn door_page(
         Ok(framed) => framed,
         Err(e) => return page::unavailable(lang, &e),
     };
+    let words = Words::new(t, session.as_ref().map(|(_, title)| title.as_str()));
     let page = DoorPage {
         c,
         f,
         id: stop_id.to_string(),
+        query: DoorQuery::suffix(lang, session_id),
+        session,
+        workshops,
         heading,
         zone: zone.to_string(),
         counts: counts_text(t, counts),
         doors: per_door(t, counts, doors),
         reports,
         answer,
-        words: Words::new(t),
+        words,
     };
     console::console_page(StatusCode::OK, &page)
 }
 
+/// The stop's workshops, each a door of its own: (id, title).
+async fn workshops_of(
+    db: &escale_domain::DatabaseConnection,
+    scope: TenantScope,
+    stop_id: uuid::Uuid,
+    lang: Lang,
+) -> Result<Vec<(String, String)>, DomainError> {
+    let mut by_stop = catalog::sessions_with_speakers(db, scope, vec![stop_id]).await?;
+    let sessions = by_stop.remove(&stop_id).unwrap_or_default();
+    Ok(sessions.iter().map(|s| (s.session.id.0.to_string(), s.session.title_in(lang.as_str()).to_owned())).collect())
+}
+
+/// The stop's door count, or a workshop's (in the room / seats).
+async fn counts_of(
+    db: &escale_domain::DatabaseConnection,
+    scope: TenantScope,
+    stop_id: uuid::Uuid,
+    session_id: Option<uuid::Uuid>,
+) -> Result<StopCounts, DomainError> {
+    match session_id {
+        Some(session) => offline::workshop_counts(db, scope, session).await,
+        None => Ok(door::stop_counts(db, scope, &[stop_id]).await?.remove(&stop_id).unwrap_or_default()),
+    }
+}
+
 pub(crate) async fn door(
     State(web): State<Web>,
-    Query(q): Query<ConsoleQuery>,
+    Query(q): Query<DoorQuery>,
     Path(stop): Path<String>,
     headers: HeaderMap,
     jar: CookieJar,
@@ -218,8 +299,8 @@ pub(crate) async fn door(
         Ok(arrived) => arrived,
         Err(away) => return *away,
     };
-    let Ok(stop) = uuid::Uuid::parse_str(&stop) else { return page::not_found(lang) };
-    door_page(&web, lang, (&token, &actor), stop, None).await
+    let Some(ids) = q.ids(&stop) else { return page::not_found(lang) };
+    door_page(&web, lang, (&token, &actor), ids, None).await
 }
 
 /// A JSON refusal, in the reader's language, for the door's script.
@@ -275,11 +356,11 @@ async fn live_counts(
     web: &Web,
     lang: Lang,
     scope: TenantScope,
-    stop_id: uuid::Uuid,
+    (stop_id, session_id): (uuid::Uuid, Option<uuid::Uuid>),
 ) -> Result<LiveCounts, DomainError> {
     let db = &web.state.db;
-    let c = door::stop_counts(db, scope, &[stop_id]).await?.remove(&stop_id).unwrap_or_default();
-    let doors = offline::door_counts(db, scope, stop_id).await?;
+    let c = counts_of(db, scope, stop_id, session_id).await?;
+    let doors = offline::door_counts(db, scope, stop_id, session_id).await?;
     let t = Tr(lang);
     Ok(LiveCounts {
         checked_in: c.checked_in,
@@ -295,7 +376,7 @@ async fn live_counts(
 /// shown and online).
 pub(crate) async fn counts(
     State(web): State<Web>,
-    Query(q): Query<ConsoleQuery>,
+    Query(q): Query<DoorQuery>,
     Path(stop): Path<String>,
     headers: HeaderMap,
     jar: CookieJar,
@@ -305,13 +386,18 @@ pub(crate) async fn counts(
         Ok(arrived) => arrived,
         Err(away) => return away,
     };
-    let Ok(stop_id) = uuid::Uuid::parse_str(&stop) else {
+    let Some((stop_id, session_id)) = q.ids(&stop) else {
         return json_domain_error(lang, &DomainError::not_found("stop"));
     };
     let read = async {
         let scope = actor.require(Action::CheckIn)?;
         catalog::find::one_stop(&web.state.db, scope, stop_id).await?;
-        live_counts(&web, lang, scope, stop_id).await
+        if let Some(s) = session_id
+            && catalog::find::one_session(&web.state.db, scope, s).await?.stop_id.0 != stop_id
+        {
+            return Err(DomainError::not_found("session"));
+        }
+        live_counts(&web, lang, scope, (stop_id, session_id)).await
     };
     match read.await {
         Ok(body) => (no_store(), axum::Json(body)).into_response(),
@@ -320,8 +406,9 @@ pub(crate) async fn counts(
 }
 
 /// [code, name, status (c, w, x), waiting position, cancelled at, checked in
-/// at, workshops]: an array, not an object, as the list of a big stop is large.
-type ListRow = (String, String, &'static str, Option<i32>, Option<i64>, Option<i64>, Vec<String>);
+/// at (in the room, at a workshop's door), workshops, their ids]: an array,
+/// not an object, as the list of a big stop is large.
+type ListRow = (String, String, &'static str, Option<i32>, Option<i64>, Option<i64>, Vec<String>, Vec<String>);
 
 #[derive(serde::Serialize)]
 struct ListBody {
@@ -340,7 +427,7 @@ struct ListBody {
 /// network: no email, no phone, and only on the stop's day.
 pub(crate) async fn list(
     State(web): State<Web>,
-    Query(q): Query<ConsoleQuery>,
+    Query(q): Query<DoorQuery>,
     Path(stop): Path<String>,
     headers: HeaderMap,
     jar: CookieJar,
@@ -350,11 +437,12 @@ pub(crate) async fn list(
         Ok(arrived) => arrived,
         Err(away) => return away,
     };
-    let Ok(stop_id) = uuid::Uuid::parse_str(&stop) else {
+    let Some((stop_id, session_id)) = q.ids(&stop) else {
         return json_domain_error(lang, &DomainError::not_found("stop"));
     };
     let now = Utc::now();
-    let list = match offline::door_list(&web.state.db, &actor, stop_id, lang.as_str(), now).await {
+    let here = Door { stop_id, session_id, name: "", lang: lang.as_str() };
+    let list = match offline::door_list(&web.state.db, &actor, here, now).await {
         Ok(l) => l,
         Err(e) => return json_domain_error(lang, &e),
     };
@@ -375,6 +463,7 @@ pub(crate) async fn list(
                     Status::Waitlisted => "w",
                     Status::Cancelled => "x",
                 };
+                let seats = p.seats.iter().map(uuid::Uuid::to_string).collect();
                 (
                     p.code,
                     p.name,
@@ -383,6 +472,7 @@ pub(crate) async fn list(
                     p.cancelled_at.map(ms),
                     p.checked_in_at.map(ms),
                     p.workshops,
+                    seats,
                 )
             })
             .collect(),
@@ -451,7 +541,7 @@ fn sync_answer(lang: Lang, a: ScanAnswer) -> SyncAnswer {
 /// every post.
 pub(crate) async fn scans(
     State(web): State<Web>,
-    Query(q): Query<ConsoleQuery>,
+    Query(q): Query<DoorQuery>,
     Path(stop): Path<String>,
     headers: HeaderMap,
     jar: CookieJar,
@@ -464,7 +554,7 @@ pub(crate) async fn scans(
         Ok((_, actor)) => actor,
         Err(refused) => return json_error(refused.status(), t.s("console-forged")),
     };
-    let Ok(stop_id) = uuid::Uuid::parse_str(&stop) else {
+    let Some((stop_id, session_id)) = q.ids(&stop) else {
         return json_domain_error(lang, &DomainError::not_found("stop"));
     };
     if let Err(wait) = web.state.limits.check(Bucket::CheckInPerMember, &actor_key(&actor)).await {
@@ -490,7 +580,7 @@ pub(crate) async fn scans(
             offline: s.offline,
         })
         .collect();
-    let here = Door { stop_id, name: &batch.door, lang: lang.as_str() };
+    let here = Door { stop_id, session_id, name: &batch.door, lang: lang.as_str() };
     let answers = match offline::sync(&web.state.db, &actor, here, scans, now).await {
         Ok(a) => a,
         Err(e) => return json_domain_error(lang, &e),
@@ -498,7 +588,7 @@ pub(crate) async fn scans(
     let Ok(scope) = actor.require(Action::CheckIn) else {
         return json_error(StatusCode::FORBIDDEN, t.s("console-forged"));
     };
-    let counts = match live_counts(&web, lang, scope, stop_id).await {
+    let counts = match live_counts(&web, lang, scope, (stop_id, session_id)).await {
         Ok(c) => c,
         Err(e) => return json_domain_error(lang, &e),
     };
@@ -510,7 +600,7 @@ pub(crate) async fn scans(
 /// door now.
 pub(crate) async fn scan(
     State(web): State<Web>,
-    Query(q): Query<ConsoleQuery>,
+    Query(q): Query<DoorQuery>,
     Path(stop): Path<String>,
     headers: HeaderMap,
     jar: CookieJar,
@@ -521,7 +611,7 @@ pub(crate) async fn scan(
         Ok(p) => p,
         Err(refused) => return *refused,
     };
-    let Ok(stop_id) = uuid::Uuid::parse_str(&stop) else { return page::not_found(lang) };
+    let Some((stop_id, session_id)) = q.ids(&stop) else { return page::not_found(lang) };
     if let Err(wait) = web.state.limits.check(Bucket::CheckInPerMember, &actor_key(&actor)).await {
         return page::too_many(lang, wait);
     }
@@ -532,7 +622,7 @@ pub(crate) async fn scan(
         scanned_at: Utc::now(),
         offline: false,
     };
-    let here = Door { stop_id, name: field(&typed, "door"), lang: lang.as_str() };
+    let here = Door { stop_id, session_id, name: field(&typed, "door"), lang: lang.as_str() };
     let answer = match offline::scan(&web.state.db, &actor, here, live, Utc::now()).await {
         Ok(done) => {
             let admitted = done.outcome == ScanOutcome::Admitted;
@@ -549,5 +639,5 @@ pub(crate) async fn scan(
         Err(DomainError::Forbidden(_)) => return console::to_dashboard(lang),
         Err(e) => return page::unavailable(lang, &e),
     };
-    door_page(&web, lang, (&token, &actor), stop_id, Some(answer)).await
+    door_page(&web, lang, (&token, &actor), (stop_id, session_id), Some(answer)).await
 }

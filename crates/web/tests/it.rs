@@ -1978,7 +1978,34 @@ async fn the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused
             ..Default::default()
         };
         let code = |o: &escale_domain::registration::RegisterOutcome| o.registration.display_code();
-        let amina = register(&t.db, tenant.scope, &person("Amina Benali", today), now).await.expect("in");
+        // One workshop at the stop: Amina holds a seat in it.
+        let workshop = manage::create_session(
+            &t.db,
+            &owner_actor,
+            manage::NewSession {
+                stop_id: today,
+                kind: escale_domain::entities::session::Kind::Workshop,
+                title: "Atelier export".into(),
+                description: None,
+                topics: Vec::new(),
+                room: None,
+                translations: Vec::new(),
+                starts_at: TimeInput::Instant(now + chrono::Duration::hours(2)),
+                ends_at: TimeInput::Instant(now + chrono::Duration::hours(3)),
+                capacity: Some(10),
+                language: None,
+            },
+            now,
+        )
+        .await
+        .expect("a workshop")
+        .id
+        .0;
+        let seated = RegisterInput {
+            session_ids: vec![escale_domain::ids::SessionId(workshop)],
+            ..person("Amina Benali", today)
+        };
+        let amina = register(&t.db, tenant.scope, &seated, now).await.expect("in");
         let gone = register(&t.db, tenant.scope, &person("Omar Alaoui", today), now).await.expect("in");
         tickets::cancel_by_organizer(&t.db, &owner_actor, gone.registration.id.0, now).await.expect("cancelled");
         register(&t.db, tenant.scope, &person("Yassine Tazi", today), now).await.expect("in");
@@ -2118,6 +2145,28 @@ async fn the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused
         assert!(refused["error"].as_str().is_some_and(|e| e.contains("200")), "{name}: {refused}");
         let bad = serde_json::json!({ "scans": [{ "key": "<script>", "code": yassine, "at": at, "offline": true }] });
         assert_eq!(hicham.post_json(&path, &csrf, bad.to_string()).await.status(), 422, "{name}");
+
+        // A workshop's door: a seat in it lets in, once; none is refused.
+        let room = format!("/console/stops/{today}/door?lang=fr&session={workshop}");
+        let html = hicham.html(&room).await;
+        assert!(html.contains("Atelier export") && html.contains("Entrés : 0 sur 1"), "{name}: the room's count");
+        let r = hicham.post(&room, &[("csrf", &csrf), ("code", &code(&amina)), ("door", "Salle 2")]).await;
+        let html = r.text().await.expect("body");
+        assert!(html.contains("door-answer ok") && html.contains("Entrés : 1 sur 1"), "{name}: into the room");
+        let r = hicham.post(&room, &[("csrf", &csrf), ("code", yassine), ("door", "Salle 2")]).await;
+        let html = r.text().await.expect("body");
+        assert!(html.contains("door-answer no") && html.contains("pas de place réservée"), "{name}: no seat");
+        let list: serde_json::Value = hicham
+            .get(&format!("/console/stops/{today}/door/list?session={workshop}"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let row = list["people"].as_array().expect("people").iter().find(|p| p[0] == amina_code.as_str()).cloned();
+        let row = row.expect("Amina");
+        assert_eq!(row[7], serde_json::json!([workshop.to_string()]), "{name}: her seat, for the device to check");
+        let stray = format!("/console/stops/{today}/door?session={}", uuid::Uuid::now_v7());
+        assert_eq!(hicham.get(&stray).await.status(), 404, "{name}: not a workshop of this stop");
 
         // The app: a manifest that opens this door, and its worker.
         let r = hicham.get(&format!("/console/stops/{today}/door/app.webmanifest?lang=ar")).await;

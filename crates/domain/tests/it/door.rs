@@ -22,6 +22,10 @@ async fn held_today(db: &escale_domain::DatabaseConnection, id: StopId) {
     active.update(db).await.expect("move the stop to today");
 }
 
+fn door_of(stop: uuid::Uuid) -> Door<'static> {
+    Door { stop_id: stop, session_id: None, name: "", lang: "fr" }
+}
+
 fn scan(key: &str, code: &str, minutes_ago: i64, offline: bool) -> Scan {
     Scan {
         key: format!("{key}-0000000000"),
@@ -51,13 +55,13 @@ async fn offline_doors_sync_once_keep_the_first_time_and_report_a_ticket_let_in_
         tickets::cancel_by_ticket(db, &codes[2], now()).await.expect("cancel");
         let actor = owner_actor(db, scope).await;
 
-        let refused = offline::door_list(db, &actor, stop.0, "fr", now()).await;
+        let refused = offline::door_list(db, &actor, door_of(stop.0), now()).await;
         assert!(
             matches!(refused, Err(DomainError::Conflict { .. })),
             "{name}: no list before the stop's day: {refused:?}"
         );
         held_today(db, stop).await;
-        let list = offline::door_list(db, &actor, stop.0, "fr", now()).await.expect("the day's list");
+        let list = offline::door_list(db, &actor, door_of(stop.0), now()).await.expect("the day's list");
         assert_eq!(list.people.len(), 5, "{name}: every ticket of the stop, whatever its state");
         let amina = list.people.iter().find(|p| p.code == codes[0]).expect("Amina");
         assert_eq!((amina.name.as_str(), amina.status), ("Amina B.", registration::Status::Confirmed));
@@ -73,16 +77,16 @@ async fn offline_doors_sync_once_keep_the_first_time_and_report_a_ticket_let_in_
             }),
         };
         assert!(
-            matches!(offline::door_list(db, &partner, stop.0, "fr", now()).await, Err(DomainError::Forbidden(_))),
+            matches!(offline::door_list(db, &partner, door_of(stop.0), now()).await, Err(DomainError::Forbidden(_))),
             "{name}: a partner's key does not read the door's list"
         );
         assert!(matches!(
-            offline::door_list(db, &actor, elsewhere.0, "fr", now()).await,
+            offline::door_list(db, &actor, door_of(elsewhere.0), now()).await,
             Err(DomainError::Conflict { .. })
         ));
 
-        let north = Door { stop_id: stop.0, name: "  Entrée   nord ", lang: "fr" };
-        let south = Door { stop_id: stop.0, name: "Entrée sud", lang: "fr" };
+        let north = Door { stop_id: stop.0, session_id: None, name: "  Entrée   nord ", lang: "fr" };
+        let south = Door { stop_id: stop.0, session_id: None, name: "Entrée sud", lang: "fr" };
         // The north door loses the network and lets in Amina (20 min ago),
         // Nadia (15), Karim (10) — and Salma, whose cancellation it missed.
         let batch = vec![
@@ -127,11 +131,11 @@ async fn offline_doors_sync_once_keep_the_first_time_and_report_a_ticket_let_in_
         let counts = escale_domain::registration::door::stop_counts(db, scope, &[stop.0]).await.expect("counts");
         assert_eq!(counts[&stop.0].checked_in, 3, "{name}: each person once");
         assert_eq!(
-            offline::door_counts(db, scope, stop.0).await.expect("per door"),
+            offline::door_counts(db, scope, stop.0, None).await.expect("per door"),
             vec![("Entrée nord".to_owned(), 2), ("Entrée sud".to_owned(), 1)],
             "{name}: each door counts whom it let in first"
         );
-        let reported = offline::door_conflicts(db, scope, stop.0).await.expect("conflicts");
+        let reported = offline::door_conflicts(db, scope, stop.0, None).await.expect("conflicts");
         assert_eq!(reported.len(), 2, "{name}: Nadia's second entry and Salma's, once each");
 
         // Two offline doors let Omar in, who waits: both are told, nothing changes.
@@ -170,8 +174,8 @@ async fn two_doors_syncing_one_ticket_at_once_admit_it_once() {
             codes.push(register(db, scope, &person(stop, n), now()).await.expect("registers").registration.ticket_code);
         }
         let actor = owner_actor(db, scope).await;
-        let north = Door { stop_id: stop.0, name: "Nord", lang: "fr" };
-        let south = Door { stop_id: stop.0, name: "Sud", lang: "fr" };
+        let north = Door { stop_id: stop.0, session_id: None, name: "Nord", lang: "fr" };
+        let south = Door { stop_id: stop.0, session_id: None, name: "Sud", lang: "fr" };
         let batch = |door: &str| -> Vec<Scan> {
             codes.iter().enumerate().map(|(i, c)| scan(&format!("{door}-{i:03}"), c, 3, true)).collect()
         };
@@ -186,8 +190,67 @@ async fn two_doors_syncing_one_ticket_at_once_admit_it_once() {
                 [&x.outcome, &y.outcome].iter().filter(|o| matches!(***o, ScanOutcome::Conflict { .. })).count();
             assert_eq!((admitted, conflicts), (1, 1), "{name}: {:?} / {:?}", x.outcome, y.outcome);
         }
-        let per_door: i64 = offline::door_counts(db, scope, stop.0).await.expect("counts").iter().map(|d| d.1).sum();
+        let per_door: i64 =
+            offline::door_counts(db, scope, stop.0, None).await.expect("counts").iter().map(|d| d.1).sum();
         assert_eq!(per_door, 20, "{name}");
-        assert_eq!(offline::door_conflicts(db, scope, stop.0).await.expect("conflicts").len(), 20, "{name}");
+        assert_eq!(offline::door_conflicts(db, scope, stop.0, None).await.expect("conflicts").len(), 20, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_workshops_door_lets_in_those_with_a_seat_once_and_counts_the_room() {
+    for t in TestDb::each("a_workshops_door_lets_in_those_with_a_seat_once_and_counts_the_room").await {
+        let db = &t.db;
+        let name = t.backend_name();
+        let (scope, agenda) = demo(db).await;
+        let open = open_stop(&agenda);
+        let stop = open.stop.id;
+        let workshop = open.sessions.first().expect("a workshop").session.id;
+        let other_stop = agenda.iter().find(|s| s.stop.id != stop && !s.sessions.is_empty()).expect("another stop");
+        held_today(db, stop).await;
+        let with_seat = escale_domain::registration::RegisterInput { session_ids: vec![workshop], ..person(stop, 1) };
+        let seated = register(db, scope, &with_seat, now()).await.expect("registers").registration.ticket_code;
+        let without = register(db, scope, &person(stop, 2), now()).await.expect("registers").registration.ticket_code;
+        let actor = owner_actor(db, scope).await;
+        let room = Door { stop_id: stop.0, session_id: Some(workshop.0), name: "Salle 2", lang: "fr" };
+
+        let list = offline::door_list(db, &actor, room, now()).await.expect("the room's list");
+        let entry = list.people.iter().find(|p| p.code == seated).expect("seated");
+        assert_eq!(entry.seats, vec![workshop.0], "{name}: the device checks the seat offline");
+
+        let live = |key: &str, code: &str| scan(key, code, 0, false);
+        let a = offline::scan(db, &actor, room, live("room-1", &seated), now()).await.expect("scan");
+        assert_eq!(a.outcome, ScanOutcome::Admitted, "{name}");
+        assert!(!a.workshops.is_empty(), "{name}: her workshops said");
+        let again = offline::scan(db, &actor, room, live("room-2", &seated), now()).await.expect("scan");
+        assert!(matches!(again.outcome, ScanOutcome::AlreadyIn { .. }), "{name}: once in the room");
+        let no = offline::scan(db, &actor, room, live("room-3", &without), now()).await.expect("scan");
+        assert!(
+            matches!(&no.outcome, ScanOutcome::Refused(why) if why.to_string().contains("no seat")),
+            "{name}: {:?}",
+            no.outcome
+        );
+        // In the room is at the stop: the stop's door then says "already in".
+        let hall = Door { session_id: None, name: "Hall", ..room };
+        let at_stop = offline::scan(db, &actor, hall, live("hall-1", &seated), now()).await.expect("scan");
+        assert!(matches!(at_stop.outcome, ScanOutcome::AlreadyIn { .. }), "{name}: {:?}", at_stop.outcome);
+        // An offline room door that let her in too: reported.
+        let late = offline::sync(db, &actor, room, vec![scan("room-4", &seated, 2, true)], now()).await.expect("sync");
+        assert!(matches!(late[0].outcome, ScanOutcome::Conflict { .. }), "{name}: {:?}", late[0].outcome);
+
+        let counts = offline::workshop_counts(db, scope, workshop.0).await.expect("counts");
+        assert_eq!((counts.checked_in, counts.confirmed), (1, 1), "{name}");
+        assert_eq!(
+            offline::door_counts(db, scope, stop.0, Some(workshop.0)).await.expect("per door"),
+            vec![("Salle 2".to_owned(), 1)],
+            "{name}"
+        );
+        assert!(offline::door_counts(db, scope, stop.0, None).await.expect("stop doors").is_empty(), "{name}");
+        // Another stop's workshop is not a door of this stop.
+        let foreign = Door { session_id: Some(other_stop.sessions[0].session.id.0), ..room };
+        assert!(matches!(
+            offline::scan(db, &actor, foreign, live("room-5", &seated), now()).await,
+            Err(DomainError::NotFound { .. })
+        ));
     }
 }

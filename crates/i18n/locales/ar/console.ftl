@@ -445,3 +445,5 @@ console-door-name = اسم هذا الباب
 console-door-name-label = اسم الباب (يُحسب كل باب على حدة)
 console-door-name-hint = المدخل الشمالي
 console-door-bad-batch = إرسال غير مقروء: أعد تحميل الصفحة
+console-door-rooms = أبواب الورشات
+console-door-main = باب المحطة

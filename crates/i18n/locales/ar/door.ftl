@@ -15,3 +15,4 @@ door-scan-key = معرّف مسح غير صالح (من 8 إلى 64 حرفًا �
 door-too-many-scans = { $max } مسحًا على الأكثر في كل إرسال
 door-no-scans = لا يوجد مسح لإرساله
 door-list-closed = لا تُعطى لائحة الباب إلا يوم المحطة: من { $opens } إلى { $closes }
+door-no-seat = لا يوجد مقعد محجوز في الورشة «{ $workshop }»

@@ -391,3 +391,5 @@ console-door-name = This door's name
 console-door-name-label = Door name (each door is counted on its own)
 console-door-name-hint = North entrance
 console-door-bad-batch = Unreadable batch: reload the page
+console-door-rooms = Workshop doors
+console-door-main = The stop's door

@@ -15,3 +15,4 @@ door-scan-key = invalid scan key (8 to 64 letters, digits or dashes)
 door-too-many-scans = at most { $max } scans per sync
 door-no-scans = no scan to send
 door-list-closed = the door's list is only given on the stop's day: from { $opens } to { $closes }
+door-no-seat = no seat booked in the workshop “{ $workshop }”

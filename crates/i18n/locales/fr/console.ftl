@@ -391,3 +391,5 @@ console-door-name = Nom de cette porte
 console-door-name-label = Nom de la porte (chaque porte est comptée à part)
 console-door-name-hint = Entrée nord
 console-door-bad-batch = Envoi illisible : rechargez la page
+console-door-rooms = Portes des ateliers
+console-door-main = Porte de l'étape

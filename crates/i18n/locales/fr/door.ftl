@@ -15,3 +15,4 @@ door-scan-key = identifiant de scan invalide (8 à 64 lettres, chiffres ou tiret
 door-too-many-scans = au plus { $max } scans par envoi
 door-no-scans = aucun scan à transmettre
 door-list-closed = la liste de la porte n'est donnée que le jour de l'escale : de { $opens } à { $closes }
+door-no-seat = pas de place réservée dans l'atelier « { $workshop } »

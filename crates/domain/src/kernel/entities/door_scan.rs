@@ -22,6 +22,7 @@ pub struct Model {
     pub tenant_id: Uuid,
     pub stop_id: Uuid,
     pub registration_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
     pub scan_key: String,
     pub door: String,
     pub outcome: Outcome,

@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use escale_i18n::{Text, text};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -85,6 +85,8 @@ pub struct DoorEntry {
     pub checked_in_at: Option<DateTime<Utc>>,
     /// The workshops the person holds a seat in, in the reader's language.
     pub workshops: Vec<String>,
+    /// The same workshops' ids, for a workshop's door to check offline.
+    pub seats: Vec<Uuid>,
 }
 
 /// What a door device keeps for the day.
@@ -105,12 +107,13 @@ pub struct DoorList {
 pub async fn door_list(
     db: &DatabaseConnection,
     actor: &Actor,
-    stop_id: Uuid,
-    lang: &str,
+    here: Door<'_>,
     now: DateTime<Utc>,
 ) -> DomainResult<DoorList> {
     let scope = actor.require(Action::CheckIn)?;
+    let (stop_id, lang) = (here.stop_id, here.lang);
     let door = find_stop(db, scope, stop_id).await?;
+    door_session(db, scope, here).await?;
     if !door_open(door.starts_at, door.ends_at, now) {
         let zone = door.time_zone;
         let at = |t: DateTime<Utc>| format!("{} {}", local_date(zone, t), local_time(zone, t));
@@ -141,16 +144,35 @@ pub async fn door_list(
         names.extend(people.into_iter().map(|(id, full)| (id, door_name(&full))));
     }
     let mut workshops = seats_at(db, scope, stop_id, None, lang).await?;
+    // At a workshop's door, "in" is in that room.
+    let mut in_room: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
+    if let Some(session) = here.session_id {
+        let rows: Vec<(Option<Uuid>, DateTime<Utc>)> = door_scan::Entity::find()
+            .select_only()
+            .column(door_scan::Column::RegistrationId)
+            .column(door_scan::Column::ScannedAt)
+            .filter(door_scan::Column::TenantId.eq(scope.uuid()))
+            .filter(door_scan::Column::SessionId.eq(session))
+            .filter(door_scan::Column::Outcome.eq(Outcome::Admitted))
+            .into_tuple()
+            .all(db)
+            .await?;
+        in_room.extend(rows.into_iter().filter_map(|(r, at)| r.map(|r| (r, at))));
+    }
     let people = regs
         .into_iter()
-        .map(|r| DoorEntry {
-            name: names.get(&r.participant_id).cloned().unwrap_or_default(),
-            workshops: workshops.remove(&r.id).unwrap_or_default(),
-            code: r.ticket_code,
-            status: r.status,
-            waitlist_position: r.waitlist_position,
-            cancelled_at: r.cancelled_at,
-            checked_in_at: r.checked_in_at,
+        .map(|r| {
+            let seats = workshops.remove(&r.id).unwrap_or_default();
+            DoorEntry {
+                name: names.get(&r.participant_id).cloned().unwrap_or_default(),
+                workshops: seats.iter().map(|(_, t)| t.clone()).collect(),
+                seats: seats.into_iter().map(|(id, _)| id).collect(),
+                checked_in_at: if here.session_id.is_some() { in_room.get(&r.id).copied() } else { r.checked_in_at },
+                code: r.ticket_code,
+                status: r.status,
+                waitlist_position: r.waitlist_position,
+                cancelled_at: r.cancelled_at,
+            }
         })
         .collect();
     Ok(DoorList {
@@ -171,7 +193,8 @@ async fn workshops_of(
     registration_id: Uuid,
     lang: &str,
 ) -> DomainResult<Vec<String>> {
-    Ok(seats_at(db, scope, stop_id, Some(registration_id), lang).await?.remove(&registration_id).unwrap_or_default())
+    let seats = seats_at(db, scope, stop_id, Some(registration_id), lang).await?.remove(&registration_id);
+    Ok(seats.unwrap_or_default().into_iter().map(|(_, title)| title).collect())
 }
 
 /// Each registration's confirmed workshop seats at a stop (or one
@@ -182,7 +205,7 @@ async fn seats_at(
     stop_id: Uuid,
     registration_id: Option<Uuid>,
     lang: &str,
-) -> DomainResult<HashMap<Uuid, Vec<String>>> {
+) -> DomainResult<HashMap<Uuid, Vec<(Uuid, String)>>> {
     let sessions = session::Entity::find()
         .filter(session::Column::TenantId.eq(scope.uuid()))
         .filter(session::Column::StopId.eq(stop_id))
@@ -211,17 +234,17 @@ async fn seats_at(
         .into_tuple()
         .all(db)
         .await?;
-    let mut out: HashMap<Uuid, Vec<(usize, String)>> = HashMap::new();
+    let mut out: HashMap<Uuid, Vec<(usize, Uuid, String)>> = HashMap::new();
     for (registration, session) in seats {
-        if let Some(t) = titles.get(&session) {
-            out.entry(registration).or_default().push(t.clone());
+        if let Some((order, title)) = titles.get(&session) {
+            out.entry(registration).or_default().push((*order, session, title.clone()));
         }
     }
     Ok(out
         .into_iter()
         .map(|(r, mut ws)| {
             ws.sort();
-            (r, ws.into_iter().map(|(_, t)| t).collect())
+            (r, ws.into_iter().map(|(_, id, t)| (id, t)).collect())
         })
         .collect())
 }
@@ -298,10 +321,13 @@ fn check_key(key: &str) -> DomainResult<()> {
     if ok { Ok(()) } else { Err(DomainError::validation("key", text!("door-scan-key"))) }
 }
 
-/// Which door scans: a stop's, named by its volunteer, read in her language.
+/// Which door scans: a stop's, or one of its workshops', named by its
+/// volunteer, read in her language.
 #[derive(Debug, Clone, Copy)]
 pub struct Door<'a> {
     pub stop_id: Uuid,
+    /// A workshop's door lets in those with a confirmed seat in it.
+    pub session_id: Option<Uuid>,
     pub name: &'a str,
     /// The language workshop titles are given in.
     pub lang: &'a str,
@@ -337,6 +363,7 @@ pub async fn sync(
         return Err(DomainError::validation("scans", text!("door-no-scans")));
     }
     let stop = find_stop(db, scope, door.stop_id).await?;
+    door_session(db, scope, door).await?;
     let name = clean_door(door.name);
     let here = Door { name: &name, ..door };
     let mut answers = Vec::with_capacity(scans.len());
@@ -355,28 +382,28 @@ async fn record(
     now: DateTime<Utc>,
 ) -> DomainResult<ScanAnswer> {
     // Owned copies: the transaction may run again after losing a race.
-    let (name, lang) = (door.name.to_owned(), door.lang.to_owned());
+    let (name, lang, session_id) = (door.name.to_owned(), door.lang.to_owned(), door.session_id);
     db::write(db, |txn| {
         let (scan, stop, name, lang) = (scan.clone(), stop.clone(), name.clone(), lang.clone());
         Box::pin(async move {
-            let door = Door { stop_id: stop.id, name: &name, lang: &lang };
-            record_in(txn, scope, &stop, door, scan, now).await
+            let door = Door { stop_id: stop.id, session_id, name: &name, lang: &lang };
+            record_in(txn, &Here { scope, stop: &stop, door, now }, scan).await
         })
     })
     .await
 }
 
-async fn record_in(
-    txn: &DatabaseTransaction,
+/// Where and when a scan is recorded.
+struct Here<'a> {
     scope: TenantScope,
-    stop: &stop::Model,
-    door: Door<'_>,
-    scan: Scan,
+    stop: &'a stop::Model,
+    door: Door<'a>,
     now: DateTime<Utc>,
-) -> DomainResult<ScanAnswer> {
-    // A live scan happens now; an offline one when the device says, but a
-    // device's clock running ahead does not put a check-in in the future.
-    let at = if scan.offline { Ord::min(scan.scanned_at, now) } else { now };
+}
+
+async fn record_in(txn: &DatabaseTransaction, here: &Here<'_>, scan: Scan) -> DomainResult<ScanAnswer> {
+    let Here { scope, stop, door, now } = *here;
+    let at = scan_time(&scan, now);
     let mut answer = ScanAnswer {
         key: scan.key.clone(),
         outcome: ScanOutcome::Unknown,
@@ -405,7 +432,7 @@ async fn record_in(
     };
     let Some(reg) = reg else {
         if scan.offline {
-            keep(txn, scope, stop.id, None, door.name, &scan, Outcome::Refused, now).await?;
+            keep(txn, here, &scan, None, Outcome::Refused).await?;
         }
         return Ok(answer);
     };
@@ -415,16 +442,25 @@ async fn record_in(
         .await?
         .map(|p| p.full_name);
     let own = if reg.stop_id == stop.id { stop.clone() } else { find_stop(txn, scope, reg.stop_id).await? };
-    if let Some(why) = refusal(&reg, &own, stop, at) {
-        answer.outcome = ScanOutcome::Refused(why.text().unwrap_or_else(|| text!("door-changed")));
+    let mut why = refusal(&reg, &own, stop, at).map(|e| e.text().unwrap_or_else(|| text!("door-changed")));
+    if why.is_none()
+        && let Some(session) = door.session_id
+    {
+        why = no_seat(txn, scope, reg.id, session, door.lang).await?;
+    }
+    if let Some(why) = why {
+        answer.outcome = ScanOutcome::Refused(why);
         if scan.offline {
-            keep(txn, scope, stop.id, Some(reg.id), door.name, &scan, Outcome::Refused, now).await?;
+            keep(txn, here, &scan, Some(reg.id), Outcome::Refused).await?;
         }
         return Ok(answer);
     }
-    // The first scan to set the time is the one that let them in; the
-    // conditional update settles two doors syncing at once.
-    let first = registration::Entity::update_many()
+    answer.workshops = workshops_of(txn, scope, stop.id, reg.id, door.lang).await?;
+    // Whoever walks in through any door is at the stop: the first scan to
+    // set the time is the one that let them in; the conditional update
+    // settles two doors syncing at once (and holds the registration's row
+    // until this scan is recorded).
+    let first_at_stop = registration::Entity::update_many()
         .col_expr(registration::Column::CheckedInAt, Expr::val(at))
         .col_expr(registration::Column::UpdatedAt, Expr::val(now))
         .filter(registration::Column::Id.eq(reg.id))
@@ -433,63 +469,125 @@ async fn record_in(
         .await?
         .rows_affected
         == 1;
-    answer.workshops = workshops_of(txn, scope, stop.id, reg.id, door.lang).await?;
-    if first {
-        keep(txn, scope, stop.id, Some(reg.id), door.name, &scan, Outcome::Admitted, now).await?;
+    let before = match door.session_id {
+        // At a stop's door, what counts is the stop's check-in.
+        None if first_at_stop => None,
+        None => {
+            let first_at = registration::Entity::find_by_id(reg.id)
+                .one(txn)
+                .await?
+                .and_then(|r| r.checked_in_at)
+                .ok_or_else(|| DomainError::conflict(ConflictCode::InvalidState, text!("door-changed")))?;
+            let first_door = first_admission(txn, scope, reg.id, None).await?.map(|s| s.door);
+            Some((first_at, first_door, None))
+        }
+        // At a workshop's door, who came into that room: the row is held
+        // (the update above, or this one), so two doors cannot both be first.
+        Some(session) => {
+            if !first_at_stop {
+                registration::Entity::update_many()
+                    .col_expr(registration::Column::UpdatedAt, Expr::val(now))
+                    .filter(registration::Column::Id.eq(reg.id))
+                    .exec(txn)
+                    .await?;
+            }
+            first_admission(txn, scope, reg.id, Some(session)).await?.map(|s| (s.scanned_at, Some(s.door), Some(s.id)))
+        }
+    };
+    let Some((first_at, first_door, row)) = before else {
+        keep(txn, here, &scan, Some(reg.id), Outcome::Admitted).await?;
         answer.outcome = ScanOutcome::Admitted;
         return Ok(answer);
-    }
-    let first_at = registration::Entity::find_by_id(reg.id)
-        .one(txn)
-        .await?
-        .and_then(|r| r.checked_in_at)
-        .ok_or_else(|| DomainError::conflict(ConflictCode::InvalidState, text!("door-changed")))?;
-    let first_door = door_scan::Entity::find()
-        .filter(door_scan::Column::TenantId.eq(scope.uuid()))
-        .filter(door_scan::Column::RegistrationId.eq(reg.id))
-        .filter(door_scan::Column::Outcome.eq(Outcome::Admitted))
-        .one(txn)
-        .await?
-        .map(|s| s.door);
+    };
     if !scan.offline {
         answer.outcome = ScanOutcome::AlreadyIn { at: first_at, door: first_door };
         return Ok(answer);
     }
     // Both doors let them in: the earlier time is when they arrived.
     if at < first_at {
-        registration::Entity::update_many()
-            .col_expr(registration::Column::CheckedInAt, Expr::val(at))
-            .filter(registration::Column::Id.eq(reg.id))
-            .exec(txn)
-            .await?;
+        match row {
+            Some(id) => {
+                door_scan::Entity::update_many()
+                    .col_expr(door_scan::Column::ScannedAt, Expr::val(at))
+                    .filter(door_scan::Column::Id.eq(id))
+                    .exec(txn)
+                    .await?;
+            }
+            None => {
+                registration::Entity::update_many()
+                    .col_expr(registration::Column::CheckedInAt, Expr::val(at))
+                    .filter(registration::Column::Id.eq(reg.id))
+                    .exec(txn)
+                    .await?;
+            }
+        }
     }
-    keep(txn, scope, stop.id, Some(reg.id), door.name, &scan, Outcome::Conflict, now).await?;
+    keep(txn, here, &scan, Some(reg.id), Outcome::Conflict).await?;
     answer.outcome = ScanOutcome::Conflict { first_at, first_door };
     Ok(answer)
 }
 
-#[expect(clippy::too_many_arguments, reason = "one row's columns, each from a different place")]
-async fn keep(
+/// Why a registration does not get into a workshop: no confirmed seat in it.
+async fn no_seat(
     db: &impl ConnectionTrait,
     scope: TenantScope,
-    stop_id: Uuid,
-    registration_id: Option<Uuid>,
-    door: &str,
+    registration_id: Uuid,
+    session_id: Uuid,
+    lang: &str,
+) -> DomainResult<Option<Text>> {
+    let seat = session_seat::Entity::find()
+        .filter(session_seat::Column::TenantId.eq(scope.uuid()))
+        .filter(session_seat::Column::RegistrationId.eq(registration_id))
+        .filter(session_seat::Column::SessionId.eq(session_id))
+        .filter(session_seat::Column::Status.eq(session_seat::Status::Confirmed))
+        .one(db)
+        .await?;
+    if seat.is_some() {
+        return Ok(None);
+    }
+    let workshop = find_session(db, scope, session_id).await?;
+    let title = Translations::from_json(workshop.translations.as_ref()).or(lang, "title", &workshop.title).to_owned();
+    Ok(Some(text!("door-no-seat", workshop = title)))
+}
+
+/// The scan that first let a registration in through a stop's doors (None)
+/// or into a workshop.
+async fn first_admission(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    registration_id: Uuid,
+    session_id: Option<Uuid>,
+) -> DomainResult<Option<door_scan::Model>> {
+    let query = door_scan::Entity::find()
+        .filter(door_scan::Column::TenantId.eq(scope.uuid()))
+        .filter(door_scan::Column::RegistrationId.eq(registration_id))
+        .filter(door_scan::Column::Outcome.eq(Outcome::Admitted));
+    let query = match session_id {
+        Some(s) => query.filter(door_scan::Column::SessionId.eq(s)),
+        None => query.filter(door_scan::Column::SessionId.is_null()),
+    };
+    Ok(query.order_by_asc(door_scan::Column::ScannedAt).one(db).await?)
+}
+
+async fn keep(
+    db: &impl ConnectionTrait,
+    here: &Here<'_>,
     scan: &Scan,
+    registration_id: Option<Uuid>,
     outcome: Outcome,
-    now: DateTime<Utc>,
 ) -> DomainResult<()> {
     door_scan::Entity::insert(door_scan::ActiveModel {
         id: Set(new_uuid()),
-        tenant_id: Set(scope.uuid()),
-        stop_id: Set(stop_id),
+        tenant_id: Set(here.scope.uuid()),
+        stop_id: Set(here.stop.id),
         registration_id: Set(registration_id),
+        session_id: Set(here.door.session_id),
         scan_key: Set(scan.key.clone()),
-        door: Set(door.to_owned()),
+        door: Set(here.door.name.to_owned()),
         outcome: Set(outcome),
         offline: Set(scan.offline),
-        scanned_at: Set(Ord::min(scan.scanned_at, now)),
-        synced_at: Set(now),
+        scanned_at: Set(scan_time(scan, here.now)),
+        synced_at: Set(here.now),
     })
     // The same key sent twice at once: the first insert stands.
     .on_conflict(OnConflict::columns([door_scan::Column::TenantId, door_scan::Column::ScanKey]).do_nothing().to_owned())
@@ -498,11 +596,37 @@ async fn keep(
     Ok(())
 }
 
-/// How many each door let in first, by door name, busiest first.
+async fn find_session(db: &impl ConnectionTrait, scope: TenantScope, id: Uuid) -> DomainResult<session::Model> {
+    session::Entity::find_by_id(id)
+        .filter(session::Column::TenantId.eq(scope.uuid()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::not_found("session"))
+}
+
+/// The workshop a door checks, if it is a workshop's: one of the stop's.
+async fn door_session(db: &impl ConnectionTrait, scope: TenantScope, door: Door<'_>) -> DomainResult<()> {
+    match door.session_id {
+        Some(id) if find_session(db, scope, id).await?.stop_id != door.stop_id => {
+            Err(DomainError::not_found("session"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// When a scan happened: a live scan now; an offline one when the device
+/// says, but a device's clock running ahead does not put it in the future.
+fn scan_time(scan: &Scan, now: DateTime<Utc>) -> DateTime<Utc> {
+    if scan.offline { Ord::min(scan.scanned_at, now) } else { now }
+}
+
+/// How many each door (of the stop, or of one of its workshops) let in
+/// first, by door name, busiest first.
 pub async fn door_counts(
     db: &impl ConnectionTrait,
     scope: TenantScope,
     stop_id: Uuid,
+    session_id: Option<Uuid>,
 ) -> DomainResult<Vec<(String, i64)>> {
     let mut rows: Vec<(String, i64)> = door_scan::Entity::find()
         .select_only()
@@ -511,6 +635,7 @@ pub async fn door_counts(
         .filter(door_scan::Column::TenantId.eq(scope.uuid()))
         .filter(door_scan::Column::StopId.eq(stop_id))
         .filter(door_scan::Column::Outcome.eq(Outcome::Admitted))
+        .filter(same_session(session_id))
         .group_by(door_scan::Column::Door)
         .into_tuple()
         .all(db)
@@ -525,15 +650,51 @@ pub async fn door_conflicts(
     db: &impl ConnectionTrait,
     scope: TenantScope,
     stop_id: Uuid,
+    session_id: Option<Uuid>,
 ) -> DomainResult<Vec<door_scan::Model>> {
     Ok(door_scan::Entity::find()
         .filter(door_scan::Column::TenantId.eq(scope.uuid()))
         .filter(door_scan::Column::StopId.eq(stop_id))
+        .filter(same_session(session_id))
         .filter(door_scan::Column::Outcome.ne(Outcome::Admitted))
         .order_by_desc(door_scan::Column::SyncedAt)
         .limit(100)
         .all(db)
         .await?)
+}
+
+/// The scans of the stop's doors (None) or of one workshop's.
+fn same_session(session_id: Option<Uuid>) -> sea_orm::Condition {
+    let column = door_scan::Column::SessionId;
+    sea_orm::Condition::all().add(match session_id {
+        Some(s) => column.eq(s),
+        None => column.is_null(),
+    })
+}
+
+/// A workshop's door's count: in the room / confirmed seats.
+pub async fn workshop_counts(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    session_id: Uuid,
+) -> DomainResult<super::StopCounts> {
+    let seats = session_seat::Entity::find()
+        .filter(session_seat::Column::TenantId.eq(scope.uuid()))
+        .filter(session_seat::Column::SessionId.eq(session_id))
+        .filter(session_seat::Column::Status.eq(session_seat::Status::Confirmed))
+        .count(db)
+        .await?;
+    let inside = door_scan::Entity::find()
+        .filter(door_scan::Column::TenantId.eq(scope.uuid()))
+        .filter(door_scan::Column::SessionId.eq(session_id))
+        .filter(door_scan::Column::Outcome.eq(Outcome::Admitted))
+        .count(db)
+        .await?;
+    Ok(super::StopCounts {
+        confirmed: i64::try_from(seats).unwrap_or(i64::MAX),
+        checked_in: i64::try_from(inside).unwrap_or(i64::MAX),
+        ..Default::default()
+    })
 }
 
 #[cfg(test)]
