@@ -16,3 +16,4 @@ door-too-many-scans = { $max } مسحًا على الأكثر في كل إرسا
 door-no-scans = لا يوجد مسح لإرساله
 door-list-closed = لا تُعطى لائحة الباب إلا يوم المحطة: من { $opens } إلى { $closes }
 door-no-seat = لا يوجد مقعد محجوز في الورشة «{ $workshop }»
+door-conflict-elsewhere = سبق أن دخل(ت) { $name } على الساعة { $time }: قُبل(ت) مرتين

@@ -16,3 +16,4 @@ door-too-many-scans = at most { $max } scans per sync
 door-no-scans = no scan to send
 door-list-closed = the door's list is only given on the stop's day: from { $opens } to { $closes }
 door-no-seat = no seat booked in the workshop “{ $workshop }”
+door-conflict-elsewhere = { $name } had already come in at { $time }: admitted twice

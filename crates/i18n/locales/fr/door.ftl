@@ -16,3 +16,4 @@ door-too-many-scans = au plus { $max } scans par envoi
 door-no-scans = aucun scan à transmettre
 door-list-closed = la liste de la porte n'est donnée que le jour de l'escale : de { $opens } à { $closes }
 door-no-seat = pas de place réservée dans l'atelier « { $workshop } »
+door-conflict-elsewhere = { $name } était déjà entré·e à { $time } : admis·e deux fois

@@ -298,12 +298,13 @@ impl ScanAnswer {
         match &self.outcome {
             ScanOutcome::Admitted => text!("door-welcome", name = name),
             ScanOutcome::AlreadyIn { at, .. } => text!("door-already", name = name, time = time(*at)),
-            ScanOutcome::Conflict { first_at, first_door } => text!(
-                "door-conflict",
-                name = name,
-                time = time(*first_at),
-                door = first_door.clone().unwrap_or_default()
-            ),
+            // Let in first by a door that has no name, or by the API.
+            ScanOutcome::Conflict { first_at, first_door: None } => {
+                text!("door-conflict-elsewhere", name = name, time = time(*first_at))
+            }
+            ScanOutcome::Conflict { first_at, first_door: Some(door) } => {
+                text!("door-conflict", name = name, time = time(*first_at), door = door.clone())
+            }
             ScanOutcome::Refused(why) => why.clone(),
             ScanOutcome::Unknown => text!("door-unknown"),
             ScanOutcome::Duplicate => text!("door-synced"),
@@ -341,7 +342,11 @@ pub async fn scan(
     scan: Scan,
     now: DateTime<Utc>,
 ) -> DomainResult<ScanAnswer> {
-    Ok(sync(db, actor, door, vec![scan], now).await?.remove(0))
+    sync(db, actor, door, vec![scan], now)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| DomainError::internal("a sync of one scan gave no answer"))
 }
 
 /// A device's batch of scans, in the order they were made; each answered.
@@ -478,7 +483,7 @@ async fn record_in(txn: &DatabaseTransaction, here: &Here<'_>, scan: Scan) -> Do
                 .await?
                 .and_then(|r| r.checked_in_at)
                 .ok_or_else(|| DomainError::conflict(ConflictCode::InvalidState, text!("door-changed")))?;
-            let first_door = first_admission(txn, scope, reg.id, None).await?.map(|s| s.door);
+            let first_door = first_admission(txn, scope, reg.id, None).await?.map(|s| s.door).filter(|d| !d.is_empty());
             Some((first_at, first_door, None))
         }
         // At a workshop's door, who came into that room: the row is held
@@ -491,7 +496,8 @@ async fn record_in(txn: &DatabaseTransaction, here: &Here<'_>, scan: Scan) -> Do
                     .exec(txn)
                     .await?;
             }
-            first_admission(txn, scope, reg.id, Some(session)).await?.map(|s| (s.scanned_at, Some(s.door), Some(s.id)))
+            let first = first_admission(txn, scope, reg.id, Some(session)).await?;
+            first.map(|s| (s.scanned_at, Some(s.door).filter(|d| !d.is_empty()), Some(s.id)))
         }
     };
     let Some((first_at, first_door, row)) = before else {
