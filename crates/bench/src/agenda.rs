@@ -266,15 +266,20 @@ pub async fn run(args: AgendaArgs) -> anyhow::Result<()> {
     let ceil =
         load::run(&format!("http://127.0.0.1:{ceil_port}/graphql"), body, args.connections, warm, dur, agenda_ok)
             .await?;
+    let total = (warm + dur).as_secs_f64();
+    let before = machine::Cpu::read(gw_pid);
     let gw = load::run(&format!("http://{gw_listen}/graphql"), body, args.connections, warm, dur, agenda_ok).await?;
+    let gw_cpu = machine::Cpu::read(gw_pid).per_request(before, gw.rps() * total);
     let peak = machine::peak_rss_mib(gw_pid).unwrap_or(0.0);
     drop(gateway);
     // The same gateway with the public response cache off: every request runs
     // GraphQL and its SQL statements.
     let (uncached_gw, uncached_listen) = start_gateway("0").await?;
     let uncached_pid = uncached_gw.id().unwrap_or_default();
+    let before = machine::Cpu::read(uncached_pid);
     let raw =
         load::run(&format!("http://{uncached_listen}/graphql"), body, args.connections, warm, dur, agenda_ok).await?;
+    let raw_cpu = machine::Cpu::read(uncached_pid).per_request(before, raw.rps() * total);
     let raw_peak = machine::peak_rss_mib(uncached_pid).unwrap_or(0.0);
     drop(uncached_gw);
     drop(ceiling);
@@ -303,6 +308,12 @@ pub async fn run(args: AgendaArgs) -> anyhow::Result<()> {
         );
     }
     println!("SQL statements per uncached agenda request: {statements}");
+    for (name, cpu) in [("cache on", gw_cpu), ("cache off", raw_cpu)] {
+        println!(
+            "CPU per request, {name}: gateway {:.3} ms, PostgreSQL {:.3} ms, load generator {:.3} ms",
+            cpu.gateway_ms, cpu.postgres_ms, cpu.client_ms
+        );
+    }
     println!("gateway RSS: idle {idle_rss:.1} MiB, peak {peak:.1} MiB (cache on), {raw_peak:.1} MiB (cache off)");
     Ok(())
 }

@@ -17,7 +17,7 @@ use tokio::process::Command;
 
 use crate::agenda::{free_port, seed_organizer, spawn, wait_healthy};
 use crate::load::{self, LoadResult};
-use crate::machine;
+use crate::machine::{self, Cpu};
 use crate::pg::BenchDb;
 
 #[derive(Debug, Clone)]
@@ -190,11 +190,18 @@ pub async fn run(args: RegisterArgs) -> anyhow::Result<()> {
     let warm = Duration::from_secs(3);
     let dur = Duration::from_secs(args.seconds);
     let spread: Arc<Vec<String>> = Arc::new(stops[hot_stops..].iter().map(encode).collect());
-    let mut rows: Vec<(String, usize, LoadResult)> = Vec::new();
+    let mut rows: Vec<(String, usize, LoadResult, Cpu)> = Vec::new();
+    let gw_pid = gateway.id().unwrap_or_default();
+    // CPU per registration: the run's CPU over its registrations, warm-up
+    // included at the measured rate.
+    let per = |before: Cpu, r: &LoadResult| Cpu::read(gw_pid).per_request(before, r.rps() * (warm + dur).as_secs_f64());
     for (i, &clients) in args.clients.iter().enumerate() {
         let hot = Arc::new(vec![encode(&stops[i])]);
+        let before = Cpu::read(gw_pid);
         let r = load::run_with(&url, body_maker(format!("hot{clients}"), hot), clients, warm, dur, registered).await?;
-        rows.push(("hot stop".into(), clients, r));
+        let cpu = per(before, &r);
+        rows.push(("hot stop".into(), clients, r, cpu));
+        let before = Cpu::read(gw_pid);
         let r = load::run_with(
             &url,
             body_maker(format!("spread{clients}"), spread.clone()),
@@ -204,14 +211,17 @@ pub async fn run(args: RegisterArgs) -> anyhow::Result<()> {
             registered,
         )
         .await?;
-        rows.push((format!("{} stops", args.stops), clients, r));
+        let cpu = per(before, &r);
+        rows.push((format!("{} stops", args.stops), clients, r, cpu));
     }
     // The same spread registrations through the stop pages' form, at the
     // first client count: what a participant's browser posts.
     let form_clients = args.clients.first().copied().unwrap_or(8);
     let form = form_maker(&listen, &stops[hot_stops..]).await?;
+    let before = Cpu::read(gw_pid);
     let r = load::run_form(form, form_clients, warm, dur).await?;
-    rows.push((format!("{} stops, form", args.stops), form_clients, r));
+    let cpu = per(before, &r);
+    rows.push((format!("{} stops, form", args.stops), form_clients, r, cpu));
     let peak = machine::peak_rss_mib(gateway.id().unwrap_or_default()).unwrap_or(0.0);
     drop(gateway);
     let (overbooked, mismatched, confirmed, waitlisted) = overbooking(&db).await?;
@@ -229,13 +239,24 @@ pub async fn run(args: RegisterArgs) -> anyhow::Result<()> {
     bench_db.drop_database().await?;
 
     println!(
-        "{:<20} {:>7} {:>10} {:>8} {:>8} {:>8} {:>7} {:>12} {:>8}",
-        "shape", "clients", "reg/s", "p50 ms", "p99 ms", "max ms", "errors", "pgbench tps", "ratio"
+        "{:<20} {:>7} {:>10} {:>8} {:>8} {:>8} {:>7} {:>12} {:>8} {:>7} {:>7} {:>7}",
+        "shape",
+        "clients",
+        "reg/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "pgbench tps",
+        "ratio",
+        "gw ms",
+        "pg ms",
+        "cl ms"
     );
-    for (shape, clients, r) in &rows {
+    for (shape, clients, r, cpu) in &rows {
         let tps = ceilings.iter().find(|(c, _)| c == clients).map_or(0.0, |(_, t)| *t);
         println!(
-            "{:<20} {:>7} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>12.0} {:>7.1}%",
+            "{:<20} {:>7} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>12.0} {:>7.1}% {:>7.2} {:>7.2} {:>7.2}",
             shape,
             clients,
             r.rps(),
@@ -244,10 +265,14 @@ pub async fn run(args: RegisterArgs) -> anyhow::Result<()> {
             r.max_ms,
             r.errors,
             tps,
-            100.0 * r.rps() / tps.max(1.0)
+            100.0 * r.rps() / tps.max(1.0),
+            cpu.gateway_ms,
+            cpu.postgres_ms,
+            cpu.client_ms
         );
     }
-    let by_shape = |shape: &str| rows.iter().find(|(s, c, _)| s == shape && *c == form_clients).map(|r| r.2.rps());
+    println!("gw / pg / cl ms: CPU per registration in the gateway, in PostgreSQL, in the load generator");
+    let by_shape = |shape: &str| rows.iter().find(|(s, c, _, _)| s == shape && *c == form_clients).map(|r| r.2.rps());
     if let (Some(form), Some(api)) =
         (by_shape(&format!("{} stops, form", args.stops)), by_shape(&format!("{} stops", args.stops)))
     {
