@@ -285,6 +285,9 @@ function escaleDoor(app, counts) {
     if (!online) { local(code); return; }
     post([{ key: key(), code: code, at: Date.now(), offline: false }]).then(function (r) {
       if (r.status === 401) { net.textContent = word("signed-out"); local(code); return; }
+      // The server is there but cannot answer (its database is away): the
+      // door keeps going on its list, as with no network.
+      if (r.status >= 500) { local(code); return; }
       return r.json().then(function (reply) {
         if (!r.ok || !reply.answers) { show(false, reply.error || "", code, []); return; }
         var a = reply.answers[0];
