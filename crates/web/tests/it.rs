@@ -2168,6 +2168,13 @@ async fn the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused
         let stray = format!("/console/stops/{today}/door?session={}", uuid::Uuid::now_v7());
         assert_eq!(hicham.get(&stray).await.status(), 404, "{name}: not a workshop of this stop");
 
+        // The owner's dashboard: the checked-in cell of the stop held today
+        // follows the doors (and only that stop's).
+        let owner = site.console(&email, &password).await;
+        let html = owner.html(&format!("/console?lang=fr&edition={}", later.edition_id.0)).await;
+        assert!(html.contains(&format!("data-live-cell=\"/console/stops/{today}/door/counts")), "{name}");
+        assert!(!html.contains(&format!("data-live-cell=\"/console/stops/{}/door", later.id.0)), "{name}: not today");
+
         // The app: a manifest that opens this door, and its worker.
         let r = hicham.get(&format!("/console/stops/{today}/door/app.webmanifest?lang=ar")).await;
         let manifest: serde_json::Value = r.json().await.expect("manifest");
