@@ -331,6 +331,16 @@ fn json_domain_error(lang: Lang, e: &DomainError) -> Response {
     json_error(status, text)
 }
 
+/// The API's per-member check-in limit, answered in JSON with Retry-After.
+async fn door_limit(web: &Web, actor: &Actor, lang: Lang) -> Result<(), Response> {
+    let Err(wait) = web.state.limits.check(Bucket::CheckInPerMember, &actor_key(actor)).await else { return Ok(()) };
+    let secs = escale_gateway::limits::retry_after_secs(wait);
+    let mut response =
+        json_error(StatusCode::TOO_MANY_REQUESTS, escale_domain::text!("rate-limited", seconds = secs).render(lang));
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    Err(response)
+}
+
 /// The signed-in member of a JSON request, or the JSON answer to give instead
 /// (a script cannot follow the pages' redirect to the sign-in form).
 async fn member(web: &Web, jar: &CookieJar, lang: Lang) -> Result<(String, Actor), Response> {
@@ -440,6 +450,11 @@ pub(crate) async fn list(
     let Some((stop_id, session_id)) = q.ids(&stop) else {
         return json_domain_error(lang, &DomainError::not_found("stop"));
     };
+    // A big stop's list is the door's heaviest read: under the same
+    // per-member budget as the scans (a device asks once a minute).
+    if let Err(slow_down) = door_limit(&web, &actor, lang).await {
+        return slow_down;
+    }
     let now = Utc::now();
     let here = Door { stop_id, session_id, name: "", lang: lang.as_str() };
     let list = match offline::door_list(&web.state.db, &actor, here, now).await {
@@ -557,14 +572,8 @@ pub(crate) async fn scans(
     let Some((stop_id, session_id)) = q.ids(&stop) else {
         return json_domain_error(lang, &DomainError::not_found("stop"));
     };
-    if let Err(wait) = web.state.limits.check(Bucket::CheckInPerMember, &actor_key(&actor)).await {
-        let secs = escale_gateway::limits::retry_after_secs(wait);
-        let mut response = json_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            escale_domain::text!("rate-limited", seconds = secs).render(lang),
-        );
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        return response;
+    if let Err(slow_down) = door_limit(&web, &actor, lang).await {
+        return slow_down;
     }
     let Ok(axum::Json(batch)) = axum::Json::<SyncBody>::from_bytes(&body) else {
         return json_error(StatusCode::UNPROCESSABLE_ENTITY, t.s("console-door-bad-batch"));

@@ -2184,5 +2184,19 @@ async fn the_door_admits_a_confirmed_ticket_once_and_says_why_others_are_refused
         assert!(r.headers()["content-type"].to_str().unwrap_or("").starts_with("text/javascript"), "{name}");
         let csp = hicham.get(&here).await.headers()["content-security-policy"].to_str().unwrap_or("").to_owned();
         assert!(csp.contains("manifest-src 'self'") && csp.contains("worker-src 'self'"), "{name}: {csp}");
+
+        // A device asking for the list in a loop meets the check-in limit.
+        let mut slowed = None;
+        for _ in 0..130 {
+            let r = hicham.get(&format!("/console/stops/{today}/door/list?lang=fr")).await;
+            if r.status() == 429 {
+                slowed = Some(r);
+                break;
+            }
+        }
+        let r = slowed.expect("the list is limited");
+        assert!(r.headers().get("retry-after").is_some(), "{name}");
+        let refused: serde_json::Value = r.json().await.expect("JSON");
+        assert!(refused["error"].as_str().is_some_and(|e| !e.is_empty()), "{name}: said, in JSON");
     }
 }
